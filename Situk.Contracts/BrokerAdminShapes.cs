@@ -1,0 +1,37 @@
+namespace Situk.Contracts;
+
+/// <summary>One row of <c>GET /admin/sessions</c> on the broker.</summary>
+public sealed record SessionInfo(
+    string SessionId,
+    string UserId,
+    string Role,
+    string DeviceClass,
+    string? RemoteAddress,
+    DateTimeOffset ConnectedAt,
+    long FramesSent,
+    long Acks,
+    int QueueDepth);
+
+/// <summary>Body of the broker's <c>POST /admin/publish</c> (ephemeral: never stored).</summary>
+public sealed record AdminPublishRequest(Audience To, AdminNotification Notification);
+
+/// <summary>What an admin publishes; the broker assigns the id and the times.</summary>
+public sealed record AdminNotification(string Kind, string Title, string Body, string? Link = null, System.Text.Json.JsonElement? Data = null);
+
+/// <summary>Answer of <c>POST /admin/publish</c> and <c>DELETE /admin/users/{userId}/sessions</c>.</summary>
+public sealed record SessionCount(int Sessions);
+
+/// <summary>Answer of <c>DELETE /admin/users/{userId}/sessions</c>.</summary>
+public sealed record ClosedCount(int Closed);
+
+/// <summary>Answer of <c>GET /admin/stats</c>.</summary>
+public sealed record BrokerStats(
+    int Connections,
+    int Users,
+    long FramesSent,
+    long Acks,
+    long Drops,
+    LatencyPercentiles PublishToAckMs);
+
+/// <summary>Milliseconds; zero when nothing has been measured yet.</summary>
+public sealed record LatencyPercentiles(double P50, double P90, double P99);

@@ -1,0 +1,33 @@
+namespace Situk.Contracts;
+
+/// <summary>
+/// WebSocket close codes of the <c>situk.v1</c> device protocol. 1000–1015 are RFC 6455's own;
+/// 4000–4999 is the range RFC 6455 leaves to applications, and Situk uses it for decisions
+/// the device must not retry blindly (a new token is needed, or an admin closed it).
+/// </summary>
+public static class CloseCodes
+{
+    /// <summary>Normal closure, by either side.</summary>
+    public const int Normal = 1000;
+
+    /// <summary>The server is going away (shutdown or restart): reconnect, possibly elsewhere.</summary>
+    public const int GoingAway = 1001;
+
+    /// <summary>A text frame that is not valid UTF-8.</summary>
+    public const int InvalidPayload = 1007;
+
+    /// <summary>Unknown frame type, malformed JSON, a binary frame or another protocol breach.</summary>
+    public const int PolicyViolation = 1008;
+
+    /// <summary>A frame larger than the broker accepts (4 KiB by default).</summary>
+    public const int MessageTooBig = 1009;
+
+    /// <summary>Overloaded or too slow to read: reconnect with back-off.</summary>
+    public const int TryAgainLater = 1013;
+
+    /// <summary>The token expired while connected: fetch a new token, then reconnect.</summary>
+    public const int TokenExpired = 4001;
+
+    /// <summary>Closed by an admin through the management endpoints.</summary>
+    public const int KickedByAdmin = 4003;
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Situk.Contracts;
+
+/// <summary>
+/// One text frame of the <c>situk.v1</c> device protocol: a JSON object with a <c>type</c>.
+/// Serialise and deserialise through <see cref="DeviceFrame"/> so the discriminator is written and read.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(WelcomeFrame), "welcome")]
+[JsonDerivedType(typeof(NotificationFrame), "notification")]
+[JsonDerivedType(typeof(AckFrame), "ack")]
+public abstract record DeviceFrame;
+
+/// <summary>Server → device, once, first.</summary>
+public sealed record WelcomeFrame(string SessionId, string UserId, int HeartbeatSeconds) : DeviceFrame;
+
+/// <summary>Server → device: one notification. <see cref="SentAt"/> is when the broker wrote it.</summary>
+public sealed record NotificationFrame(
+    long Id,
+    string Kind,
+    string Title,
+    string Body,
+    string? Link,
+    JsonElement? Data,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset SentAt) : DeviceFrame;
+
+/// <summary>Device → server: the device has shown these notifications (the delivery receipt).</summary>
+public sealed record AckFrame(long[] Ids) : DeviceFrame;

@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+
+namespace Situk.Contracts;
+
+/// <summary>
+/// One text frame on the internal socket between an API instance and a broker
+/// (<c>ws://127.0.0.1:5081/internal</c>). Full duplex and pipelined: the API sends publishes without
+/// waiting; the broker answers each with <see cref="PublishedFrame"/> carrying the same <c>ref</c>,
+/// and pushes receipts and presence whenever they happen.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(PublishFrame), "publish")]
+[JsonDerivedType(typeof(PublishedFrame), "published")]
+[JsonDerivedType(typeof(ReceiptsFrame), "receipts")]
+[JsonDerivedType(typeof(PresenceFrame), "presence")]
+[JsonDerivedType(typeof(OnlineUsersFrame), "online")]
+public abstract record InternalFrame;
+
+/// <summary>API → broker: push this notification to this audience. <see cref="Ref"/> is the API's correlation id.</summary>
+public sealed record PublishFrame(long Ref, Audience To, PushNotification Notification) : InternalFrame;
+
+/// <summary>Broker → API: the publish with this <see cref="Ref"/> was queued to <see cref="Sessions"/> sessions.</summary>
+public sealed record PublishedFrame(long Ref, int Sessions) : InternalFrame;
+
+/// <summary>Broker → API: device acks, batched.</summary>
+public sealed record ReceiptsFrame(Receipt[] Items) : InternalFrame;
+
+/// <summary>One device ack: who acked which notification, from which session and device class, when.</summary>
+public sealed record Receipt(long NotificationId, string UserId, string SessionId, string DeviceClass, DateTimeOffset AckedAt);
+
+/// <summary>
+/// Broker → API: a user's first session opened (<see cref="Online"/> true) or last session closed
+/// (false). <see cref="Sessions"/> is how many sessions the user holds now.
+/// </summary>
+public sealed record PresenceFrame(string UserId, bool Online, int Sessions) : InternalFrame;
+
+/// <summary>
+/// Broker → API, once when the link opens: every user online right now, so an API that was away
+/// can push what is still pending for them.
+/// </summary>
+public sealed record OnlineUsersFrame(string[] UserIds) : InternalFrame;

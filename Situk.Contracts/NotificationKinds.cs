@@ -1,0 +1,54 @@
+using System.Collections.Frozen;
+using System.Text.Json.Serialization;
+
+namespace Situk.Contracts;
+
+/// <summary>How urgently a notification must reach a device; the broker sheds normal ones first.</summary>
+public enum Priority
+{
+    [JsonStringEnumMemberName("normal")]
+    Normal = 0,
+
+    [JsonStringEnumMemberName("high")]
+    High = 1,
+}
+
+/// <summary>What Situk does with one kind of notification.</summary>
+/// <param name="Kind">The wire name, e.g. <c>verdict.competent</c>.</param>
+/// <param name="Email">Whether it is also sent by email, always.</param>
+/// <param name="Priority">Its lane in the broker.</param>
+public sealed record KindInfo(string Kind, bool Email, Priority Priority);
+
+/// <summary>
+/// Every notification kind, as an explicit table (no reflection over type names). The table is
+/// the one in docs/API.md: change both together.
+/// </summary>
+public static class NotificationKinds
+{
+    public const string RegistrationSubmitted = "registration.submitted";
+    public const string RegistrationVerified = "registration.verified";
+    public const string RegistrationRejected = "registration.rejected";
+    public const string AssessmentAssigned = "assessment.assigned";
+    public const string Apl02Submitted = "apl02.submitted";
+    public const string AssessmentEligible = "assessment.eligible";
+    public const string AssessmentScheduled = "assessment.scheduled";
+    public const string VerdictCompetent = "verdict.competent";
+    public const string VerdictNotYetCompetent = "verdict.not_yet_competent";
+    public const string AdminMessage = "admin.message";
+
+    public static readonly FrozenDictionary<string, KindInfo> Table = new KindInfo[]
+    {
+        new(RegistrationSubmitted, Email: true, Priority.High),
+        new(RegistrationVerified, Email: false, Priority.Normal),
+        new(RegistrationRejected, Email: false, Priority.Normal),
+        new(AssessmentAssigned, Email: false, Priority.Normal),
+        new(Apl02Submitted, Email: false, Priority.Normal),
+        new(AssessmentEligible, Email: false, Priority.Normal),
+        new(AssessmentScheduled, Email: false, Priority.Normal),
+        new(VerdictCompetent, Email: true, Priority.High),
+        new(VerdictNotYetCompetent, Email: true, Priority.High),
+        new(AdminMessage, Email: false, Priority.Normal),
+    }.ToFrozenDictionary(k => k.Kind, StringComparer.Ordinal);
+
+    public static bool IsKnown(string kind) => Table.ContainsKey(kind);
+}

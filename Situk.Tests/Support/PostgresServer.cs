@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Situk.Tests.Support;
+
+/// <summary>
+/// The real PostgreSQL server the tests run against, set up once per test run.
+/// <c>./build.sh --target=Test</c> starts a throw-away cluster and names it in <c>SITUK_TEST_DB</c>
+/// (and its data folder in <c>SITUK_TEST_PGDATA</c>, so fault tests can stop and start it). When
+/// the variable is absent — a plain <c>dotnet test</c> — the first test that needs a database starts
+/// its own cluster under /tmp with <c>eng/pg.sh</c>, and the run stops it at the end.
+/// </summary>
+public static class PostgresServer
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static string? _adminConnectionString;
+    private static string? _ownedDataDir;
+
+    /// <summary>The data folder of the cluster, when the tests know it (needed to stop and start it).</summary>
+    public static string? DataDir { get; private set; } = Environment.GetEnvironmentVariable("SITUK_TEST_PGDATA");
+
+    /// <summary>A connection string to the server's <c>postgres</c> database with rights to create databases.</summary>
+    public static async Task<string> AdminConnectionStringAsync()
+    {
+        if (_adminConnectionString is not null)
+        {
+            return _adminConnectionString;
+        }
+
+        await Gate.WaitAsync();
+        try
+        {
+            _adminConnectionString ??= Environment.GetEnvironmentVariable("SITUK_TEST_DB") is { Length: > 0 } given
+                ? given
+                : await StartOwnClusterAsync();
+            await ProbeAsync(_adminConnectionString);
+            return _adminConnectionString;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>Stops the cluster this run started itself; a cluster named by SITUK_TEST_DB is left alone.</summary>
+    public static async Task StopOwnedAsync()
+    {
+        if (_ownedDataDir is null)
+        {
+            return;
+        }
+
+        await RunPgScriptAsync("stop", _ownedDataDir, "immediate");
+        Directory.Delete(Path.GetDirectoryName(_ownedDataDir)!, recursive: true);
+        _ownedDataDir = null;
+    }
+
+    /// <summary>Runs <c>eng/pg.sh</c> with these arguments and returns what it printed.</summary>
+    public static async Task<string> RunPgScriptAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(RepoPaths.PgScript);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"eng/pg.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}");
+        }
+
+        return (await stdout).Trim();
+    }
+
+    private static async Task<string> StartOwnClusterAsync()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "situk-test-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        var dataDir = Path.Combine(root, "pg");
+        var connectionString = await RunPgScriptAsync("start", dataDir, FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _ownedDataDir = dataDir;
+        DataDir = dataDir;
+        return connectionString;
+    }
+
+    private static async Task ProbeAsync(string connectionString)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or SocketException)
+        {
+            throw new InvalidOperationException(
+                "The tests need a PostgreSQL server and could not reach the one in SITUK_TEST_DB " +
+                $"({new NpgsqlConnectionStringBuilder(connectionString) { Password = null }}). " +
+                "Run ./build.sh --target=Test, which starts one, or fix SITUK_TEST_DB.", ex);
+        }
+    }
+
+    /// <summary>A TCP port free on loopback right now.</summary>
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
