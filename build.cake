@@ -1,0 +1,166 @@
+// Situk's build. Public targets: Build, Test (default), Up, Down, Bench, Clean.
+// Private steps start with "__" and are composed into the public targets.
+//   ./build.sh --target=Test [--filter=<dotnet test filter>] [--configuration=Release]
+//   ./build.sh --target=Up      (Ctrl-C stops everything)
+//   ./build.sh --target=Down
+//   ./build.sh --target=Bench [--bench-filter=<BenchmarkDotNet filter>]
+#load "eng/cake/DevSystem.cake"
+
+using System.Xml.Linq;
+
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var testFilter = Argument("filter", "");
+var benchFilter = Argument("bench-filter", "*");
+
+var root = MakeAbsolute(Directory("./")).FullPath;
+var solution = $"{root}/Situk.slnx";
+var artifacts = $"{root}/artifacts";
+var testResults = $"{artifacts}/test-results";
+var summaryFile = $"{testResults}/summary.txt";
+
+// The throw-away PostgreSQL cluster of a test run (unless SITUK_TEST_DB names one).
+string testDb = EnvironmentVariable("SITUK_TEST_DB") ?? "";
+string testPgData = EnvironmentVariable("SITUK_TEST_PGDATA") ?? "";
+string ownedTestPgRoot = null;
+
+Task("__Clean").Does(() =>
+{
+    foreach (var project in new[] { "Situk.Contracts", "Situk.Broker", "Situk.Api", "Situk.Tests", "Situk.Bench" })
+    {
+        CleanDirectory($"{root}/{project}/bin");
+        CleanDirectory($"{root}/{project}/obj");
+    }
+    CleanDirectory(artifacts);
+    CleanDirectory($"{root}/BenchmarkDotNet.Artifacts");
+});
+
+Task("__Restore").Does(() => DotNetRestore(solution));
+
+Task("__Build").Does(() => DotNetBuild(solution, new DotNetBuildSettings
+{
+    Configuration = configuration,
+    NoRestore = true,
+}));
+
+Task("__StartTestDatabase").Does(() =>
+{
+    if (testDb.Length > 0)
+    {
+        Information($"Tests use the PostgreSQL server named by SITUK_TEST_DB.");
+        return;
+    }
+    ownedTestPgRoot = $"/tmp/situk-test-{Guid.NewGuid():N}".Substring(0, 26);
+    System.IO.Directory.CreateDirectory(ownedTestPgRoot);
+    testPgData = $"{ownedTestPgRoot}/pg";
+    testDb = PgScript("start", testPgData, FreeTcpPort().ToString());
+    Information($"Test PostgreSQL cluster started in {testPgData}");
+});
+
+Task("__RunTests").Does(() =>
+{
+    EnsureDirectoryExists(testResults);
+    DeleteFiles($"{testResults}/*.trx");
+    if (FileExists(summaryFile)) DeleteFile(summaryFile);
+    var settings = new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        NoRestore = true,
+        ResultsDirectory = testResults,
+        Loggers = new[] { "trx;LogFileName=situk.trx", "console;verbosity=normal" },
+        EnvironmentVariables = new Dictionary<string, string>
+        {
+            ["SITUK_TEST_DB"] = testDb,
+            ["SITUK_TEST_PGDATA"] = testPgData,
+        },
+    };
+    if (testFilter.Length > 0) settings.Filter = testFilter;
+    try
+    {
+        DotNetTest($"{root}/Situk.Tests/Situk.Tests.csproj", settings);
+    }
+    finally
+    {
+        WriteTestSummary();
+    }
+});
+
+Task("__BuildBench").Does(() => DotNetBuild($"{root}/Situk.Bench/Situk.Bench.csproj", new DotNetBuildSettings
+{
+    Configuration = "Release",
+}));
+
+Task("__RunBench").Does(() =>
+{
+    var exit = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = $"run -c Release --no-build --project \"{root}/Situk.Bench\" -- --filter \"{benchFilter}\"",
+        WorkingDirectory = root,
+    });
+    if (exit != 0) throw new Exception($"Situk.Bench exited with {exit}");
+});
+
+Task("__Up").Does(() => new DevSystem(Context, root, configuration).Run());
+
+Task("__Down").Does(() => new DevSystem(Context, root, configuration).StopLeftovers());
+
+Task("Clean").IsDependentOn("__Clean");
+Task("Build").IsDependentOn("__Restore").IsDependentOn("__Build");
+Task("Test").IsDependentOn("Build").IsDependentOn("__StartTestDatabase").IsDependentOn("__RunTests");
+Task("Up").IsDependentOn("Build").IsDependentOn("__Up");
+Task("Down").IsDependentOn("__Down");
+Task("Bench").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunBench");
+
+Teardown(context =>
+{
+    if (ownedTestPgRoot is null) return;
+    try
+    {
+        PgScript("stop", testPgData, "immediate");
+        System.IO.Directory.Delete(ownedTestPgRoot, recursive: true);
+    }
+    catch (Exception ex)
+    {
+        Warning($"Could not remove the test cluster in {ownedTestPgRoot}: {ex.Message}");
+    }
+});
+
+RunTarget(target);
+
+// The "N passed, N failed, N skipped" line, from the TRX counters; build.sh prints it last.
+void WriteTestSummary()
+{
+    long passed = 0, failed = 0, skipped = 0;
+    foreach (var trx in GetFiles($"{testResults}/*.trx"))
+    {
+        var counters = XDocument.Load(trx.FullPath).Descendants().First(e => e.Name.LocalName == "Counters");
+        long Read(string name) => long.TryParse((string)counters.Attribute(name), out var n) ? n : 0;
+        passed += Read("passed");
+        failed += Read("failed") + Read("error") + Read("timeout") + Read("aborted");
+        skipped += Read("notExecuted") + Read("inconclusive");
+    }
+    var line = skipped > 0 ? $"{passed} passed, {failed} failed, {skipped} skipped" : $"{passed} passed, {failed} failed";
+    System.IO.File.WriteAllText(summaryFile, line + "\n");
+}
+
+// Runs eng/pg.sh and returns what it printed (a connection string for "start").
+string PgScript(params string[] args)
+{
+    var exit = StartProcess("bash", new ProcessSettings
+    {
+        Arguments = ProcessArgumentBuilder.FromStrings(new[] { $"{root}/eng/pg.sh" }.Concat(args)),
+        RedirectStandardOutput = true,
+    }, out var output);
+    if (exit != 0) throw new Exception($"eng/pg.sh {string.Join(" ", args)} failed with exit code {exit}");
+    return string.Join("\n", output).Trim();
+}
+
+int FreeTcpPort()
+{
+    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
+}

@@ -1,0 +1,234 @@
+// The development system that `./build.sh --target=Up` runs in the foreground: a private
+// PostgreSQL cluster under .data/pg (kept across runs), migrations, a mail catcher (smtp4dev),
+// the broker and the API. Ctrl-C (or SIGTERM) stops all of it; `--target=Down` stops leftovers.
+#load "DevSecrets.cake"
+#load "ChildProcess.cake"
+
+using System.Diagnostics;
+using System.Threading;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+public sealed class DevSystem
+{
+    // Fixed development ports (docs/configuration.md); the PostgreSQL port can be moved with SITUK_DEV_PG_PORT.
+    private const int ApiPort = 5000, DevicePort = 5080, InternalPort = 5081, SmtpPort = 2525, MailWebPort = 5025;
+
+    private readonly ICakeContext _context;
+    private readonly string _root, _configuration, _data, _run;
+    private readonly List<ChildProcess> _children = new();
+
+    public DevSystem(ICakeContext context, string root, string configuration)
+    {
+        _context = context;
+        _root = root;
+        _configuration = configuration;
+        _data = System.IO.Path.Combine(root, ".data");
+        _run = System.IO.Path.Combine(_data, "run");
+    }
+
+    public void Run()
+    {
+        StopLeftovers();
+        System.IO.Directory.CreateDirectory(_run);
+        var secrets = DevSecrets.LoadOrCreate(System.IO.Path.Combine(_data, "dev-secrets.env"));
+        var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Situk") is { Length: > 0 } given
+            ? given
+            : StartPostgres();
+        var env = ServiceEnvironment(secrets, connectionString);
+
+        using var stop = new ManualResetEventSlim();
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
+        try
+        {
+            Migrate(env);
+            StartMailCatcher();
+            Start("broker", "dotnet", new[] { Dll("Situk.Broker") }, env);
+            Start("api", "dotnet", new[] { Dll("Situk.Api"), "--urls", $"http://0.0.0.0:{ApiPort}" }, env);
+            WaitHealthy($"http://127.0.0.1:{MailWebPort}/", "mail catcher");
+            WaitHealthy($"http://127.0.0.1:{DevicePort}/healthz", "broker");
+            WaitHealthy($"http://127.0.0.1:{ApiPort}/healthz", "api");
+            PrintBanner(secrets, connectionString);
+            while (!stop.Wait(500))
+            {
+                var dead = _children.FirstOrDefault(c => c.HasExited);
+                if (dead is not null)
+                {
+                    throw new Exception($"{dead.Name} exited with code {dead.ExitCode}; stopping the rest.");
+                }
+            }
+            _context.Information("Stopping Situk…");
+        }
+        finally
+        {
+            StopChildren();
+            StopPostgres();
+        }
+    }
+
+    /// <summary>Stops whatever an earlier Up left running (its pid files and its PostgreSQL cluster).</summary>
+    public void StopLeftovers()
+    {
+        if (System.IO.Directory.Exists(_run))
+        {
+            foreach (var pidFile in System.IO.Directory.GetFiles(_run, "*.pid"))
+            {
+                if (int.TryParse(System.IO.File.ReadAllText(pidFile).Trim(), out var pid) && ChildProcess.IsSituk(pid))
+                {
+                    ChildProcess.StopPid(pid, TimeSpan.FromSeconds(10));
+                }
+                System.IO.File.Delete(pidFile);
+            }
+        }
+        StopPostgres();
+    }
+
+    private string StartPostgres()
+    {
+        var port = Environment.GetEnvironmentVariable("SITUK_DEV_PG_PORT") ?? "55432";
+        var dir = System.IO.Path.Combine(_data, "pg");
+        var (exit, output) = PgScriptRaw("start", dir, port);
+        if (exit == 4)
+        {
+            // The postgres user cannot reach the repository (a folder above it is private): keep the cluster under /tmp.
+            var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(_root)))[..10].ToLowerInvariant();
+            dir = $"/tmp/situk-dev-{hash}/pg";
+            _context.Warning($"The postgres user cannot reach {_data}; keeping the development cluster in {dir}.");
+            (exit, output) = PgScriptRaw("start", dir, port);
+        }
+        if (exit != 0)
+        {
+            throw new Exception($"PostgreSQL did not start (eng/pg.sh exit {exit}).");
+        }
+        System.IO.File.WriteAllText(System.IO.Path.Combine(_run, "pg-dir"), dir);
+        return output.Trim().Replace("Database=postgres", "Database=situk");
+    }
+
+    private void StopPostgres()
+    {
+        var marker = System.IO.Path.Combine(_run, "pg-dir");
+        if (!System.IO.File.Exists(marker)) return;
+        PgScriptRaw("stop", System.IO.File.ReadAllText(marker).Trim(), "fast");
+        System.IO.File.Delete(marker);
+    }
+
+    private (int Exit, string Output) PgScriptRaw(params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true };
+        start.ArgumentList.Add(System.IO.Path.Combine(_root, "eng", "pg.sh"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
+    }
+
+    private Dictionary<string, string> ServiceEnvironment(DevSecrets secrets, string connectionString) => new()
+    {
+        ["DOTNET_ENVIRONMENT"] = "Development",
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        ["ConnectionStrings__Situk"] = connectionString,
+        ["Situk__Jwt__SigningKey"] = secrets.SigningKey,
+        ["Situk__Broker__InternalKey"] = secrets.InternalKey,
+        ["Situk__Broker__AdminKey"] = secrets.AdminKey,
+        ["Situk__Broker__DeviceUrl"] = $"http://0.0.0.0:{DevicePort}",
+        ["Situk__Broker__InternalUrl"] = $"http://127.0.0.1:{InternalPort}",
+        ["Situk__Api__BrokerInternalUrl"] = $"ws://127.0.0.1:{InternalPort}/internal",
+        ["Situk__Api__PublicBrokerUrl"] = $"ws://localhost:{DevicePort}/ws",
+        ["Situk__Smtp__Host"] = "127.0.0.1",
+        ["Situk__Smtp__Port"] = SmtpPort.ToString(),
+        ["Situk__Smtp__From"] = "situk@localhost",
+        ["Situk__Smtp__UseTls"] = "false",
+        ["Situk__Admin__Email"] = secrets.AdminEmail,
+        ["Situk__Admin__Password"] = secrets.AdminPassword,
+    };
+
+    private void Migrate(Dictionary<string, string> env)
+    {
+        _context.Information("Applying migrations…");
+        using var migrate = ChildProcess.Start("migrate", "dotnet", new[] { Dll("Situk.Api"), "--migrate-only" }, env, _root);
+        if (!migrate.WaitForExit(TimeSpan.FromMinutes(2)) || migrate.ExitCode != 0)
+        {
+            throw new Exception("Migrations failed; see the output above.");
+        }
+    }
+
+    private void StartMailCatcher()
+    {
+        var mailData = System.IO.Path.Combine(_data, "smtp4dev");
+        System.IO.Directory.CreateDirectory(mailData);
+        Start("mail", "dotnet", new[]
+        {
+            "tool", "run", "smtp4dev", "--",
+            $"--urls=http://127.0.0.1:{MailWebPort}", $"--smtpport={SmtpPort}", "--imapport=", "--pop3port=",
+            "--bindaddress=127.0.0.1", $"--baseappdatapath={mailData}", "--db=messages.db", "--nousersettings",
+        }, new Dictionary<string, string>());
+    }
+
+    private void Start(string name, string file, string[] args, Dictionary<string, string> env)
+    {
+        var child = ChildProcess.Start(name, file, args, env, _root);
+        _children.Add(child);
+        System.IO.File.WriteAllText(System.IO.Path.Combine(_run, name + ".pid"), child.Id.ToString());
+    }
+
+    private void StopChildren()
+    {
+        // Reverse order: the API first (it holds the broker link), the mail catcher last.
+        foreach (var child in Enumerable.Reverse(_children))
+        {
+            child.Stop(TimeSpan.FromSeconds(10));
+            child.Dispose();
+            var pidFile = System.IO.Path.Combine(_run, child.Name + ".pid");
+            if (System.IO.File.Exists(pidFile)) System.IO.File.Delete(pidFile);
+        }
+        _children.Clear();
+    }
+
+    private string Dll(string project) =>
+        System.IO.Path.Combine(_root, project, "bin", _configuration, "net10.0", project + ".dll");
+
+    private void WaitHealthy(string url, string what)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            var dead = _children.FirstOrDefault(c => c.HasExited);
+            if (dead is not null) throw new Exception($"{dead.Name} exited with code {dead.ExitCode} while starting.");
+            try
+            {
+                if (http.GetAsync(url).GetAwaiter().GetResult().IsSuccessStatusCode) return;
+            }
+            catch (Exception) { }
+            Thread.Sleep(250);
+        }
+        throw new Exception($"The {what} did not answer {url} within 90 s.");
+    }
+
+    private void PrintBanner(DevSecrets secrets, string connectionString)
+    {
+        var db = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        db.Remove("Password");
+        _context.Information($@"
+Situk is up. Ctrl-C stops everything.
+
+  REST API        http://localhost:{ApiPort}/api/v1     (OpenAPI: http://localhost:{ApiPort}/openapi/v1.json)
+  Device socket   ws://localhost:{DevicePort}/ws        (device page: http://localhost:{DevicePort}/)
+  Broker admin    http://127.0.0.1:{InternalPort}/admin/stats   (metrics: http://127.0.0.1:{InternalPort}/metrics)
+  Mail catcher    http://127.0.0.1:{MailWebPort}/     (SMTP on 127.0.0.1:{SmtpPort})
+  PostgreSQL      {db.ConnectionString}
+
+  Admin sign-in   {secrets.AdminEmail} / {secrets.AdminPassword}
+  Broker admin key     {secrets.AdminKey}
+  Broker internal key  {secrets.InternalKey}
+  JWT signing key      {secrets.SigningKey}
+  (development secrets, kept in .data/dev-secrets.env)
+
+  curl -s -H ""Authorization: Bearer {secrets.AdminKey}"" http://127.0.0.1:{InternalPort}/admin/stats
+");
+    }
+}
