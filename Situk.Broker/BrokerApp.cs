@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration.Memory;
+using Situk.Broker.Admin;
+using Situk.Broker.Devices;
+using Situk.Broker.Hosting;
+using Situk.Broker.Internal;
+
+namespace Situk.Broker;
+
+/// <summary>
+/// Builds the broker: used by <c>Program.cs</c>, by the tests (on <c>http://127.0.0.1:0</c>) and by the
+/// benchmarks. After <c>StartAsync</c>, <see cref="BrokerListeners"/> in <c>app.Services</c> says which
+/// ports were bound.
+/// </summary>
+public static class BrokerApp
+{
+    private static readonly Dictionary<string, string?> LogDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    };
+
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--Situk:Broker:AdminKey=…</c>).</param>
+    /// <param name="configure">Adds configuration sources after the defaults (appsettings, environment, args).</param>
+    /// <param name="customize">Last say over the builder: extra logging providers, a fake <see cref="TimeProvider"/>.</param>
+    public static WebApplication Build(
+        string[] args,
+        Action<IConfigurationBuilder>? configure = null,
+        Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+
+        // Quiet framework logs by default, as the lowest-priority source: any appsettings, environment
+        // variable or argument still overrides them.
+        ((IConfigurationBuilder)builder.Configuration).Sources.Insert(0, new MemoryConfigurationSource { InitialData = LogDefaults });
+        configure?.Invoke(builder.Configuration);
+
+        // Hosting logs every request line at Information, query string included, and a browser's
+        // ?access_token= is a secret: keep that category at Warning whatever the configuration says.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Services.AddBrokerOptions().AddBroker();
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseListenerGuard();
+        app.UseWebSockets();
+
+        app.MapGet("/healthz", () => TypedResults.Text("ok"));
+        app.Map("/ws", context => context.RequestServices.GetRequiredService<DeviceEndpoint>().HandleAsync(context)).On(Listener.Device);
+        app.Map("/internal", context => context.RequestServices.GetRequiredService<InternalEndpoint>().HandleAsync(context)).On(Listener.Internal);
+        app.MapAdmin();
+        return app;
+    }
+}

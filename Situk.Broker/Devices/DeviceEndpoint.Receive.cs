@@ -1,0 +1,85 @@
+using System.Net.WebSockets;
+using Situk.Broker.Sessions;
+using Situk.Broker.Sockets;
+using Situk.Contracts;
+
+namespace Situk.Broker.Devices;
+
+internal sealed partial class DeviceEndpoint
+{
+    /// <summary>
+    /// Reads the device's frames until the socket ends and says why it ended. A protocol breach asks the
+    /// writer to close with its code; reading then goes on (ignoring data) until the device answers the
+    /// close or the writer's abort timer ends the socket.
+    /// </summary>
+    private async Task<CloseOutcome> ReceiveAsync(Session session, WebSocket socket, CancellationToken cancellationToken)
+    {
+        var reader = new MessageReader(socket, _options.MaxFrameBytes);
+        try
+        {
+            while (true)
+            {
+                var kind = await reader.ReadAsync(cancellationToken);
+                if (kind == InboundKind.Close)
+                {
+                    return session.Writer.RequestedClose
+                        ?? new CloseOutcome((int?)socket.CloseStatus ?? 1005, "closed by device");
+                }
+
+                if (session.Writer.IsClosing)
+                {
+                    continue;
+                }
+
+                switch (kind)
+                {
+                    case InboundKind.Binary:
+                        session.Close(CloseCodes.PolicyViolation, "binary frame");
+                        break;
+                    case InboundKind.TooBig:
+                        session.Close(CloseCodes.MessageTooBig, $"frame over {_options.MaxFrameBytes} bytes");
+                        break;
+                    default:
+                        OnText(session, reader.Message.Span);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            return session.Writer.RequestedClose ?? Lost(e);
+        }
+    }
+
+    private void OnText(Session session, ReadOnlySpan<byte> message)
+    {
+        var (ids, code, reason) = InboundFrame.ParseAck(message, _options.MaxAckIds);
+        if (ids is null)
+        {
+            session.Close(code, reason);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var id in ids)
+        {
+            if (session.Acked(id) is { } publishedAt)
+            {
+                metrics.PublishToAck(time.GetElapsedTime(publishedAt));
+            }
+
+            receipts.Add(new Receipt(id, session.UserId, session.Id, session.DeviceClass, now));
+        }
+
+        metrics.Acked(ids.Length);
+    }
+
+    /// <summary>The socket ended without a close handshake: reset, keepalive timeout or a frame the socket itself refused.</summary>
+    private static CloseOutcome Lost(Exception e) => e switch
+    {
+        WebSocketException { WebSocketErrorCode: WebSocketError.Faulted } when e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase)
+            => new CloseOutcome(CloseCodes.InvalidPayload, "invalid UTF-8"),
+        OperationCanceledException => new CloseOutcome(CloseCodeNames.Abnormal, "request aborted"),
+        _ => new CloseOutcome(CloseCodeNames.Abnormal, "connection lost: " + e.Message),
+    };
+}

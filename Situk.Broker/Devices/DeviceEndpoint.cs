@@ -1,0 +1,160 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Situk.Broker.Auth;
+using Situk.Broker.Limits;
+using Situk.Broker.Options;
+using Situk.Broker.Receipts;
+using Situk.Broker.Sessions;
+using Situk.Broker.Sockets;
+using Situk.Broker.Telemetry;
+using Situk.Contracts;
+
+namespace Situk.Broker.Devices;
+
+/// <summary>
+/// <c>GET /ws</c>: admits a device (rate, capacity, origin, token — all before the upgrade), then runs
+/// its session: welcome first, the writer loop, and the receive loop that turns acks into receipts.
+/// The session is registered in <c>try</c> and removed in <c>finally</c>, so gauges and presence stay paired.
+/// </summary>
+internal sealed partial class DeviceEndpoint(
+    IOptions<BrokerOptions> options,
+    TokenValidator tokens,
+    OriginPolicy origins,
+    ConnectionGate gate,
+    SessionRegistry registry,
+    ReceiptBatcher receipts,
+    BrokerMetrics metrics,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<DeviceEndpoint> logger)
+{
+    private readonly BrokerOptions _options = options.Value;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "Expected a WebSocket upgrade request.");
+            return;
+        }
+
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "The broker is shutting down.");
+            return;
+        }
+
+        if (!gate.TryAcceptRate(remote))
+        {
+            await RefuseAsync(context, StatusCodes.Status429TooManyRequests, "Too many connection attempts from this address.");
+            return;
+        }
+
+        if (!gate.TryEnter())
+        {
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "The broker is at its connection limit.");
+            return;
+        }
+
+        try
+        {
+            await AdmitAsync(context);
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    private async Task AdmitAsync(HttpContext context)
+    {
+        if (!origins.Allows(context.Request.Headers.Origin.ToString()))
+        {
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, "This origin may not open device sockets.");
+            return;
+        }
+
+        // The query token is for browsers, which cannot set headers on a WebSocket request.
+        var token = BearerKey.FromHeader(context.Request) ?? context.Request.Query["access_token"].ToString();
+        var (identity, problem) = await tokens.ValidateAsync(token);
+        if (identity is null)
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "A valid, unexpired access token is required.", problem);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = _options.Heartbeat,
+            KeepAliveTimeout = _options.HeartbeatTimeout,
+        });
+        await RunSessionAsync(context, socket, identity);
+    }
+
+    private async Task RunSessionAsync(HttpContext context, WebSocket socket, DeviceIdentity identity)
+    {
+        // One slot more than the capacity: the welcome frame never counts against a slow device.
+        using var writer = new FrameWriter(socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, metrics.FrameSent);
+        var session = new Session(
+            Guid.CreateVersion7().ToString("N"),
+            identity,
+            DeviceClasses.Normalize(context.Request.Query["device"]),
+            context.Connection.RemoteIpAddress?.ToString(),
+            time.GetUtcNow(),
+            writer);
+        writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(
+            new WelcomeFrame(session.Id, session.UserId, _options.HeartbeatSeconds), SitukJson.Default.DeviceFrame));
+
+        var untilExpiry = identity.ExpiresAt - time.GetUtcNow();
+        using var expiry = time.CreateTimer(
+            static s => ((Session)s!).Close(CloseCodes.TokenExpired, "token expired"),
+            session,
+            untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero,
+            Timeout.InfiniteTimeSpan);
+
+        var writing = writer.RunAsync(context.RequestAborted);
+        CloseOutcome outcome;
+        Register(session, context);
+        try
+        {
+            outcome = await ReceiveAsync(session, socket, context.RequestAborted);
+        }
+        finally
+        {
+            registry.Remove(session);
+        }
+
+        // Answers the device's close (or ends the writer after a lost connection); no-op if we closed first.
+        writer.RequestClose(CloseCodes.Normal, "closed by device");
+        await writing;
+        metrics.Closed(outcome.Code);
+        DeviceEndpointLog.Closed(logger, session.Id, session.UserId, outcome.Code, outcome.Reason, time.GetUtcNow() - session.ConnectedAt, writer.FramesSent, session.Acks);
+    }
+
+    private void Register(Session session, HttpContext context)
+    {
+        var (_, evicted) = registry.Add(session);
+        DeviceEndpointLog.Opened(logger, session.Id, session.UserId, session.Role, session.DeviceClass, context.Connection.RemoteIpAddress);
+        if (evicted is not null)
+        {
+            DeviceEndpointLog.Replaced(logger, evicted.Id, evicted.UserId, session.Id, _options.MaxSessionsPerUser);
+            evicted.Close(CloseCodes.Normal, "replaced");
+        }
+
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            session.Close(CloseCodes.GoingAway, "server shutting down");
+        }
+    }
+
+    private async Task RefuseAsync(HttpContext context, int status, string detail, string? reason = null)
+    {
+        DeviceEndpointLog.Refused(logger, status, reason ?? detail, context.Connection.RemoteIpAddress);
+        await Results.Problem(statusCode: status, detail: detail).ExecuteAsync(context);
+    }
+}

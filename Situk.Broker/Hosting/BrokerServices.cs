@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Situk.Broker.Auth;
+using Situk.Broker.Devices;
+using Situk.Broker.Fanout;
+using Situk.Broker.Internal;
+using Situk.Broker.Limits;
+using Situk.Broker.Options;
+using Situk.Broker.Receipts;
+using Situk.Broker.Sessions;
+using Situk.Broker.Telemetry;
+using Situk.Contracts;
+
+namespace Situk.Broker.Hosting;
+
+/// <summary>The broker's parts in the container, and its options bound and checked at start.</summary>
+internal static class BrokerServices
+{
+    public static IServiceCollection AddBrokerOptions(this IServiceCollection services)
+    {
+        services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateOnStart();
+        services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section)
+            .PostConfigure<IConfiguration>((o, config) => o.AllowedOrigins = ReadOrigins(config))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
+        return services;
+    }
+
+    public static IServiceCollection AddBroker(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<BrokerListeners>();
+        // Kestrel is built with the WebApplication, before options are validated at start: bind the raw
+        // section here so a bad key is reported by ValidateOnStart with every other problem at once.
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IConfiguration, BrokerListeners>((kestrel, config, listeners) =>
+                KestrelSetup.Configure(kestrel, config.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new(), listeners));
+
+        services.AddSingleton<TokenValidator>();
+        services.AddSingleton<OriginPolicy>();
+        services.AddSingleton<ConnectionGate>();
+        services.AddSingleton<LinkRegistry>();
+        services.AddSingleton<SessionRegistry>();
+        services.AddSingleton(sp =>
+        {
+            var metrics = new BrokerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+            var registry = sp.GetRequiredService<SessionRegistry>();
+            metrics.ObserveSessions(() => registry.Count, () => registry.UserCount);
+            return metrics;
+        });
+        services.AddSingleton<PrometheusExport>();
+        services.AddHostedService<TelemetryStartup>();
+        services.AddSingleton<Publisher>();
+        services.AddSingleton<ReceiptBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReceiptBatcher>());
+        services.AddHostedService<GracefulShutdown>();
+        services.AddSingleton<DeviceEndpoint>();
+        services.AddSingleton<InternalEndpoint>();
+
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SitukJson.Default));
+        return services;
+    }
+
+    /// <summary><c>AllowedOrigins</c> as a JSON array, an indexed list (<c>__0</c>, <c>__1</c>) or one comma-separated string.</summary>
+    private static string[] ReadOrigins(IConfiguration config)
+    {
+        var section = config.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.AllowedOrigins)}");
+        IEnumerable<string?> values = section.Value is { } single ? [single] : section.GetChildren().Select(c => c.Value);
+        return [.. values.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+    }
+}

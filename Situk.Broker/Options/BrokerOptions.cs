@@ -1,0 +1,76 @@
+namespace Situk.Broker.Options;
+
+/// <summary>
+/// <c>Situk:Broker</c>: where the broker listens, its keys and its limits. Every default here is the
+/// production default; docs/broker.md lists them all.
+/// </summary>
+public sealed class BrokerOptions
+{
+    public const string Section = "Situk:Broker";
+
+    /// <summary>Device listener. Default <c>http://0.0.0.0:5080</c>; port 0 picks a free port.</summary>
+    public string DeviceUrl { get; set; } = "http://0.0.0.0:5080";
+
+    /// <summary>Internal socket and management listener. Default loopback only: <c>http://127.0.0.1:5081</c>.</summary>
+    public string InternalUrl { get; set; } = "http://127.0.0.1:5081";
+
+    /// <summary>What an API instance presents on <c>/internal</c>. Required.</summary>
+    public string InternalKey { get; set; } = "";
+
+    /// <summary>What admins present to <c>/admin/*</c> and <c>/metrics</c>. Required.</summary>
+    public string AdminKey { get; set; } = "";
+
+    /// <summary>Browser origins allowed to open device sockets (array or comma list). Empty means any.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Sessions one user may hold; opening one more closes the oldest with 1000 "replaced". Default 10.</summary>
+    public int MaxSessionsPerUser { get; set; } = 10;
+
+    /// <summary>Frames queued per session before the session is closed with 1013 as too slow. Default 256.</summary>
+    public int QueueCapacity { get; set; } = 256;
+
+    /// <summary>Largest inbound device message in bytes; larger is closed with 1009. Default 4096.</summary>
+    public int MaxFrameBytes { get; set; } = 4096;
+
+    /// <summary>Most ids one ack frame may carry; more is closed with 1008. Default 256.</summary>
+    public int MaxAckIds { get; set; } = 256;
+
+    /// <summary>Seconds between WebSocket pings; also sent to devices in the welcome frame. Default 25.</summary>
+    public int HeartbeatSeconds { get; set; } = 25;
+
+    /// <summary>Seconds to wait for a pong before the peer is dropped. Default 15.</summary>
+    public int HeartbeatTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>Seconds a closing socket gets to finish the close handshake before it is aborted. Default 5.</summary>
+    public int CloseTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Device sockets at once; past it new ones get 503. Zero (default) = open-file limit − 512.</summary>
+    public int MaxConnections { get; set; }
+
+    /// <summary>Device connection attempts per second per remote address (token bucket refill). Default 20.</summary>
+    public int ConnectRatePerSecond { get; set; } = 20;
+
+    /// <summary>Burst of connection attempts per remote address (token bucket size). Default 200.</summary>
+    public int ConnectBurst { get; set; } = 200;
+
+    /// <summary>Seconds a client has to send its request headers (the upgrade request). Default 10.</summary>
+    public int HandshakeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Frames queued per API link before the link is closed with 1013. Default 65536.</summary>
+    public int InternalQueueCapacity { get; set; } = 65_536;
+
+    /// <summary>Largest inbound internal-socket message in bytes; larger is closed with 1009. Default 1 MiB.</summary>
+    public int MaxInternalFrameBytes { get; set; } = 1 << 20;
+
+    /// <summary>Receipts per <c>receipts</c> frame at most. Default 256.</summary>
+    public int ReceiptBatchSize { get; set; } = 256;
+
+    /// <summary>Milliseconds receipts may wait to fill a batch. Default 5.</summary>
+    public int ReceiptFlushMilliseconds { get; set; } = 5;
+
+    internal TimeSpan Heartbeat => TimeSpan.FromSeconds(HeartbeatSeconds);
+
+    internal TimeSpan HeartbeatTimeout => TimeSpan.FromSeconds(HeartbeatTimeoutSeconds);
+
+    internal TimeSpan CloseTimeout => TimeSpan.FromSeconds(CloseTimeoutSeconds);
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics.Metrics;
+using Situk.Contracts;
+
+namespace Situk.Broker.Telemetry;
+
+/// <summary>
+/// The broker's instruments on the <c>Situk.Broker</c> meter (exported at <c>/metrics</c> by
+/// prometheus-net's meter adapter), plus the running totals <c>GET /admin/stats</c> reports.
+/// Gauges are observed from the registry itself, so they can never drift from it.
+/// </summary>
+internal sealed class BrokerMetrics
+{
+    public const string MeterName = "Situk.Broker";
+
+    private readonly Counter<long> _framesSent;
+    private readonly Counter<long> _acks;
+    private readonly Counter<long> _drops;
+    private readonly Counter<long> _closes;
+    private readonly Histogram<double> _publishToAck;
+    private readonly LatencyReservoir _reservoir = new();
+    private long _framesSentTotal;
+    private long _acksTotal;
+    private long _dropsTotal;
+
+    public BrokerMetrics(IMeterFactory meters)
+    {
+        Meter = meters.Create(MeterName);
+        _framesSent = Meter.CreateCounter<long>("frames_sent", description: "Frames written to device sockets.");
+        _acks = Meter.CreateCounter<long>("acks", description: "Notification ids acknowledged by devices.");
+        _drops = Meter.CreateCounter<long>("drops", description: "Sessions closed with 1013 because their queue was full.");
+        _closes = Meter.CreateCounter<long>("closes", description: "Device sessions ended, by close code.");
+        _publishToAck = Meter.CreateHistogram<double>("publish_to_ack", unit: "ms", description: "From publish to the device's ack.");
+    }
+
+    public Meter Meter { get; }
+
+    /// <summary>Adds the connections and users gauges, read from <paramref name="connections"/> and <paramref name="users"/>.</summary>
+    public void ObserveSessions(Func<int> connections, Func<int> users)
+    {
+        Meter.CreateObservableGauge("connections", connections, description: "Open device sessions.");
+        Meter.CreateObservableGauge("users", users, description: "Users with at least one open session.");
+    }
+
+    public void FrameSent()
+    {
+        Interlocked.Increment(ref _framesSentTotal);
+        _framesSent.Add(1);
+    }
+
+    public void Acked(int count)
+    {
+        Interlocked.Add(ref _acksTotal, count);
+        _acks.Add(count);
+    }
+
+    public void Dropped()
+    {
+        Interlocked.Increment(ref _dropsTotal);
+        _drops.Add(1);
+    }
+
+    public void Closed(int code) => _closes.Add(1, new KeyValuePair<string, object?>("code", code));
+
+    public void PublishToAck(TimeSpan elapsed)
+    {
+        _reservoir.Record(elapsed.TotalMilliseconds);
+        _publishToAck.Record(elapsed.TotalMilliseconds);
+    }
+
+    public BrokerStats Snapshot(int connections, int users)
+    {
+        var p = _reservoir.Percentiles(50, 90, 99);
+        return new BrokerStats(
+            connections,
+            users,
+            Interlocked.Read(ref _framesSentTotal),
+            Interlocked.Read(ref _acksTotal),
+            Interlocked.Read(ref _dropsTotal),
+            new LatencyPercentiles(p[0], p[1], p[2]));
+    }
+}

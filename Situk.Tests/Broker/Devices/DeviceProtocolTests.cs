@@ -1,0 +1,124 @@
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using Situk.Contracts;
+using Situk.Tests.Support;
+
+namespace Situk.Tests.Broker.Devices;
+
+[Description("The situk.v1 device protocol: welcome first, acks only, and a defined close code for every breach.")]
+public sealed class DeviceProtocolTests
+{
+    private BrokerFixture _broker = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _broker = await BrokerFixture.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _broker.DisposeAsync();
+
+    [Test]
+    public async Task Welcome_frame_comes_first_and_names_the_session_user_and_heartbeat()
+    {
+        using var cts = Timeouts.Generous();
+        var (socket, welcome) = await _broker.ConnectDeviceWithWelcomeAsync("welcome-user", cancellationToken: cts.Token);
+        using (socket)
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(welcome.UserId, Is.EqualTo("welcome-user"));
+                Assert.That(welcome.SessionId, Is.Not.Empty);
+                Assert.That(welcome.HeartbeatSeconds, Is.EqualTo(25));
+            });
+        }
+    }
+
+    [Test]
+    public async Task Unknown_frame_type_is_closed_with_1008()
+    {
+        Assert.That(await CloseAfterSendingAsync("""{"type":"subscribe","topic":"x"}"""), Is.EqualTo(CloseCodes.PolicyViolation));
+    }
+
+    [Test]
+    public async Task Frame_of_a_server_only_type_is_closed_with_1008()
+    {
+        Assert.That(await CloseAfterSendingAsync("""{"type":"welcome","sessionId":"s","userId":"u","heartbeatSeconds":1}"""), Is.EqualTo(CloseCodes.PolicyViolation));
+    }
+
+    [Test]
+    public async Task Malformed_json_is_closed_with_1008()
+    {
+        Assert.That(await CloseAfterSendingAsync("""{"type":"ack","ids":[1,2"""), Is.EqualTo(CloseCodes.PolicyViolation));
+    }
+
+    [Test]
+    public async Task Ack_with_more_ids_than_allowed_is_closed_with_1008()
+    {
+        var ids = string.Join(',', Enumerable.Range(1, 257));
+        Assert.That(await CloseAfterSendingAsync($$"""{"type":"ack","ids":[{{ids}}]}"""), Is.EqualTo(CloseCodes.PolicyViolation));
+    }
+
+    [Test]
+    public async Task Binary_frame_is_closed_with_1008()
+    {
+        using var cts = Timeouts.Generous();
+        var (socket, _) = await _broker.ConnectDeviceWithWelcomeAsync("binary-user", cancellationToken: cts.Token);
+        using (socket)
+        {
+            await socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, cts.Token);
+            Assert.That(await socket.ReceiveCloseAsync(cts.Token), Is.EqualTo(CloseCodes.PolicyViolation));
+        }
+    }
+
+    [Test]
+    public async Task Text_frame_with_invalid_utf8_is_closed_with_1007()
+    {
+        using var cts = Timeouts.Generous();
+        var (socket, _) = await _broker.ConnectDeviceWithWelcomeAsync("utf8-user", cancellationToken: cts.Token);
+        using (socket)
+        {
+            byte[] invalid = [(byte)'{', 0xC3, 0x28, (byte)'}'];
+            await socket.SendAsync(invalid, WebSocketMessageType.Text, true, cts.Token);
+            Assert.That(await socket.ReceiveCloseAsync(cts.Token), Is.EqualTo(CloseCodes.InvalidPayload));
+        }
+    }
+
+    [Test]
+    public async Task Frame_over_4_KiB_is_closed_with_1009()
+    {
+        var padding = new string('x', 4100);
+        Assert.That(await CloseAfterSendingAsync($$"""{"type":"ack","ids":[1],"pad":"{{padding}}"}"""), Is.EqualTo(CloseCodes.MessageTooBig));
+    }
+
+    [Test]
+    public async Task Valid_acks_keep_the_session_open()
+    {
+        using var cts = Timeouts.Generous();
+        var (socket, _) = await _broker.ConnectDeviceWithWelcomeAsync("ack-user", cancellationToken: cts.Token);
+        using (socket)
+        {
+            await socket.SendFrameAsync(new AckFrame([1, 2, 3]), cts.Token);
+            using var admin = _broker.CreateAdminClient();
+            var request = new AdminPublishRequest(Audience.Users("ack-user"), new AdminNotification(NotificationKinds.AdminMessage, "still there?", "yes"));
+            using var response = await admin.PostAsJsonAsync("admin/publish", request, SitukJson.Default.AdminPublishRequest, cts.Token);
+            var notification = await socket.ReceiveNotificationAsync(cts.Token);
+            Assert.Multiple(() =>
+            {
+                Assert.That(notification.Title, Is.EqualTo("still there?"));
+                Assert.That(notification.Id, Is.Negative, "admin publishes are ephemeral and get negative ids");
+            });
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
+            Assert.That(socket.CloseStatus, Is.EqualTo(WebSocketCloseStatus.NormalClosure));
+        }
+    }
+
+    private async Task<int> CloseAfterSendingAsync(string text)
+    {
+        using var cts = Timeouts.Generous();
+        var (socket, _) = await _broker.ConnectDeviceWithWelcomeAsync("protocol-user", cancellationToken: cts.Token);
+        using (socket)
+        {
+            await socket.SendTextAsync(text, cts.Token);
+            return await socket.ReceiveCloseAsync(cts.Token);
+        }
+    }
+}
