@@ -21,4 +21,7 @@ namespace Situk.Contracts;
 [JsonSerializable(typeof(SessionCount))]
 [JsonSerializable(typeof(ClosedCount))]
 [JsonSerializable(typeof(BrokerStats))]
+[JsonSerializable(typeof(InboxPage))]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(TokenResponse))]
 public sealed partial class SitukJson : JsonSerializerContext;

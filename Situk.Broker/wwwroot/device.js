@@ -1,0 +1,182 @@
+// The device page: sign in against the API, hold a broker socket with situk.js, show the inbox live.
+import { SitukClient } from "/situk.js";
+
+const $ = (id) => document.getElementById(id);
+const STATE_TEXT = {
+  idle: "Belum masuk (not signed in)",
+  connecting: "Menyambung… (connecting)",
+  open: "Tersambung (connected)",
+  reconnecting: "Menyambung ulang… (reconnecting)",
+  closed: "Terputus (disconnected)",
+  stopped: "Keluar (signed out)",
+};
+
+const items = new Map(); // id → { notification, element }
+let client = null;
+let session = null;
+
+const config = await loadConfig();
+restore();
+
+$("sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("sign-in-error").textContent = "";
+  try {
+    const response = await fetch(`${config.apiUrl}/api/v1/auth/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: $("email").value, password: $("password").value }),
+    });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      throw new Error(problem.detail ?? problem.title ?? `sign-in failed (${response.status})`);
+    }
+    const token = await response.json();
+    session = { ...token, device: $("device").value, email: $("email").value };
+    sessionStorage.setItem("situk.session", JSON.stringify(session));
+    begin();
+  } catch (error) {
+    $("sign-in-error").textContent = error.message;
+  }
+});
+
+$("sign-out").addEventListener("click", () => {
+  client?.stop();
+  client = null;
+  session = null;
+  sessionStorage.removeItem("situk.session");
+  items.clear();
+  $("list").replaceChildren();
+  $("inbox").hidden = true;
+  $("sign-in").hidden = false;
+  render();
+});
+
+$("enable-alerts").addEventListener("click", async () => {
+  if (!("Notification" in window)) return;
+  await Notification.requestPermission();
+  renderAlertsButton();
+});
+
+function restore() {
+  const saved = sessionStorage.getItem("situk.session");
+  if (!saved) return;
+  session = JSON.parse(saved);
+  if (new Date(session.expiresAt) <= new Date()) {
+    sessionStorage.removeItem("situk.session");
+    session = null;
+    return;
+  }
+  begin();
+}
+
+function begin() {
+  $("sign-in").hidden = true;
+  $("inbox").hidden = false;
+  $("who").textContent = `${session.email} · ${session.role} · perangkat (device): ${session.device}`;
+  document.body.dataset.device = session.device;
+  client = new SitukClient({
+    brokerUrl: session.brokerUrl,
+    apiUrl: config.apiUrl,
+    token: session.accessToken,
+    device: session.device,
+    deviceId: deviceId(),
+  });
+  client.addEventListener("state", (e) => setState(e.detail.state, e.detail.code));
+  client.addEventListener("notification", (e) => add(e.detail));
+  client.addEventListener("read", (e) => e.detail.ids.forEach((id) => markReadLocally(id)));
+  client.addEventListener("tokenexpired", () => setState("closed", 4001));
+  client.addEventListener("kicked", () => setState("closed", 4003));
+  client.start();
+  renderAlertsButton();
+  render();
+}
+
+function add(n) {
+  if (items.has(n.id)) return;
+  const element = $("item").content.firstElementChild.cloneNode(true);
+  element.dataset.id = n.id;
+  element.dataset.kind = n.kind;
+  element.querySelector(".title").textContent = n.title;
+  element.querySelector(".body").textContent = n.body;
+  const time = element.querySelector(".time");
+  time.dateTime = n.createdAt;
+  time.textContent = new Date(n.createdAt).toLocaleString();
+  element.querySelector(".read").addEventListener("click", async () => {
+    await client.markRead(n.id);
+    markReadLocally(n.id);
+  });
+  items.set(n.id, { notification: { ...n, acked: true }, element });
+  const list = $("list");
+  // Newest first on screen.
+  const after = [...list.children].find((li) => Number(li.dataset.id) < n.id);
+  list.insertBefore(element, after ?? null);
+  update(n.id);
+  if (!n.synced) alertIfHidden(n);
+  render();
+}
+
+function markReadLocally(id) {
+  const entry = items.get(id);
+  if (!entry || entry.notification.readAt) return;
+  entry.notification.readAt = new Date().toISOString();
+  update(id);
+  render();
+}
+
+function update(id) {
+  const { notification: n, element } = items.get(id);
+  const read = n.readAt != null;
+  element.classList.toggle("unread", !read);
+  element.querySelector(".read").hidden = read;
+  element.querySelector(".status").textContent = read ? "dibaca (read)" : "diterima, belum dibaca (delivered, unread)";
+  element.dataset.state = read ? "read" : "delivered";
+}
+
+function render() {
+  const unread = [...items.values()].filter((e) => e.notification.readAt == null).length;
+  $("unread").textContent = String(unread);
+  $("unread").setAttribute("aria-label", `${unread} unread`);
+  $("empty").hidden = items.size > 0;
+  document.title = unread > 0 ? `(${unread}) Situk — notifikasi` : "Situk — notifikasi";
+}
+
+function setState(state, code) {
+  const element = $("state");
+  element.dataset.state = state;
+  $("state-text").textContent = STATE_TEXT[state] + (code && state === "closed" ? ` · ${code}` : "");
+}
+
+function alertIfHidden(n) {
+  if (document.visibilityState !== "hidden" || !("Notification" in window) || Notification.permission !== "granted") return;
+  new Notification(n.title, { body: n.body, tag: String(n.id) });
+}
+
+function renderAlertsButton() {
+  const button = $("enable-alerts");
+  const supported = "Notification" in window;
+  button.hidden = !supported || Notification.permission !== "default";
+}
+
+function deviceId() {
+  let id = localStorage.getItem("situk.deviceId");
+  if (!id) {
+    id = crypto.randomUUID();
+    localStorage.setItem("situk.deviceId", id);
+  }
+  return id;
+}
+
+async function loadConfig() {
+  const fallback = { apiUrl: `${location.protocol}//${location.hostname}:5000` };
+  const override = new URLSearchParams(location.search).get("api");
+  if (override) return { apiUrl: override.replace(/\/$/, "") };
+  try {
+    const response = await fetch("/config.json");
+    if (!response.ok) return fallback;
+    const body = await response.json();
+    return { apiUrl: (body.apiUrl ?? fallback.apiUrl).replace(/\/$/, "") };
+  } catch {
+    return fallback;
+  }
+}

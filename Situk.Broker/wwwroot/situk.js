@@ -1,0 +1,198 @@
+// situk.js — the browser client of the Situk broker (protocol situk.v1). No dependencies.
+//
+//   import { SitukClient } from "/situk.js";
+//   const client = new SitukClient({ brokerUrl, apiUrl, token });
+//   client.addEventListener("notification", e => show(e.detail));
+//   client.start();
+//
+// It connects with the token in the query string (browsers cannot set headers on a WebSocket),
+// reconnects with exponential back-off and jitter, acks every notification it has handed to the
+// page, drops duplicate ids, and after every (re)connect fetches what it missed from the REST inbox.
+// Events: "state" {state, code?, reason?}, "welcome" {sessionId, userId, heartbeatSeconds},
+// "notification" {…notification, synced}, "read" {ids}, "tokenexpired", "kicked".
+
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 30_000;
+// 1013 means "overloaded or too slow": wait longer before the first retry.
+const OVERLOADED_MIN_MS = 5_000;
+const SEEN_LIMIT = 2_000;
+
+export class SitukClient extends EventTarget {
+  /**
+   * @param {object} options
+   * @param {string} options.brokerUrl  ws(s)://host:5080/ws, as handed out with the token
+   * @param {string} options.apiUrl     http(s)://host:5000, for the inbox sync
+   * @param {string} options.token      the access token
+   * @param {string} [options.device]   web | android | ios | desktop | other
+   * @param {string} [options.deviceId] an opaque id of this device
+   * @param {boolean} [options.autoAck] ack as soon as the "notification" event returns (default true)
+   * @param {() => Promise<string>} [options.refreshToken] called on close 4001 for a new token
+   */
+  constructor(options) {
+    super();
+    this.brokerUrl = options.brokerUrl;
+    this.apiUrl = (options.apiUrl ?? "").replace(/\/$/, "");
+    this.token = options.token;
+    this.device = options.device ?? "web";
+    this.deviceId = options.deviceId ?? null;
+    this.autoAck = options.autoAck ?? true;
+    this.refreshToken = options.refreshToken ?? null;
+    this.state = "idle";
+    this.lastId = 0;
+    this._seen = new Set();
+    this._socket = null;
+    this._attempt = 0;
+    this._timer = null;
+    this._stopped = true;
+  }
+
+  /** Opens the socket and keeps it open until stop(). */
+  start() {
+    this._stopped = false;
+    this._connect();
+  }
+
+  /** Closes the socket (1000) and stops reconnecting. */
+  stop() {
+    this._stopped = true;
+    clearTimeout(this._timer);
+    this._socket?.close(1000, "client stopped");
+    this._setState("stopped");
+  }
+
+  /** Tells the broker the page has shown these notifications (the delivery receipt). */
+  ack(ids) {
+    const own = ids.filter((id) => Number.isSafeInteger(id));
+    if (own.length === 0 || this._socket?.readyState !== WebSocket.OPEN) return false;
+    this._socket.send(JSON.stringify({ type: "ack", ids: own }));
+    return true;
+  }
+
+  /** Marks a notification read through the REST API. */
+  async markRead(id) {
+    const response = await fetch(`${this.apiUrl}/api/v1/me/notifications/${id}/read`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${this.token}` },
+    });
+    if (!response.ok) throw new Error(`marking ${id} read failed: ${response.status}`);
+  }
+
+  _connect() {
+    if (this._stopped) return;
+    this._setState(this._attempt === 0 ? "connecting" : "reconnecting");
+    const url = new URL(this.brokerUrl);
+    url.searchParams.set("access_token", this.token);
+    url.searchParams.set("device", this.device);
+    if (this.deviceId) url.searchParams.set("deviceId", this.deviceId);
+    const socket = new WebSocket(url);
+    this._socket = socket;
+    socket.onmessage = (event) => this._onMessage(event.data);
+    socket.onclose = (event) => this._onClose(socket, event.code, event.reason);
+  }
+
+  _onMessage(text) {
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    switch (frame.type) {
+      case "welcome":
+        this._attempt = 0;
+        this._setState("open");
+        this._emit("welcome", frame);
+        this._sync();
+        break;
+      case "notification":
+        this._deliver(frame, false);
+        break;
+      case "read":
+        this._emit("read", { ids: frame.ids ?? [] });
+        break;
+    }
+  }
+
+  _deliver(notification, synced) {
+    const id = notification.id;
+    if (this._seen.has(id)) {
+      // Seen already (a re-send after a reconnect): ack again so the broker's receipt stands, show nothing.
+      if (this.autoAck) this.ack([id]);
+      return;
+    }
+    this._remember(id);
+    if (id > this.lastId) this.lastId = id;
+    this._emit("notification", { ...notification, synced });
+    if (this.autoAck && notification.deliveredAt == null) this.ack([id]);
+  }
+
+  _remember(id) {
+    this._seen.add(id);
+    if (this._seen.size > SEEN_LIMIT) {
+      this._seen.delete(this._seen.values().next().value);
+    }
+  }
+
+  // Fetches everything after the last id seen, page by page, and hands the unseen to the page.
+  async _sync() {
+    if (!this.apiUrl) return;
+    try {
+      let after = this.lastId;
+      for (let page = 0; page < 50; page++) {
+        const response = await fetch(`${this.apiUrl}/api/v1/me/notifications?after=${after}&limit=200`, {
+          headers: { Authorization: `Bearer ${this.token}` },
+        });
+        if (!response.ok) return;
+        const body = await response.json();
+        for (const item of body.items ?? []) this._deliver({ type: "notification", ...item }, true);
+        if (body.next == null || (body.items ?? []).length === 0) return;
+        after = body.next;
+      }
+    } catch {
+      // The API is unreachable: the socket still delivers; the next reconnect syncs again.
+    }
+  }
+
+  async _onClose(socket, code, reason) {
+    if (socket !== this._socket) return;
+    this._socket = null;
+    this._setState("closed", { code, reason });
+    if (this._stopped) return;
+    if (code === 4003) {
+      this._stopped = true;
+      this._emit("kicked", { reason });
+      return;
+    }
+    if (code === 4001) {
+      this._emit("tokenexpired", {});
+      if (!this.refreshToken) {
+        this._stopped = true;
+        return;
+      }
+      try {
+        this.token = await this.refreshToken();
+      } catch {
+        // try again after the back-off below
+      }
+    }
+    this._schedule(code === 1013 ? OVERLOADED_MIN_MS : RECONNECT_MIN_MS);
+  }
+
+  _schedule(minimum) {
+    const ceiling = Math.min(RECONNECT_MAX_MS, minimum * 2 ** this._attempt);
+    // Full jitter between half the ceiling and the ceiling, so a broker restart is not met by a stampede.
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this._attempt++;
+    clearTimeout(this._timer);
+    this._timer = setTimeout(() => this._connect(), delay);
+  }
+
+  _setState(state, extra = {}) {
+    this.state = state;
+    this._emit("state", { state, ...extra });
+  }
+
+  _emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

@@ -1,0 +1,38 @@
+using Situk.Contracts;
+
+namespace Situk.Client;
+
+/// <summary>How a <see cref="SitukDeviceClient"/> reaches Situk.</summary>
+public sealed class SitukClientOptions
+{
+    /// <summary>The device socket, e.g. <c>ws://localhost:5080/ws</c> (the <c>brokerUrl</c> handed out with the token).</summary>
+    public required Uri BrokerUrl { get; init; }
+
+    /// <summary>The REST API's root, e.g. <c>http://localhost:5000</c>; null turns the inbox sync off.</summary>
+    public Uri? ApiUrl { get; init; }
+
+    /// <summary>Returns a valid access token; called before every connect, so it may refresh an expiring one.</summary>
+    public required Func<CancellationToken, ValueTask<string>> TokenProvider { get; init; }
+
+    /// <summary>The device class announced with <c>?device=</c>; default <c>other</c>.</summary>
+    public string DeviceClass { get; init; } = DeviceClasses.Other;
+
+    /// <summary>An opaque id of this device, announced with <c>&amp;deviceId=</c>; none by default.</summary>
+    public string? DeviceId { get; init; }
+
+    /// <summary>Ack each notification as soon as it is written to <see cref="SitukDeviceClient.Notifications"/>; default true.
+    /// Set false to ack with <see cref="SitukDeviceClient.AckAsync"/> once it is really shown.</summary>
+    public bool AutoAck { get; init; } = true;
+
+    /// <summary>First reconnect delay; it doubles up to <see cref="MaxBackoff"/>, with jitter. Default 0.5 s.</summary>
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest reconnect delay; default 30 s.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First reconnect delay after close 1013 (overloaded or too slow); default 5 s.</summary>
+    public TimeSpan OverloadedBackoff { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many recent ids are remembered to drop duplicates; default 4,096.</summary>
+    public int SeenCapacity { get; init; } = 4096;
+}

@@ -1,0 +1,280 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Situk.Contracts;
+
+namespace Situk.Client;
+
+/// <summary>
+/// A device's connection to Situk, as <c>situk.js</c> is for browsers: holds the device socket open,
+/// reconnects with exponential back-off and jitter (longer after 1013, at once after 1001, never after
+/// an admin's 4003), acks what it hands over, drops duplicate ids, and after every (re)connect fetches
+/// what it missed from the REST inbox. Read <see cref="Notifications"/>; each id arrives once.
+/// </summary>
+public sealed partial class SitukDeviceClient : IAsyncDisposable
+{
+    // Largest frame accepted from the broker: a notification body is at most a few tens of KiB.
+    private const int MaxFrameBytes = 1024 * 1024;
+    // The broker accepts a bounded number of ids per ack frame.
+    private const int AckChunk = 200;
+
+    private readonly SitukClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly Random _random = new();
+    private readonly Channel<ReceivedNotification> _notifications = Channel.CreateUnbounded<ReceivedNotification>(new() { SingleWriter = false });
+    private readonly SeenIds _seen;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<(ClientState State, TaskCompletionSource Done)> _waiters = [];
+    private ClientWebSocket? _socket;
+    private Task? _loop;
+    private string _token = "";
+    private long _duplicatesDropped;
+
+    public SitukDeviceClient(SitukClientOptions options, TimeProvider? timeProvider = null, HttpClient? httpClient = null)
+    {
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _http = httpClient ?? new HttpClient();
+        _ownsHttp = httpClient is null;
+        _seen = new SeenIds(options.SeenCapacity);
+    }
+
+    /// <summary>Raised on every change of <see cref="State"/>, on the client's own loop: keep handlers short.</summary>
+    public event Action<ClientStateChange>? StateChanged;
+
+    /// <summary>Every notification, once per id, in the order received.</summary>
+    public ChannelReader<ReceivedNotification> Notifications => _notifications.Reader;
+
+    public ClientState State { get; private set; } = ClientState.Idle;
+
+    /// <summary>The highest notification id received so far: the inbox sync starts after it.</summary>
+    public long LastId { get; private set; }
+
+    /// <summary>The current socket's session id, from the welcome frame.</summary>
+    public string? SessionId { get; private set; }
+
+    /// <summary>How many times a socket was opened and welcomed.</summary>
+    public int Connections { get; private set; }
+
+    /// <summary>How many duplicate ids were dropped.</summary>
+    public long DuplicatesDropped => Interlocked.Read(ref _duplicatesDropped);
+
+    /// <summary>Starts connecting in the background; returns at once.</summary>
+    public void Start()
+    {
+        if (_loop is not null)
+        {
+            throw new InvalidOperationException("The client is already started.");
+        }
+
+        _loop = RunAsync(_stopping.Token);
+    }
+
+    /// <summary>Completes when the client next reaches <paramref name="state"/> (at once if it is there now).</summary>
+    public Task WaitForStateAsync(ClientState state, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource done;
+        lock (_gate)
+        {
+            if (State == state)
+            {
+                return Task.CompletedTask;
+            }
+
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((state, done));
+        }
+
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Acks notifications the application has shown (when <see cref="SitukClientOptions.AutoAck"/> is off).</summary>
+    /// <returns>False when no socket is open; the ids are then acked by the next sync's re-delivery.</returns>
+    public async Task<bool> AckAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        var socket = _socket;
+        if (socket is null || socket.State != WebSocketState.Open || ids.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var chunk in ids.Chunk(AckChunk))
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new AckFrame(chunk), SitukJson.Default.DeviceFrame);
+            await _sendLock.WaitAsync(cancellationToken);
+            try
+            {
+                await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            }
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
+            {
+                return false;
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Closes the socket (1000) and stops reconnecting.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        var socket = _socket;
+        if (socket is { State: WebSocketState.Open })
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client stopped", timeout.Token);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Closing is best effort; the socket is aborted below.
+            }
+        }
+
+        socket?.Abort();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        SetState(ClientState.Stopped, null);
+        _notifications.Writer.TryComplete();
+        _stopping.Dispose();
+        _sendLock.Dispose();
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        var attempt = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            SetState(attempt == 0 ? ClientState.Connecting : ClientState.Reconnecting, null);
+            int? closeCode = null;
+            var welcomed = false;
+            try
+            {
+                _token = await _options.TokenProvider(ct);
+                using var socket = new ClientWebSocket();
+                socket.Options.SetRequestHeader("Authorization", "Bearer " + _token);
+                await socket.ConnectAsync(DeviceUri(), ct);
+                _socket = socket;
+                (welcomed, closeCode) = await RunSessionAsync(socket, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or JsonException)
+            {
+                // Refused, reset or unreachable: back off and try again.
+            }
+            finally
+            {
+                _socket = null;
+            }
+
+            if (ct.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (closeCode == CloseCodes.KickedByAdmin)
+            {
+                SetState(ClientState.Stopped, closeCode);
+                return;
+            }
+
+            attempt = welcomed ? 0 : attempt;
+            SetState(ClientState.Reconnecting, closeCode);
+            var minimum = closeCode == CloseCodes.TryAgainLater ? _options.OverloadedBackoff : _options.MinBackoff;
+            await DelayAsync(Backoff.Delay(attempt++, minimum, _options.MaxBackoff, _random), ct);
+        }
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private Uri DeviceUri()
+    {
+        var query = "device=" + Uri.EscapeDataString(_options.DeviceClass);
+        if (_options.DeviceId is { Length: > 0 } id)
+        {
+            query += "&deviceId=" + Uri.EscapeDataString(id);
+        }
+
+        var builder = new UriBuilder(_options.BrokerUrl);
+        builder.Query = string.IsNullOrEmpty(builder.Query) ? query : builder.Query.TrimStart('?') + "&" + query;
+        return builder.Uri;
+    }
+
+    private void SetState(ClientState state, int? closeCode)
+    {
+        List<TaskCompletionSource> done;
+        lock (_gate)
+        {
+            if (State == state && closeCode is null)
+            {
+                return;
+            }
+
+            State = state;
+            done = _waiters.Where(w => w.State == state).Select(w => w.Done).ToList();
+            _waiters.RemoveAll(w => w.State == state);
+        }
+
+        foreach (var d in done)
+        {
+            d.TrySetResult();
+        }
+
+        StateChanged?.Invoke(new ClientStateChange(state, closeCode));
+    }
+
+    private static async Task<byte[]?> ReceiveMessageAsync(ClientWebSocket socket, ArrayBufferWriter<byte> buffer, CancellationToken ct)
+    {
+        buffer.ResetWrittenCount();
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.GetMemory(16 * 1024), ct);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            buffer.Advance(result.Count);
+            if (buffer.WrittenCount > MaxFrameBytes)
+            {
+                throw new WebSocketException(WebSocketError.InvalidMessageType, "A frame from the broker exceeded 1 MiB.");
+            }
+
+            if (result.EndOfMessage)
+            {
+                return buffer.WrittenSpan.ToArray();
+            }
+        }
+    }
+}
