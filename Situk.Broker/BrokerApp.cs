@@ -4,6 +4,7 @@ using Situk.Broker.Admin;
 using Situk.Broker.Devices;
 using Situk.Broker.Hosting;
 using Situk.Broker.Internal;
+using Situk.Broker.Page;
 
 namespace Situk.Broker;
 
@@ -53,6 +54,7 @@ public static class BrokerApp
         app.Map("/ws", context => context.RequestServices.GetRequiredService<DeviceEndpoint>().HandleAsync(context)).On(Listener.Device);
         app.Map("/internal", context => context.RequestServices.GetRequiredService<InternalEndpoint>().HandleAsync(context)).On(Listener.Internal);
         app.MapAdmin();
+        app.MapDevicePage();
         return app;
     }
 }

@@ -23,6 +23,9 @@ public sealed class BrokerOptions
     /// <summary>Browser origins allowed to open device sockets (array or comma list). Empty means any.</summary>
     public string[] AllowedOrigins { get; set; } = [];
 
+    /// <summary>The REST API the device page signs in against, served to it as <c>/config.json</c>. Default <c>http://localhost:5000</c>.</summary>
+    public string PublicApiUrl { get; set; } = "http://localhost:5000";
+
     /// <summary>Sessions one user may hold; opening one more closes the oldest with 1000 "replaced". Default 10.</summary>
     public int MaxSessionsPerUser { get; set; } = 10;
 
