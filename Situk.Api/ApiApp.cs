@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Situk.Api.Accounts;
+using Situk.Api.Auth;
+using Situk.Api.Database;
+using Situk.Api.Errors;
+using Situk.Api.Hosting;
+using Situk.Api.Notifications;
+using Situk.Api.Places;
+using Situk.Api.Registrations;
+using Situk.Api.Schedules;
+using Situk.Api.Schemes;
+
+namespace Situk.Api;
+
+/// <summary>
+/// The API's table of contents: every service and every route group, in order. Program.cs and the
+/// tests both build the app here, so tests run exactly what production runs.
+/// </summary>
+public static partial class ApiApp
+{
+    public const string DefaultUrl = "http://0.0.0.0:5000";
+
+    /// <param name="configure">Last word before the app is built (tests: URLs, configuration, fakes).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl); // ASPNETCORE_URLS or --urls win
+        }
+
+        DapperSetup.Configure();
+        builder.Services.AddSitukOptions();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddNpgsqlDataSource(string.Empty, (sp, dataSource) =>
+            dataSource.ConnectionStringBuilder.ConnectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString);
+        builder.Services.AddSitukAuth();
+        builder.Services.AddSitukProblems();
+        builder.Services.AddValidation();
+        builder.Services.AddSitukOpenApi();
+        builder.Services.AddSitukRateLimits();
+        builder.Services.AddSitukHealth();
+
+        // The outbox relays (Situk.Api/Relay) register here: builder.Services.AddRelays(builder.Configuration);
+        // their readiness check is named "broker" and tagged HealthSetup.ReadyTag.
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+
+        app.UseSitukProblems();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapOpenApi();
+        app.MapSitukHealth();
+        var api = app.MapGroup("/api/v1");
+        api.MapAccounts();
+        api.MapAuth();
+        api.MapPlaces();
+        api.MapSchemes();
+        api.MapSchedules();
+        api.MapRegistrations();
+        api.MapInbox();
+        api.MapAdminNotifications();
+        api.MapDeliveryStats();
+        return app;
+    }
+
+    /// <summary>
+    /// What must hold before the app serves: valid configuration, an up-to-date schema, and (unless
+    /// <paramref name="migrateOnly"/>) the first admin from configuration.
+    /// </summary>
+    public static async Task PrepareAsync(WebApplication app, bool migrateOnly = false, CancellationToken ct = default)
+    {
+        app.Services.ValidateSitukOptions();
+        var connectionString = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
+        await Migrator.MigrateAsync(connectionString, app.Logger, ct);
+        if (!migrateOnly)
+        {
+            await AdminSeeder.EnsureAsync(
+                app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<IOptions<AdminOptions>>().Value, app.Logger, ct);
+        }
+    }
+
+    /// <summary>Prepares, then starts serving (returns once listening).</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken ct = default)
+    {
+        await PrepareAsync(app, ct: ct);
+        await app.StartAsync(ct);
+    }
+}

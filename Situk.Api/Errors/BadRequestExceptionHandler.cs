@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Situk.Api.Errors;
+
+/// <summary>
+/// Turns the framework's <see cref="BadHttpRequestException"/> (malformed JSON, a value of the wrong
+/// type, a missing body, a wrong content type) into problem+json with the field at fault, instead of
+/// an empty 400 or a 500. The field comes from the JSON path of the failure (<c>$.quota</c> → <c>quota</c>).
+/// </summary>
+public sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems, ILogger<BadRequestExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        LogBadRequest(logger, bad.StatusCode, httpContext.Request.Path);
+        var status = bad.StatusCode;
+        var (field, message) = Describe(bad);
+        httpContext.Response.StatusCode = status;
+        var details = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = status,
+            Title = status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported media type" : "The request body could not be read.",
+            Detail = message,
+        };
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
+    }
+
+    private static (string Field, string Message) Describe(BadHttpRequestException bad)
+    {
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return ("body", "The body must be JSON (Content-Type: application/json).");
+        }
+
+        if (bad.InnerException is JsonException json)
+        {
+            var field = FieldOf(json.Path);
+            return field == "body"
+                ? (field, "The body is not valid JSON of the expected shape.")
+                : (field, $"The value of '{field}' is malformed or of the wrong type.");
+        }
+
+        return ("body", bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
+            ? "A JSON body is required."
+            : "The request is malformed.");
+    }
+
+    /// <summary><c>$.apl01.birthDate</c> → <c>apl01.birthDate</c>; <c>$</c> or nothing → <c>body</c>.</summary>
+    public static string FieldOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return "body";
+        }
+
+        return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "Bad request ({Status}) on {Path}")]
+    private static partial void LogBadRequest(ILogger logger, int status, PathString path);
+}

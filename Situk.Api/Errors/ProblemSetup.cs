@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Http.Json;
+
+namespace Situk.Api.Errors;
+
+/// <summary>Every error is problem+json: bad bodies, validation, auth refusals, empty 4xx results and crashes.</summary>
+public static class ProblemSetup
+{
+    public static IServiceCollection AddSitukProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = CamelCaseErrors.Apply);
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Throw instead of answering an empty 400, so BadRequestExceptionHandler can name the field.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o => o.SerializerOptions.MaxDepth = 32);
+        return services;
+    }
+
+    public static WebApplication UseSitukProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,88 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Situk.Api.Auth;
+using Situk.Api.Errors;
+using Situk.Contracts;
+
+namespace Situk.Api.Notifications;
+
+/// <summary>Who an admin message goes to: exactly one of a list of user ids, a role, or everyone.</summary>
+public sealed record MessageTarget(
+    [MaxLength(10_000)] List<long>? UserIds = null,
+    [StringLength(20)] string? Role = null,
+    bool? All = null);
+
+/// <summary>Body of <c>POST /notifications</c>.</summary>
+public sealed record AdminMessageRequest(
+    [Required] MessageTarget To,
+    [Required, StringLength(200, MinimumLength = 1)] string Title,
+    [Required, StringLength(4000, MinimumLength = 1)] string Body,
+    [StringLength(2000)] string? Link = null);
+
+public sealed record SentCount(int Count);
+
+/// <summary>An admin's durable message: one <c>admin.message</c> per recipient, stored, then pushed by the relay.</summary>
+public static class AdminNotificationsApi
+{
+    public static IEndpointRouteBuilder MapAdminNotifications(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/notifications", Send)
+            .WithTags("Admin")
+            .RequireAuthorization(AuthSetup.Admin)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Stores an admin.message for users, a role or everyone (one transaction), then the relay pushes it.");
+        return routes;
+    }
+
+    private static async Task<Results<Accepted<SentCount>, ValidationProblem, ProblemHttpResult>> Send(
+        AdminMessageRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var to = body.To;
+        var targets = (to.UserIds is not null ? 1 : 0) + (to.Role is not null ? 1 : 0) + (to.All == true ? 1 : 0);
+        if (targets != 1)
+        {
+            return Problems.Invalid("to", "Give exactly one of userIds, role or all:true.");
+        }
+
+        if (to.UserIds is { Count: 0 })
+        {
+            return Problems.Invalid("to.userIds", "userIds must name at least one user.");
+        }
+
+        if (to.Role is not null && !Roles.IsKnown(to.Role))
+        {
+            return Problems.Invalid("to.role", "role must be one of asesi, asesor, admin.");
+        }
+
+        await using var c = await db.OpenConnectionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var recipients = (await c.QueryAsync<long>(new CommandDefinition(
+            """
+            SELECT id FROM users
+            WHERE @all OR id = ANY(@ids) OR role = @role
+            ORDER BY id
+            """,
+            new { all = to.All == true, ids = (to.UserIds ?? []).Distinct().ToArray(), role = to.Role }, tx, cancellationToken: ct))).ToList();
+
+        if (to.UserIds is not null)
+        {
+            var unknown = to.UserIds.Distinct().Except(recipients).ToList();
+            if (unknown.Count > 0)
+            {
+                return Problems.Unprocessable(
+                    "Some recipients do not exist.",
+                    new Dictionary<string, string[]> { ["to.userIds"] = [$"Unknown user ids: {string.Join(", ", unknown)}."] });
+            }
+        }
+
+        var from = Caller.From(user).UserId;
+        await NotificationWriter.AddAsync(c, tx, recipients.Select(id => new NewNotification(
+            id, NotificationKinds.AdminMessage, body.Title, body.Body, body.Link, new JsonObject { ["from"] = from })), ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Accepted((string?)null, new SentCount(recipients.Count));
+    }
+}

@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Situk.Api.Auth;
+using Situk.Api.Errors;
+
+namespace Situk.Api.Notifications;
+
+/// <summary>One notification in the caller's inbox.</summary>
+public sealed record InboxItem(
+    long Id, string Kind, string Title, string Body, string? Link, JsonElement? Data,
+    DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? ReadAt);
+
+/// <summary>A page of the inbox, oldest first; <see cref="Next"/> is the <c>after</c> of the next page, null at the end.</summary>
+public sealed record InboxPage(IReadOnlyList<InboxItem> Items, long? Next);
+
+public sealed record UnreadCount(long Count);
+
+/// <summary>The signed-in user's inbox: each notification once, pageable by id, markable as read.</summary>
+public static class InboxApi
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    private sealed record Row(
+        long Id, string Kind, string Title, string Body, string? Link, string? Data,
+        DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? ReadAt);
+
+    public static IEndpointRouteBuilder MapInbox(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/me/notifications").WithTags("Inbox").RequireAuthorization();
+
+        group.MapGet("/", List).WithSummary("The caller's notifications after an id, oldest first (limit 1–200, default 50).");
+        group.MapGet("/unread-count", Unread).WithSummary("How many of the caller's notifications are unread.");
+        group.MapPost("/{id:long}/read", MarkRead).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Marks one of the caller's notifications as read.");
+        return routes;
+    }
+
+    private static async Task<Results<Ok<InboxPage>, ValidationProblem>> List(
+        long? after, int? limit, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var take = limit ?? DefaultLimit;
+        if (take is < 1 or > MaxLimit)
+        {
+            return Problems.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
+        }
+
+        if (after is < 0)
+        {
+            return Problems.Invalid("after", "after must not be negative.");
+        }
+
+        await using var c = await db.OpenConnectionAsync(ct);
+        var rows = (await c.QueryAsync<Row>(new CommandDefinition(
+            """
+            SELECT id, kind, title, body, link, data::text AS data, created_at AS createdAt,
+                   delivered_at AS deliveredAt, read_at AS readAt
+            FROM notifications
+            WHERE user_id = @me AND id > @after
+            ORDER BY id
+            LIMIT @take
+            """,
+            new { me = Caller.From(user).UserId, after = after ?? 0, take = take + 1 }, cancellationToken: ct))).ToList();
+        var more = rows.Count > take;
+        var items = rows.Take(take).Select(ToItem).ToList();
+        return TypedResults.Ok(new InboxPage(items, more ? items[^1].Id : null));
+    }
+
+    private static async Task<Ok<UnreadCount>> Unread(ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var c = await db.OpenConnectionAsync(ct);
+        var count = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM notifications WHERE user_id = @me AND read_at IS NULL", new { me = Caller.From(user).UserId }, cancellationToken: ct));
+        return TypedResults.Ok(new UnreadCount(count));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(long id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var c = await db.OpenConnectionAsync(ct);
+        var found = await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE notifications SET read_at = coalesce(read_at, clock_timestamp()) WHERE id = @id AND user_id = @me",
+            new { id, me = Caller.From(user).UserId }, cancellationToken: ct));
+        return found == 0 ? Problems.NotFound($"Notification {id}") : TypedResults.NoContent();
+    }
+
+    private static InboxItem ToItem(Row r)
+    {
+        JsonElement? data = null;
+        if (r.Data is not null)
+        {
+            using var document = JsonDocument.Parse(r.Data);
+            data = document.RootElement.Clone();
+        }
+
+        return new InboxItem(r.Id, r.Kind, r.Title, r.Body, r.Link, data, r.CreatedAt, r.DeliveredAt, r.ReadAt);
+    }
+}

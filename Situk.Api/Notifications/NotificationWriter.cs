@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Situk.Contracts;
+
+namespace Situk.Api.Notifications;
+
+/// <summary>
+/// The one place that writes notifications: the inbox row, its <c>push_outbox</c> row and, for kinds
+/// that go by email (<see cref="NotificationKinds.Table"/>), its <c>email_outbox</c> row to the
+/// address the user registered with — all inside the caller's transaction, so they exist exactly
+/// when the change that caused them commits. One round trip for any number of notifications.
+/// </summary>
+public static class NotificationWriter
+{
+    // Data-modifying CTEs all run, referenced or not; the email row is written only when @email.
+    private const string InsertSql = """
+        WITH n AS (
+            INSERT INTO notifications (user_id, kind, priority, title, body, link, data, payload_bytes)
+            VALUES (@user_id, @kind, @priority, @title, @body, @link, @data, @payload_bytes)
+            RETURNING id, user_id
+        ), p AS (
+            INSERT INTO push_outbox (notification_id) SELECT id FROM n
+        ), e AS (
+            INSERT INTO email_outbox (notification_id, user_id, to_address, subject, text_body, html_body)
+            SELECT n.id, u.id, u.email, @subject, @text_body, @html_body
+            FROM n JOIN users u ON u.id = n.user_id
+            WHERE @email
+        )
+        SELECT id FROM n
+        """;
+
+    private static readonly DateTimeOffset SampleTime = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_560);
+
+    /// <summary>Stores the notifications and their outbox rows; returns their ids in input order.</summary>
+    public static async Task<IReadOnlyList<long>> AddAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<NewNotification> notifications, CancellationToken ct)
+    {
+        var list = notifications.ToList();
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var n in list)
+        {
+            batch.BatchCommands.Add(Command(n));
+        }
+
+        var ids = new List<long>(list.Count);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        do
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+        while (await reader.NextResultAsync(ct));
+
+        return ids;
+    }
+
+    /// <summary>
+    /// The size in bytes of the device frame this notification becomes. The id and the times are
+    /// not known before the insert; a 10-digit id and a microsecond-precision time stand in (a few bytes off at most).
+    /// </summary>
+    public static int FrameBytes(NewNotification n)
+    {
+        using var document = n.Data is null ? null : JsonDocument.Parse(n.Data.ToJsonString());
+        DeviceFrame frame = new NotificationFrame(1_000_000_000, n.Kind, n.Title, n.Body, n.Link, document?.RootElement, SampleTime, SampleTime);
+        return JsonSerializer.SerializeToUtf8Bytes(frame, SitukJson.Default.DeviceFrame).Length;
+    }
+
+    private static NpgsqlBatchCommand Command(NewNotification n)
+    {
+        if (!NotificationKinds.Table.TryGetValue(n.Kind, out var info))
+        {
+            throw new ArgumentException($"Unknown notification kind '{n.Kind}'.", nameof(n));
+        }
+
+        var email = info.Email && n.Email;
+        var command = new NpgsqlBatchCommand(InsertSql);
+        command.Parameters.Add(new NpgsqlParameter<long>("user_id", n.UserId));
+        command.Parameters.Add(new NpgsqlParameter<string>("kind", n.Kind));
+        command.Parameters.Add(new NpgsqlParameter<short>("priority", (short)info.Priority));
+        command.Parameters.Add(new NpgsqlParameter<string>("title", n.Title));
+        command.Parameters.Add(new NpgsqlParameter<string>("body", n.Body));
+        command.Parameters.Add(new NpgsqlParameter("link", NpgsqlDbType.Text) { Value = (object?)n.Link ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = n.Data is null ? DBNull.Value : n.Data.ToJsonString() });
+        command.Parameters.Add(new NpgsqlParameter<int>("payload_bytes", FrameBytes(n)));
+        command.Parameters.Add(new NpgsqlParameter<bool>("email", email));
+        command.Parameters.Add(new NpgsqlParameter<string>("subject", n.Title));
+        command.Parameters.Add(new NpgsqlParameter<string>("text_body", email ? TextBody(n) : ""));
+        command.Parameters.Add(new NpgsqlParameter<string>("html_body", email ? HtmlBody(n) : ""));
+        return command;
+    }
+
+    private static string TextBody(NewNotification n) =>
+        n.Link is null ? $"{n.Body}\n\n— Situk" : $"{n.Body}\n\nDetails: {n.Link}\n\n— Situk";
+
+    private static string HtmlBody(NewNotification n)
+    {
+        var link = n.Link is null ? "" : $"<p><a href=\"{WebUtility.HtmlEncode(n.Link)}\">View details</a></p>";
+        return $"""
+            <!DOCTYPE html>
+            <html><body style="font-family:sans-serif">
+            <h2>{WebUtility.HtmlEncode(n.Title)}</h2>
+            <p>{WebUtility.HtmlEncode(n.Body)}</p>
+            {link}
+            <p style="color:#666">— Situk</p>
+            </body></html>
+            """;
+    }
+}

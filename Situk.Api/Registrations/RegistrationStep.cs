@@ -1,0 +1,70 @@
+using Npgsql;
+using Situk.Api.Notifications;
+
+namespace Situk.Api.Registrations;
+
+/// <summary>
+/// One step on one registration: a transaction holding the registration's row lock. Disposing
+/// without <see cref="CommitAsync"/> rolls everything back, so a refused step leaves nothing behind.
+/// </summary>
+public sealed class RegistrationStep : IAsyncDisposable
+{
+    private RegistrationStep(NpgsqlConnection connection, NpgsqlTransaction transaction, RegistrationStore.Locked? registration)
+    {
+        Connection = connection;
+        Transaction = transaction;
+        Registration = registration;
+    }
+
+    public NpgsqlConnection Connection { get; }
+
+    public NpgsqlTransaction Transaction { get; }
+
+    /// <summary>The locked registration, or null when the id names none.</summary>
+    public RegistrationStore.Locked? Registration { get; }
+
+    public static async Task<RegistrationStep> BeginAsync(NpgsqlDataSource db, long id, CancellationToken ct)
+    {
+        var connection = await db.OpenConnectionAsync(ct);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(ct);
+            return new RegistrationStep(connection, transaction, await RegistrationStore.LockAsync(connection, transaction, id, ct));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Moves the registration to <paramref name="status"/> (null: it stays) and sets the step's columns in
+    /// the same UPDATE (so the table's CHECKs see a consistent row), writes the notifications, commits.
+    /// </summary>
+    public async Task CommitAsync(string? status, IEnumerable<NewNotification> notifications, CancellationToken ct, RegistrationChange? change = null)
+    {
+        if (status is not null)
+        {
+            await RegistrationStore.SetStatusAsync(Connection, Transaction, Registration!.Id, status, change ?? new RegistrationChange(), ct);
+        }
+
+        await NotificationWriter.AddAsync(Connection, Transaction, notifications, ct);
+        await Transaction.CommitAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}
+
+/// <summary>The columns a step sets together with the status; null leaves a column as it is.</summary>
+public sealed record RegistrationChange(
+    long? VerifiedBy = null,
+    string? VerificationNote = null,
+    long? AsesorId = null,
+    DateTimeOffset? AssessmentAt = null,
+    string? Verdict = null,
+    string? VerdictNote = null);

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using Situk.Api.Auth;
+
+namespace Situk.Api.Registrations;
+
+/// <summary>The SQL over registrations, APL-02 answers and assessment records.</summary>
+public static class RegistrationStore
+{
+    /// <summary>What a step needs to know about the registration it changes, read under a row lock.</summary>
+    public sealed record Locked(long Id, long ScheduleId, long SchemeId, string SchemeName, long AsesiId, string AsesiName, long? AsesorId, string Status)
+    {
+        /// <summary>Whether the caller may see this registration at all (otherwise it is a 404 to them).</summary>
+        public bool VisibleTo(Caller caller) => Visible(caller, AsesiId, AsesorId, Status);
+    }
+
+    private sealed record DetailRow(
+        long Id, long ScheduleId, long SchemeId, long AsesiId, string AsesiName, string Status, string Apl01,
+        string? VerificationNote, long? AsesorId, string? AsesorName, DateTimeOffset? AssessmentAt,
+        string? Verdict, string? VerdictNote, string? RecordNotes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+    private sealed record RecordRow(string Kind, long CriterionId, bool Competent, string? Note);
+
+    /// <summary>
+    /// Admins see every registration; an asesi sees their own; an asesor sees those assigned to them
+    /// and the unassigned ones still waiting for APL-01 verification (the queue asesors verify).
+    /// </summary>
+    public static bool Visible(Caller caller, long asesiId, long? asesorId, string status) =>
+        caller.IsAdmin
+        || (caller.IsAsesi && asesiId == caller.UserId)
+        || (caller.IsAsesor && (asesorId == caller.UserId || (asesorId is null && status == RegistrationStatus.Submitted)));
+
+    /// <summary>The same rule as <see cref="Visible"/>, as SQL over <c>r</c> with parameters <c>@me</c> and <c>@role</c>.</summary>
+    public const string VisibleSql = """
+        (@role = 'admin'
+         OR (@role = 'asesi' AND r.asesi_id = @me)
+         OR (@role = 'asesor' AND (r.asesor_id = @me OR (r.asesor_id IS NULL AND r.status = 'submitted'))))
+        """;
+
+    /// <summary>Locks the registration row (<c>FOR UPDATE</c>) until the transaction ends; null when it does not exist.</summary>
+    public static Task<Locked?> LockAsync(NpgsqlConnection c, NpgsqlTransaction tx, long id, CancellationToken ct) =>
+        c.QuerySingleOrDefaultAsync<Locked>(new CommandDefinition(
+            """
+            SELECT r.id, r.schedule_id AS scheduleId, s.scheme_id AS schemeId, sc.name AS schemeName,
+                   r.asesi_id AS asesiId, u.full_name AS asesiName, r.asesor_id AS asesorId, r.status
+            FROM registrations r
+            JOIN schedules s ON s.id = r.schedule_id
+            JOIN schemes sc ON sc.id = s.scheme_id
+            JOIN users u ON u.id = r.asesi_id
+            WHERE r.id = @id
+            FOR UPDATE OF r
+            """,
+            new { id }, tx, cancellationToken: ct));
+
+    /// <summary>Moves a locked registration to <paramref name="status"/> with the step's columns, touching <c>updated_at</c>.</summary>
+    public static Task SetStatusAsync(NpgsqlConnection c, NpgsqlTransaction tx, long id, string status, RegistrationChange change, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE registrations SET
+                status = @status,
+                updated_at = now(),
+                verification_note = CASE WHEN @verifiedBy::bigint IS NULL THEN verification_note ELSE @verificationNote END,
+                verified_by = coalesce(@verifiedBy, verified_by),
+                asesor_id = coalesce(@asesorId, asesor_id),
+                assessment_at = coalesce(@assessmentAt, assessment_at),
+                verdict = coalesce(@verdict, verdict),
+                verdict_note = CASE WHEN @verdict::text IS NULL THEN verdict_note ELSE @verdictNote END
+            WHERE id = @id
+            """,
+            new
+            {
+                id,
+                status,
+                verificationNote = change.VerificationNote,
+                verifiedBy = change.VerifiedBy,
+                asesorId = change.AsesorId,
+                assessmentAt = change.AssessmentAt,
+                verdict = change.Verdict,
+                verdictNote = change.VerdictNote,
+            },
+            tx, cancellationToken: ct));
+
+    public static async Task<RegistrationDto?> LoadAsync(NpgsqlConnection c, long id, CancellationToken ct)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<DetailRow>(new CommandDefinition(
+            """
+            SELECT r.id, r.schedule_id AS scheduleId, s.scheme_id AS schemeId, r.asesi_id AS asesiId, u.full_name AS asesiName,
+                   r.status, r.apl01::text AS apl01, r.verification_note AS verificationNote, r.asesor_id AS asesorId,
+                   a.full_name AS asesorName, r.assessment_at AS assessmentAt, r.verdict, r.verdict_note AS verdictNote,
+                   r.record_notes AS recordNotes, r.created_at AS createdAt, r.updated_at AS updatedAt
+            FROM registrations r
+            JOIN schedules s ON s.id = r.schedule_id
+            JOIN users u ON u.id = r.asesi_id
+            LEFT JOIN users a ON a.id = r.asesor_id
+            WHERE r.id = @id
+            """,
+            new { id }, cancellationToken: ct));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var answers = await c.QueryAsync<Apl02AnswerDto>(new CommandDefinition(
+            "SELECT criterion_id AS criterionId, competent, evidence FROM apl02_answers WHERE registration_id = @id ORDER BY criterion_id",
+            new { id }, cancellationToken: ct));
+        var records = await RecordsAsync(c, null, id, row.RecordNotes, ct);
+        var apl01 = JsonSerializer.Deserialize<Apl01>(row.Apl01, JsonSerializerOptions.Web)!;
+        return new RegistrationDto(
+            row.Id, row.ScheduleId, row.SchemeId, row.AsesiId, row.AsesiName, row.Status, apl01, row.VerificationNote,
+            row.AsesorId, row.AsesorName, row.AssessmentAt, answers.ToList(), records, row.Verdict, row.VerdictNote, row.CreatedAt, row.UpdatedAt);
+    }
+
+    public static async Task<RecordsDto> RecordsAsync(NpgsqlConnection c, NpgsqlTransaction? tx, long id, string? notes, CancellationToken ct)
+    {
+        var rows = (await c.QueryAsync<RecordRow>(new CommandDefinition(
+            "SELECT kind, criterion_id AS criterionId, competent, note FROM assessment_records WHERE registration_id = @id ORDER BY kind, criterion_id",
+            new { id }, tx, cancellationToken: ct))).ToList();
+        return new RecordsDto(
+            rows.Where(r => r.Kind == "observation").Select(r => new RecordDto(r.CriterionId, r.Competent, r.Note)).ToList(),
+            rows.Where(r => r.Kind == "portfolio").Select(r => new RecordDto(r.CriterionId, r.Competent, r.Note)).ToList(),
+            notes);
+    }
+
+    public static async Task<RegistrationSummaryDto[]> ListAsync(NpgsqlConnection c, Caller caller, string? status, long? scheduleId, CancellationToken ct) =>
+        (await c.QueryAsync<RegistrationSummaryDto>(new CommandDefinition(
+            $"""
+            SELECT r.id, r.schedule_id AS scheduleId, r.asesi_id AS asesiId, u.full_name AS asesiName, r.status,
+                   r.asesor_id AS asesorId, r.assessment_at AS assessmentAt, r.created_at AS createdAt
+            FROM registrations r JOIN users u ON u.id = r.asesi_id
+            WHERE {VisibleSql}
+              AND (@status::text IS NULL OR r.status = @status)
+              AND (@scheduleId::bigint IS NULL OR r.schedule_id = @scheduleId)
+            ORDER BY r.id
+            LIMIT 1000
+            """,
+            new { me = caller.UserId, role = caller.Role, status, scheduleId }, cancellationToken: ct))).ToArray();
+}

@@ -1,0 +1,143 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Situk.Api.Auth;
+using Situk.Api.Errors;
+using Situk.Api.Schemes;
+
+namespace Situk.Api.Registrations;
+
+/// <summary>Steps 8–11: the assessment date, the assessment records, and the verdict that checks them.</summary>
+public static partial class RegistrationsApi
+{
+    private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> ScheduleAssessment(
+        long id, AssessmentRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+    {
+        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        if (step.Registration is not { } r || r.AsesorId != Caller.From(user).UserId)
+        {
+            return Problems.NotFound($"Registration {id}");
+        }
+
+        if (r.Status != RegistrationStatus.Eligible)
+        {
+            return Problems.WrongState(id, r.Status, RegistrationStatus.Eligible);
+        }
+
+        var at = body.ScheduledAt!.Value;
+        if (at <= time.GetUtcNow())
+        {
+            return Problems.Unprocessable("The assessment date must be in the future.", new Dictionary<string, string[]> { ["scheduledAt"] = ["Must be in the future."] });
+        }
+
+        await step.CommitAsync(RegistrationStatus.Scheduled, [RegistrationNotices.Scheduled(r, at)], ct, new RegistrationChange(AssessmentAt: at));
+        return TypedResults.Ok(new RegistrationStatusDto(id, RegistrationStatus.Scheduled));
+    }
+
+    private static async Task<Results<Ok<RecordsDto>, ProblemHttpResult>> SaveRecords(
+        long id, RecordsRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        if (step.Registration is not { } r || r.AsesorId != Caller.From(user).UserId)
+        {
+            return Problems.NotFound($"Registration {id}");
+        }
+
+        if (r.Status != RegistrationStatus.Scheduled)
+        {
+            return Problems.WrongState(id, r.Status, RegistrationStatus.Scheduled);
+        }
+
+        var criteria = await SchemeStore.CriterionIdsAsync(step.Connection, step.Transaction, r.SchemeId, ct);
+        var refusal = CoverEveryCriterion("observation", body.Observation.Select(o => o.CriterionId).ToList(), criteria, requireAll: false)
+            ?? CoverEveryCriterion("portfolio", body.Portfolio.Select(o => o.CriterionId).ToList(), criteria, requireAll: false);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        // The records are replaced as a whole: what the asesor sends is the record.
+        var entries = body.Observation.Select(e => (Kind: "observation", Entry: e)).Concat(body.Portfolio.Select(e => (Kind: "portfolio", Entry: e))).ToList();
+        await step.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM assessment_records WHERE registration_id = @id;
+            INSERT INTO assessment_records (registration_id, kind, criterion_id, competent, note)
+            SELECT @id, e.kind, e.criterion_id, e.competent, e.note
+            FROM unnest(@kinds::text[], @criteria::bigint[], @competent::boolean[], @notes::text[]) AS e(kind, criterion_id, competent, note);
+            UPDATE registrations SET record_notes = @recordNotes, updated_at = now() WHERE id = @id;
+            """,
+            new
+            {
+                id,
+                kinds = entries.Select(e => e.Kind).ToArray(),
+                criteria = entries.Select(e => e.Entry.CriterionId).ToArray(),
+                competent = entries.Select(e => e.Entry.Competent!.Value).ToArray(),
+                notes = entries.Select(e => e.Entry.Note).ToArray(),
+                recordNotes = body.Notes,
+            },
+            step.Transaction, cancellationToken: ct));
+        var records = await RegistrationStore.RecordsAsync(step.Connection, step.Transaction, id, body.Notes, ct);
+        await step.CommitAsync(null, [], ct);
+        return TypedResults.Ok(records);
+    }
+
+    private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> DeclareVerdict(
+        long id, VerdictRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        if (step.Registration is not { } r || r.AsesorId != Caller.From(user).UserId)
+        {
+            return Problems.NotFound($"Registration {id}");
+        }
+
+        if (r.Status != RegistrationStatus.Scheduled)
+        {
+            return Problems.WrongState(id, r.Status, RegistrationStatus.Scheduled);
+        }
+
+        var competent = body.Competent!.Value;
+        var criteria = await SchemeStore.CriterionIdsAsync(step.Connection, step.Transaction, r.SchemeId, ct);
+        var records = await RegistrationStore.RecordsAsync(step.Connection, step.Transaction, id, null, ct);
+        if (RecordsRefuse(criteria, records, competent) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var status = competent ? RegistrationStatus.Competent : RegistrationStatus.NotYetCompetent;
+        await step.CommitAsync(status, [RegistrationNotices.Verdict(r, competent, body.Note)], ct, new RegistrationChange(Verdict: status, VerdictNote: body.Note));
+        return TypedResults.Ok(new RegistrationStatusDto(id, status));
+    }
+
+    /// <summary>
+    /// Requirement 11: every criterion needs an observation and a portfolio entry, and <c>competent</c>
+    /// cannot be declared while any entry says not competent.
+    /// </summary>
+    private static ProblemHttpResult? RecordsRefuse(HashSet<long> criteria, RecordsDto records, bool competent)
+    {
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (field, entries) in new[] { ("observation", records.Observation), ("portfolio", records.Portfolio) })
+        {
+            var missing = criteria.Except(entries.Select(e => e.CriterionId)).Order().ToList();
+            if (missing.Count > 0)
+            {
+                errors[field] = [$"No {field} record for criteria {string.Join(", ", missing)}."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable("The assessment records are incomplete; record every criterion before the verdict.", errors);
+        }
+
+        var against = records.Observation.Concat(records.Portfolio).Where(e => !e.Competent).Select(e => e.CriterionId).Distinct().Order().ToList();
+        if (competent && against.Count > 0)
+        {
+            return Problems.Unprocessable(
+                $"The records mark criteria {string.Join(", ", against)} not competent; 'competent' cannot be declared.",
+                new Dictionary<string, string[]> { ["competent"] = ["Contradicts the assessment records."] });
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Situk.Api.Auth;
+using Situk.Api.Errors;
+using Situk.Contracts;
+
+namespace Situk.Api.Registrations;
+
+/// <summary>Steps 4 and 5: APL-01 verification and asesor assignment.</summary>
+public static partial class RegistrationsApi
+{
+    private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> Verify(
+        long id, VerificationRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        if (step.Registration is not { } r || !r.VisibleTo(Caller.From(user)))
+        {
+            return Problems.NotFound($"Registration {id}");
+        }
+
+        if (r.Status != RegistrationStatus.Submitted)
+        {
+            return Problems.WrongState(id, r.Status, RegistrationStatus.Submitted);
+        }
+
+        var approved = body.Approved!.Value;
+        var status = approved ? RegistrationStatus.Verified : RegistrationStatus.Rejected;
+        await step.CommitAsync(
+            status,
+            [approved ? RegistrationNotices.Verified(r) : RegistrationNotices.Rejected(r, body.Note)],
+            ct,
+            new RegistrationChange(VerifiedBy: Caller.From(user).UserId, VerificationNote: body.Note));
+        return TypedResults.Ok(new RegistrationStatusDto(id, status));
+    }
+
+    private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> Assign(
+        long id, AssignmentRequest body, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        if (step.Registration is not { } r)
+        {
+            return Problems.NotFound($"Registration {id}");
+        }
+
+        if (r.Status != RegistrationStatus.Verified)
+        {
+            return Problems.WrongState(id, r.Status, RegistrationStatus.Verified);
+        }
+
+        var asesorName = await step.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT full_name FROM users WHERE id = @AsesorId AND role = @role", new { body.AsesorId, role = Roles.Asesor }, step.Transaction, cancellationToken: ct));
+        if (asesorName is null)
+        {
+            return Problems.Unprocessable($"User {body.AsesorId} is not an asesor.", new Dictionary<string, string[]> { ["asesorId"] = ["No asesor has this id."] });
+        }
+
+        await step.CommitAsync(RegistrationStatus.Assigned, RegistrationNotices.Assigned(r, body.AsesorId, asesorName), ct, new RegistrationChange(AsesorId: body.AsesorId));
+        return TypedResults.Ok(new RegistrationStatusDto(id, RegistrationStatus.Assigned));
+    }
+}

@@ -1,0 +1,124 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Situk.Api.Auth;
+using Situk.Api.Errors;
+using Situk.Api.Notifications;
+using Situk.Contracts;
+
+namespace Situk.Api.Registrations;
+
+/// <summary>
+/// Requirements 3–11: a registration from APL-01 to the verdict. Each step is guarded by role (403),
+/// by who may see the registration (404 for anyone else's), and by its status (409 naming it); the
+/// row is locked for the step, and the step's notifications are written in the same transaction.
+/// </summary>
+public static partial class RegistrationsApi
+{
+    private sealed record ScheduleWindow(DateTimeOffset OpensAt, DateTimeOffset ClosesAt, int Quota);
+
+    public static IEndpointRouteBuilder MapRegistrations(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/registrations").WithTags("Registrations").RequireAuthorization();
+
+        group.MapPost("/", Register).RequireAuthorization(AuthSetup.Asesi)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("3. An asesi registers on a schedule within its window and fills APL-01.");
+        group.MapGet("/", List).WithSummary("Registrations the caller may see (admin: all; asesor: own and the verification queue; asesi: own).");
+        group.MapGet("/{id:long}", Get).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("One registration with APL-01, APL-02, records and verdict.");
+
+        group.MapPost("/{id:long}/verification", Verify).RequireAuthorization(AuthSetup.AdminOrAsesor).WithStepProblems()
+            .WithSummary("4. An admin or asesor verifies APL-01: verified or rejected.");
+        group.MapPost("/{id:long}/assignment", Assign).RequireAuthorization(AuthSetup.Admin).WithStepProblems()
+            .WithSummary("5. An admin assigns an asesor.");
+        group.MapPut("/{id:long}/apl02", SubmitApl02).RequireAuthorization(AuthSetup.Asesi).WithStepProblems()
+            .WithSummary("6. The asesi answers APL-02, once for every criterion of the scheme.");
+        group.MapPost("/{id:long}/apl02/review", ReviewApl02).RequireAuthorization(AuthSetup.Asesor).WithStepProblems()
+            .WithSummary("7. The asesor reviews APL-02: eligible, or not yet competent when any answer says so.");
+        group.MapPost("/{id:long}/assessment", ScheduleAssessment).RequireAuthorization(AuthSetup.Asesor).WithStepProblems()
+            .WithSummary("8. The asesor sets the assessment date.");
+        group.MapPut("/{id:long}/records", SaveRecords).RequireAuthorization(AuthSetup.Asesor).WithStepProblems()
+            .WithSummary("9–10. The asesor records the observation checklist, portfolio evaluation and notes.");
+        group.MapPost("/{id:long}/verdict", DeclareVerdict).RequireAuthorization(AuthSetup.Asesor).WithStepProblems()
+            .WithSummary("11. The asesor declares competent or not yet competent, once the records are complete.");
+        return routes;
+    }
+
+    private static RouteHandlerBuilder WithStepProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+    private static async Task<Results<Created<RegistrationStatusDto>, ProblemHttpResult>> Register(
+        RegisterRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+    {
+        var me = Caller.From(user);
+        await using var c = await db.OpenConnectionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+
+        // The schedule row lock serialises registrations on one schedule, so the quota check below is race-free.
+        var s = await c.QuerySingleOrDefaultAsync<ScheduleWindow>(new CommandDefinition(
+            "SELECT opens_at AS opensAt, closes_at AS closesAt, quota FROM schedules WHERE id = @ScheduleId FOR UPDATE", new { body.ScheduleId }, tx, cancellationToken: ct));
+        if (s is null)
+        {
+            return Problems.Unprocessable($"Schedule {body.ScheduleId} does not exist.", new Dictionary<string, string[]> { ["scheduleId"] = ["Not found."] });
+        }
+
+        var already = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM registrations WHERE schedule_id = @ScheduleId AND asesi_id = @me)",
+            new { body.ScheduleId, me = me.UserId }, tx, cancellationToken: ct));
+        if (already)
+        {
+            return Problems.Conflict($"You are already registered on schedule {body.ScheduleId}.");
+        }
+
+        var now = time.GetUtcNow();
+        if (now < s.OpensAt || now >= s.ClosesAt)
+        {
+            return Problems.Unprocessable(
+                $"Schedule {body.ScheduleId} takes registrations from {s.OpensAt:O} until {s.ClosesAt:O}; it is closed now.");
+        }
+
+        var taken = await c.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT count(*)::int FROM registrations WHERE schedule_id = @ScheduleId AND status <> 'rejected'", new { body.ScheduleId }, tx, cancellationToken: ct));
+        if (taken >= s.Quota)
+        {
+            return Problems.Unprocessable($"Schedule {body.ScheduleId} is full ({s.Quota} seats).");
+        }
+
+        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "INSERT INTO registrations (schedule_id, asesi_id, apl01) VALUES (@ScheduleId, @me, @apl01::jsonb) RETURNING id",
+            new { body.ScheduleId, me = me.UserId, apl01 = JsonSerializer.Serialize(body.Apl01, JsonSerializerOptions.Web) }, tx, cancellationToken: ct));
+        var locked = (await RegistrationStore.LockAsync(c, tx, id, ct))!;
+        var admins = await c.QueryAsync<long>(new CommandDefinition(
+            "SELECT id FROM users WHERE role = @role ORDER BY id", new { role = Roles.Admin }, tx, cancellationToken: ct));
+        await NotificationWriter.AddAsync(c, tx, RegistrationNotices.Submitted(locked, admins), ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Created($"/api/v1/registrations/{id}", new RegistrationStatusDto(id, RegistrationStatus.Submitted));
+    }
+
+    private static async Task<Results<Ok<RegistrationSummaryDto[]>, ValidationProblem>> List(
+        string? status, long? scheduleId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (status is not null && !RegistrationStatus.IsKnown(status))
+        {
+            return Problems.Invalid("status", $"Unknown status; one of: {string.Join(", ", RegistrationStatus.All)}.");
+        }
+
+        await using var c = await db.OpenConnectionAsync(ct);
+        return TypedResults.Ok(await RegistrationStore.ListAsync(c, Caller.From(user), status, scheduleId, ct));
+    }
+
+    private static async Task<Results<Ok<RegistrationDto>, ProblemHttpResult>> Get(long id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var c = await db.OpenConnectionAsync(ct);
+        var registration = await RegistrationStore.LoadAsync(c, id, ct);
+        return registration is not null && RegistrationStore.Visible(Caller.From(user), registration.AsesiId, registration.AsesorId, registration.Status)
+            ? TypedResults.Ok(registration)
+            : Problems.NotFound($"Registration {id}");
+    }
+}

@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Situk.Api.Accounts;
+using Situk.Contracts;
+using Situk.Tests.Support;
+
+namespace Situk.Tests.Api;
+
+[Description("Accounts and the access token that both the API and the broker accept.")]
+public sealed class AuthTests
+{
+    private ApiFixture _api = null!;
+
+    [OneTimeSetUp]
+    public async Task Start() => _api = await ApiFixture.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _api.DisposeAsync();
+
+    [Test]
+    public async Task Sign_up_creates_an_asesi_and_a_second_sign_up_with_that_email_is_409()
+    {
+        var email = $"Made-{Guid.NewGuid():N}@Situk.test";
+        var client = _api.CreateClient();
+
+        var first = await client.PostAsJsonAsync("api/v1/accounts", new { fullName = "Made", email, password = "password-123", phone = "+62 812 0000" });
+        var again = await client.PostAsJsonAsync("api/v1/accounts", new { fullName = "Made", email = email.ToLowerInvariant(), password = "password-456" });
+
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        var account = (await first.Content.ReadFromJsonAsync<AccountDto>())!;
+        Assert.That(account.Role, Is.EqualTo(Roles.Asesi));
+        await ProblemAssert.IsProblemAsync(again, HttpStatusCode.Conflict);
+        var hash = await _api.ScalarAsync<string>("SELECT password_hash FROM users WHERE id = @id", ("id", account.Id));
+        Assert.That(hash, Does.Not.Contain("password-123"));
+    }
+
+    [Test]
+    public async Task The_token_carries_sub_role_issuer_audience_and_expiry_and_names_the_broker()
+    {
+        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+
+        var response = await _api.CreateClient().PostAsJsonAsync("api/v1/auth/token", new { email = asesi.Email.ToUpperInvariant(), password = asesi.Password });
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var body = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
+        var token = new JsonWebToken(body.AccessToken);
+        Assert.Multiple(() =>
+        {
+            Assert.That(body.UserId, Is.EqualTo(asesi.Id));
+            Assert.That(body.Role, Is.EqualTo(Roles.Asesi));
+            Assert.That(body.BrokerUrl, Is.EqualTo("ws://127.0.0.1:5080/ws"));
+            Assert.That(token.Subject, Is.EqualTo(asesi.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(token.GetPayloadValue<string>("role"), Is.EqualTo(Roles.Asesi));
+            Assert.That(token.Issuer, Is.EqualTo("situk"));
+            Assert.That(token.Audiences, Is.EqualTo(new[] { "situk" }));
+            Assert.That(token.Alg, Is.EqualTo(SecurityAlgorithms.HmacSha256));
+            Assert.That(body.ExpiresAt, Is.EqualTo(DateTimeOffset.UtcNow.AddHours(1)).Within(TimeSpan.FromMinutes(5)));
+            Assert.That(new DateTimeOffset(token.ValidTo, TimeSpan.Zero), Is.EqualTo(body.ExpiresAt).Within(TimeSpan.FromSeconds(1)));
+        });
+
+        var signedIn = _api.CreateClient(body.AccessToken);
+        Assert.That((await signedIn.GetAsync("api/v1/me/notifications/unread-count")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task A_wrong_password_or_unknown_email_is_401_problem()
+    {
+        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        var client = _api.CreateClient();
+
+        await ProblemAssert.IsProblemAsync(await client.PostAsJsonAsync("api/v1/auth/token", new { email = asesi.Email, password = "wrong-password" }), HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(await client.PostAsJsonAsync("api/v1/auth/token", new { email = "nobody@situk.test", password = "whatever-1" }), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task Requests_without_a_token_are_401_problem()
+    {
+        await ProblemAssert.IsProblemAsync(await _api.CreateClient().GetAsync("api/v1/me/notifications"), HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(await _api.CreateClient().GetAsync("api/v1/schemes"), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task An_expired_token_is_401()
+    {
+        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        var now = DateTimeOffset.UtcNow;
+        var expired = _api.IssueToken(asesi.Id, Roles.Asesi, now.AddHours(-2), now.AddHours(-1));
+
+        await ProblemAssert.IsProblemAsync(await _api.CreateClient(expired).GetAsync("api/v1/me/notifications"), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task A_token_signed_with_another_key_is_401()
+    {
+        var forged = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "situk",
+            Audience = "situk",
+            Expires = DateTime.UtcNow.AddHours(1),
+            Claims = new Dictionary<string, object> { ["sub"] = _api.Admin.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["role"] = Roles.Admin },
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes("an-attacker-key-that-is-long-enough-0123")), SecurityAlgorithms.HmacSha256),
+        });
+
+        await ProblemAssert.IsProblemAsync(await _api.CreateClient(forged).GetAsync("api/v1/admin/delivery-stats"), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task A_token_whose_payload_was_edited_is_401()
+    {
+        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        var parts = _api.IssueToken(asesi.Id, Roles.Asesi).Split('.');
+        var payload = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(parts[1])).Replace("\"asesi\"", "\"admin\"", StringComparison.Ordinal);
+        var tampered = $"{parts[0]}.{Base64UrlEncoder.Encode(payload)}.{parts[2]}";
+        var unsigned = $"{Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}")}.{parts[1]}.";
+
+        await ProblemAssert.IsProblemAsync(await _api.CreateClient(tampered).GetAsync("api/v1/admin/delivery-stats"), HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(await _api.CreateClient(unsigned).GetAsync("api/v1/me/notifications"), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task The_first_admin_comes_from_configuration_and_can_sign_in()
+    {
+        var response = await _api.CreateClient().PostAsJsonAsync("api/v1/auth/token", new { email = ApiFixture.AdminEmail, password = ApiFixture.AdminPassword });
+
+        var body = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
+        Assert.That(body.Role, Is.EqualTo(Roles.Admin));
+        Assert.That(await _api.ScalarAsync<long>("SELECT count(*) FROM users WHERE role = 'admin' AND lower(email) = lower(@e)", ("e", ApiFixture.AdminEmail)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task An_admin_creates_asesors_and_nobody_else_can()
+    {
+        var email = $"asesor-{Guid.NewGuid():N}@situk.test";
+        var created = await _api.Admin.Client.PostAsJsonAsync("api/v1/asesors", new { fullName = "Ketut Asesor", email, password = "password-123" });
+
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That((await created.Content.ReadFromJsonAsync<AccountDto>())!.Role, Is.EqualTo(Roles.Asesor));
+        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        await ProblemAssert.IsProblemAsync(await asesi.Client.PostAsJsonAsync("api/v1/asesors", new { fullName = "X", email = "x" + email, password = "password-123" }), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await _api.CreateClient().PostAsJsonAsync("api/v1/asesors", new { fullName = "X", email = "y" + email, password = "password-123" }), HttpStatusCode.Unauthorized);
+    }
+}
+
+[Description("Password guessing is slowed per email and per client address: 429 problem+json with Retry-After.")]
+public sealed class TokenRateLimitTests
+{
+    [Test]
+    public async Task Too_many_token_requests_for_one_email_are_429()
+    {
+        await using var api = await ApiFixture.StartAsync(new Dictionary<string, string?> { ["Situk:RateLimit:TokenPerEmail"] = "3" });
+        var asesi = await api.CreateUserAsync(Roles.Asesi);
+        var client = api.CreateClient();
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add(await client.PostAsJsonAsync("api/v1/auth/token", new { email = asesi.Email, password = i == 0 ? asesi.Password : "wrong-password" }));
+        }
+
+        Assert.That(answers.Take(3).Select(a => a.StatusCode), Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized }));
+        await ProblemAssert.IsProblemAsync(answers[3], HttpStatusCode.TooManyRequests);
+        Assert.That(answers[3].Headers.RetryAfter, Is.Not.Null);
+        // Even the right password waits now; another email does not.
+        await ProblemAssert.IsProblemAsync(await client.PostAsJsonAsync("api/v1/auth/token", new { email = asesi.Email, password = asesi.Password }), HttpStatusCode.TooManyRequests);
+        var other = await api.CreateUserAsync(Roles.Asesi);
+        Assert.That((await client.PostAsJsonAsync("api/v1/auth/token", new { email = other.Email, password = other.Password })).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Too_many_token_requests_from_one_address_are_429()
+    {
+        await using var api = await ApiFixture.StartAsync(new Dictionary<string, string?> { ["Situk:RateLimit:TokenPerAddress"] = "5" });
+        var client = api.CreateClient();
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 6; i++)
+        {
+            answers.Add(await client.PostAsJsonAsync("api/v1/auth/token", new { email = $"guess{i}@situk.test", password = "password-1" }));
+        }
+
+        Assert.That(answers.Take(5).Select(a => a.StatusCode), Is.All.EqualTo(HttpStatusCode.Unauthorized));
+        var problem = await ProblemAssert.IsProblemAsync(answers[5], HttpStatusCode.TooManyRequests);
+        Assert.That(answers[5].Headers.RetryAfter, Is.Not.Null, problem.ToString());
+        // Other routes are not limited.
+        Assert.That((await client.GetAsync("healthz")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Situk.Tests.Support;
+
+namespace Situk.Tests.Api;
+
+[Description("The OpenAPI document is the generated form of docs/API.md: every route, with its schemas.")]
+public sealed class OpenApiTests
+{
+    private ApiFixture _api = null!;
+
+    [OneTimeSetUp]
+    public async Task Start() => _api = await ApiFixture.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _api.DisposeAsync();
+
+    private static readonly (string Method, string Path)[] Routes =
+    [
+        ("post", "/api/v1/accounts"), ("post", "/api/v1/auth/token"), ("post", "/api/v1/asesors"),
+        ("get", "/api/v1/places"), ("post", "/api/v1/places"), ("get", "/api/v1/places/{id}"), ("put", "/api/v1/places/{id}"), ("delete", "/api/v1/places/{id}"),
+        ("get", "/api/v1/schemes"), ("post", "/api/v1/schemes"), ("get", "/api/v1/schemes/{id}"), ("put", "/api/v1/schemes/{id}"), ("delete", "/api/v1/schemes/{id}"),
+        ("get", "/api/v1/schedules"), ("post", "/api/v1/schedules"), ("get", "/api/v1/schedules/{id}"),
+        ("post", "/api/v1/registrations"), ("get", "/api/v1/registrations"), ("get", "/api/v1/registrations/{id}"),
+        ("post", "/api/v1/registrations/{id}/verification"), ("post", "/api/v1/registrations/{id}/assignment"),
+        ("put", "/api/v1/registrations/{id}/apl02"), ("post", "/api/v1/registrations/{id}/apl02/review"),
+        ("post", "/api/v1/registrations/{id}/assessment"), ("put", "/api/v1/registrations/{id}/records"), ("post", "/api/v1/registrations/{id}/verdict"),
+        ("get", "/api/v1/me/notifications"), ("post", "/api/v1/me/notifications/{id}/read"), ("get", "/api/v1/me/notifications/unread-count"),
+        ("post", "/api/v1/notifications"), ("get", "/api/v1/admin/delivery-stats"),
+    ];
+
+    [Test]
+    public async Task The_document_lists_every_route_with_request_and_response_schemas()
+    {
+        var response = await _api.CreateClient().GetAsync("openapi/v1.json");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var document = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var paths = document.GetProperty("paths");
+
+        foreach (var (method, path) in Routes)
+        {
+            Assert.That(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out _), Is.True, $"{method.ToUpperInvariant()} {path}");
+        }
+
+        var register = paths.GetProperty("/api/v1/registrations").GetProperty("post");
+        Assert.That(register.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _), Is.True);
+        var responses = register.GetProperty("responses");
+        Assert.That(responses.TryGetProperty("201", out _) && responses.TryGetProperty("409", out _) && responses.TryGetProperty("422", out _), Is.True, responses.ToString());
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.That(schemas.TryGetProperty("Apl01", out _) && schemas.TryGetProperty("RegistrationDto", out _) && schemas.TryGetProperty("InboxPage", out _), Is.True);
+    }
+
+    [Test]
+    public async Task Healthz_answers_for_the_process_and_readyz_for_the_database()
+    {
+        var client = _api.CreateClient();
+
+        var health = await client.GetAsync("healthz");
+        var ready = await client.GetFromJsonAsync<JsonElement>("readyz");
+
+        Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(ready.GetProperty("status").GetString(), Is.EqualTo("Healthy"));
+        Assert.That(ready.GetProperty("checks").GetProperty("database").GetProperty("status").GetString(), Is.EqualTo("Healthy"));
+    }
+}
