@@ -17,8 +17,5 @@ public sealed record InboxItem(
 /// <summary>A page of the inbox, oldest first; <see cref="Next"/> is the <c>after</c> of the next page, null at the end.</summary>
 public sealed record InboxPage(InboxItem[] Items, long? Next);
 
-/// <summary>Body of <c>POST /api/v1/auth/token</c>.</summary>
-public sealed record TokenRequest(string Email, string Password);
-
 /// <summary>Answer of <c>POST /api/v1/auth/token</c>: the token opens both the REST API and the device socket.</summary>
 public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt, long UserId, string Role, string BrokerUrl);

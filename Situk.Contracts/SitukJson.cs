@@ -22,6 +22,5 @@ namespace Situk.Contracts;
 [JsonSerializable(typeof(ClosedCount))]
 [JsonSerializable(typeof(BrokerStats))]
 [JsonSerializable(typeof(InboxPage))]
-[JsonSerializable(typeof(TokenRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 public sealed partial class SitukJson : JsonSerializerContext;

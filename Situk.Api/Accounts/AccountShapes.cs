@@ -24,5 +24,3 @@ public sealed record TokenRequest(
     [Required, StringLength(254, MinimumLength = 1)] string Email,
     [Required, StringLength(128, MinimumLength = 1)] string Password);
 
-/// <summary>Answer of <c>POST /auth/token</c>: the token opens both the REST API and the device socket at <see cref="BrokerUrl"/>.</summary>
-public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt, long UserId, string Role, string BrokerUrl);

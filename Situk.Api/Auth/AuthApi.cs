@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Accounts;
 using Situk.Api.Hosting;
+using Situk.Contracts;
 
 namespace Situk.Api.Auth;
 

@@ -5,16 +5,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Contracts;
 
 namespace Situk.Api.Notifications;
-
-/// <summary>One notification in the caller's inbox.</summary>
-public sealed record InboxItem(
-    long Id, string Kind, string Title, string Body, string? Link, JsonElement? Data,
-    DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? ReadAt);
-
-/// <summary>A page of the inbox, oldest first; <see cref="Next"/> is the <c>after</c> of the next page, null at the end.</summary>
-public sealed record InboxPage(IReadOnlyList<InboxItem> Items, long? Next);
 
 public sealed record UnreadCount(long Count);
 
@@ -65,7 +58,7 @@ public static class InboxApi
             """,
             new { me = Caller.From(user).UserId, after = after ?? 0, take = take + 1 }, cancellationToken: ct))).ToList();
         var more = rows.Count > take;
-        var items = rows.Take(take).Select(ToItem).ToList();
+        var items = rows.Take(take).Select(ToItem).ToArray();
         return TypedResults.Ok(new InboxPage(items, more ? items[^1].Id : null));
     }
 

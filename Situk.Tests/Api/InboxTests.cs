@@ -44,7 +44,7 @@ public sealed class InboxTests
             Assert.That(third.Items.Select(i => i.Title), Is.EqualTo(new[] { "Message 5" }));
             Assert.That(first.Next, Is.EqualTo(first.Items[^1].Id));
             Assert.That(third.Next, Is.Null);
-            Assert.That(all.Items, Has.Count.EqualTo(5));
+            Assert.That(all.Items, Has.Length.EqualTo(5));
             Assert.That(all.Items.Select(i => i.Id), Is.Ordered.Ascending);
             Assert.That(all.Items.Select(i => i.Kind), Is.All.EqualTo(NotificationKinds.AdminMessage));
             Assert.That(all.Items.Select(i => i.ReadAt), Is.All.Null);
