@@ -24,7 +24,8 @@ public static partial class ApiApp
     /// <param name="configure">Last word before the app is built (tests: URLs, configuration, fakes).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Content root beside the assembly, so appsettings.json is found whatever the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(DefaultUrl); // ASPNETCORE_URLS or --urls win
@@ -41,6 +42,7 @@ public static partial class ApiApp
         builder.Services.AddSitukOpenApi();
         builder.Services.AddSitukRateLimits();
         builder.Services.AddSitukHealth();
+        builder.Services.AddSitukCors();
 
         // The outbox relays (Situk.Api/Relay) register here: builder.Services.AddRelays(builder.Configuration);
         // their readiness check is named "broker" and tagged HealthSetup.ReadyTag.
@@ -49,6 +51,7 @@ public static partial class ApiApp
         var app = builder.Build();
 
         app.UseSitukProblems();
+        app.UseSitukCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

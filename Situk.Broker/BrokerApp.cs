@@ -29,7 +29,8 @@ public static class BrokerApp
         Action<IConfigurationBuilder>? configure = null,
         Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // Content root beside the assembly, so an appsettings.json is found whatever the working directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
         // Quiet framework logs by default, as the lowest-priority source: any appsettings, environment
         // variable or argument still overrides them.

@@ -44,6 +44,12 @@ public sealed class ApiOptions
     /// <summary>The device socket URL handed to clients with their token. Default <c>ws://localhost:5080/ws</c>.</summary>
     [Required]
     public string PublicBrokerUrl { get; set; } = "ws://localhost:5080/ws";
+
+    /// <summary>
+    /// Browser origins allowed to call the API (the broker's device page, a front-end). Empty (default) =
+    /// any: the API authenticates with bearer tokens, never cookies, so a foreign origin gains nothing.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
 }
 
 /// <summary><c>Situk:Admin</c>: the first admin, created at start when no user has this email.</summary>

@@ -213,7 +213,7 @@ public sealed class DevSystem
     {
         var db = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         db.Remove("Password");
-        _context.Information($@"
+        Console.WriteLine($@"
 Situk is up. Ctrl-C stops everything.
 
   REST API        http://localhost:{ApiPort}/api/v1     (OpenAPI: http://localhost:{ApiPort}/openapi/v1.json)
