@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using Situk.Api.Errors;
 using Situk.Api.Notifications;
 
 namespace Situk.Api.Registrations;
@@ -22,6 +24,16 @@ public sealed class RegistrationStep : IAsyncDisposable
 
     /// <summary>The locked registration, or null when the id names none.</summary>
     public RegistrationStore.Locked? Registration { get; }
+
+    /// <summary>
+    /// Why the step may not go on, or null: 404 when the id names no registration the caller may act on
+    /// (<paramref name="mayAct"/>; someone else's registration is not found, not forbidden), 409 naming the
+    /// current status when it is not <paramref name="expected"/>.
+    /// </summary>
+    public ProblemHttpResult? Refuse(long id, Func<RegistrationStore.Locked, bool> mayAct, string expected) =>
+        Registration is not { } r || !mayAct(r) ? Problems.NotFound($"Registration {id}")
+        : r.Status != expected ? Problems.WrongState(id, r.Status, expected)
+        : null;
 
     public static async Task<RegistrationStep> BeginAsync(NpgsqlDataSource db, long id, CancellationToken ct)
     {

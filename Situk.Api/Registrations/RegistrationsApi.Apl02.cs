@@ -15,15 +15,12 @@ public static partial class RegistrationsApi
         long id, Apl02Request body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
-        if (step.Registration is not { } r || !r.VisibleTo(Caller.From(user)))
+        if (step.Refuse(id, locked => locked.VisibleTo(Caller.From(user)), RegistrationStatus.Assigned) is { } refused)
         {
-            return Problems.NotFound($"Registration {id}");
+            return refused;
         }
 
-        if (r.Status != RegistrationStatus.Assigned)
-        {
-            return Problems.WrongState(id, r.Status, RegistrationStatus.Assigned);
-        }
+        var r = step.Registration!;
 
         var criteria = await SchemeStore.CriterionIdsAsync(step.Connection, step.Transaction, r.SchemeId, ct);
         if (CoverEveryCriterion("answers", body.Answers.Select(a => a.CriterionId).ToList(), criteria, requireAll: true) is { } refusal)
@@ -53,15 +50,12 @@ public static partial class RegistrationsApi
         long id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
-        if (step.Registration is not { } r || r.AsesorId != Caller.From(user).UserId)
+        if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Apl02Submitted) is { } refused)
         {
-            return Problems.NotFound($"Registration {id}");
+            return refused;
         }
 
-        if (r.Status != RegistrationStatus.Apl02Submitted)
-        {
-            return Problems.WrongState(id, r.Status, RegistrationStatus.Apl02Submitted);
-        }
+        var r = step.Registration!;
 
         var anyNotCompetent = await step.Connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM apl02_answers WHERE registration_id = @id AND NOT competent)", new { id }, step.Transaction, cancellationToken: ct));

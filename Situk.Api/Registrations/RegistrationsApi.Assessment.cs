@@ -15,15 +15,12 @@ public static partial class RegistrationsApi
         long id, AssessmentRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
     {
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
-        if (step.Registration is not { } r || r.AsesorId != Caller.From(user).UserId)
+        if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Eligible) is { } refused)
         {
-            return Problems.NotFound($"Registration {id}");
+            return refused;
         }
 
-        if (r.Status != RegistrationStatus.Eligible)
-        {
-            return Problems.WrongState(id, r.Status, RegistrationStatus.Eligible);
-        }
+        var r = step.Registration!;
 
         var at = body.ScheduledAt!.Value;
         if (at <= time.GetUtcNow())
@@ -39,15 +36,12 @@ public static partial class RegistrationsApi
         long id, RecordsRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
-        if (step.Registration is not { } r || r.AsesorId != Caller.From(user).UserId)
+        if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Scheduled) is { } refused)
         {
-            return Problems.NotFound($"Registration {id}");
+            return refused;
         }
 
-        if (r.Status != RegistrationStatus.Scheduled)
-        {
-            return Problems.WrongState(id, r.Status, RegistrationStatus.Scheduled);
-        }
+        var r = step.Registration!;
 
         var criteria = await SchemeStore.CriterionIdsAsync(step.Connection, step.Transaction, r.SchemeId, ct);
         var refusal = CoverEveryCriterion("observation", body.Observation.Select(o => o.CriterionId).ToList(), criteria, requireAll: false)
@@ -86,15 +80,12 @@ public static partial class RegistrationsApi
         long id, VerdictRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
-        if (step.Registration is not { } r || r.AsesorId != Caller.From(user).UserId)
+        if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Scheduled) is { } refused)
         {
-            return Problems.NotFound($"Registration {id}");
+            return refused;
         }
 
-        if (r.Status != RegistrationStatus.Scheduled)
-        {
-            return Problems.WrongState(id, r.Status, RegistrationStatus.Scheduled);
-        }
+        var r = step.Registration!;
 
         var competent = body.Competent!.Value;
         var criteria = await SchemeStore.CriterionIdsAsync(step.Connection, step.Transaction, r.SchemeId, ct);

@@ -15,15 +15,12 @@ public static partial class RegistrationsApi
         long id, VerificationRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
-        if (step.Registration is not { } r || !r.VisibleTo(Caller.From(user)))
+        if (step.Refuse(id, locked => locked.VisibleTo(Caller.From(user)), RegistrationStatus.Submitted) is { } refused)
         {
-            return Problems.NotFound($"Registration {id}");
+            return refused;
         }
 
-        if (r.Status != RegistrationStatus.Submitted)
-        {
-            return Problems.WrongState(id, r.Status, RegistrationStatus.Submitted);
-        }
+        var r = step.Registration!;
 
         var approved = body.Approved!.Value;
         var status = approved ? RegistrationStatus.Verified : RegistrationStatus.Rejected;
@@ -39,15 +36,12 @@ public static partial class RegistrationsApi
         long id, AssignmentRequest body, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
-        if (step.Registration is not { } r)
+        if (step.Refuse(id, _ => true, RegistrationStatus.Verified) is { } refused)
         {
-            return Problems.NotFound($"Registration {id}");
+            return refused;
         }
 
-        if (r.Status != RegistrationStatus.Verified)
-        {
-            return Problems.WrongState(id, r.Status, RegistrationStatus.Verified);
-        }
+        var r = step.Registration!;
 
         var asesorName = await step.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT full_name FROM users WHERE id = @AsesorId AND role = @role", new { body.AsesorId, role = Roles.Asesor }, step.Transaction, cancellationToken: ct));
