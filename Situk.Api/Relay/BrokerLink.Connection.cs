@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Situk.Contracts;
+
+namespace Situk.Api.Relay;
+
+internal sealed partial class BrokerLink
+{
+    /// <summary>Runs one open socket until it closes or breaks, then fails what was waiting on it.</summary>
+    private async Task RunConnectionAsync(ClientWebSocket socket, CancellationToken stoppingToken)
+    {
+        var connection = new LinkConnection(socket, _options.SendQueueCapacity);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        _current = connection;
+        SetState(BrokerLinkState.Connected, null);
+        LogLinkUp(_logger, _url);
+
+        var reader = ReadLoopAsync(connection, cts.Token);
+        var writer = WriteLoopAsync(connection, cts.Token);
+        var first = await Task.WhenAny(reader, writer);
+        var reason = first.Exception?.GetBaseException();
+
+        _current = null;
+        var message = reason?.Message ?? "closed by the broker";
+        SetState(stoppingToken.IsCancellationRequested ? BrokerLinkState.Stopped : BrokerLinkState.Retrying, message);
+        await cts.CancelAsync();
+        connection.Close(new BrokerUnavailableException("The broker link closed: " + message, reason!));
+        await Quietly(reader);
+        await Quietly(writer);
+        socket.Abort();
+        socket.Dispose();
+        if (!stoppingToken.IsCancellationRequested)
+        {
+            LogLinkDown(_logger, message);
+        }
+    }
+
+    private static async Task WriteLoopAsync(LinkConnection connection, CancellationToken ct)
+    {
+        await foreach (var frame in connection.Outgoing.Reader.ReadAllAsync(ct))
+        {
+            await connection.Socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
+        }
+    }
+
+    private async Task ReadLoopAsync(LinkConnection connection, CancellationToken ct)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            buffer.ResetWrittenCount();
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await connection.Socket.ReceiveAsync(buffer.GetMemory(4096), ct);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                buffer.Advance(result.Count);
+                if (buffer.WrittenCount > _options.MaxFrameBytes)
+                {
+                    throw new WebSocketException($"A broker frame exceeded {_options.MaxFrameBytes} bytes.");
+                }
+            }
+            while (!result.EndOfMessage);
+
+            InternalFrame? frame;
+            try
+            {
+                frame = JsonSerializer.Deserialize(buffer.WrittenSpan, SitukJson.Default.InternalFrame);
+            }
+            catch (JsonException ex)
+            {
+                LogBadFrame(_logger, ex.Message);
+                continue;
+            }
+
+            await DispatchAsync(connection, frame, ct);
+        }
+    }
+
+    private async ValueTask DispatchAsync(LinkConnection connection, InternalFrame? frame, CancellationToken ct)
+    {
+        switch (frame)
+        {
+            case PublishedFrame published:
+                connection.Complete(published.Ref, published.Sessions);
+                break;
+            case ReceiptsFrame { Items: { Length: > 0 } items }:
+                await _inbound.Receipts.Writer.WriteAsync(items, ct);
+                break;
+            case ReceiptsFrame:
+                break;
+            case PresenceFrame { Online: true, UserId: { } userId }:
+                _inbound.AddOnline([userId]);
+                break;
+            case PresenceFrame:
+                break;
+            case OnlineUsersFrame online:
+                var users = online.UserIds ?? [];
+                LogOnlineUsers(_logger, users.Length);
+                _inbound.AddOnline(users);
+                break;
+            default:
+                LogBadFrame(_logger, "unexpected frame " + frame?.GetType().Name);
+                break;
+        }
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception)
+        {
+            // Already reported as the reason the link closed.
+        }
+    }
+}

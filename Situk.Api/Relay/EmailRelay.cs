@@ -1,0 +1,134 @@
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Npgsql;
+
+namespace Situk.Api.Relay;
+
+/// <summary>
+/// Carries email_outbox rows to the SMTP server. Woken by <c>LISTEN situk_email_outbox</c>, with a
+/// fallback poll. Each row is claimed (FOR UPDATE SKIP LOCKED), sent, and marked in the same
+/// transaction, committed right after the server accepted the message: several API instances share
+/// the work and each message goes out once, as far as SMTP allows (a crash between the server's
+/// 250 and the commit sends that one message again).
+/// </summary>
+internal sealed partial class EmailRelay(
+    NpgsqlDataSource dataSource,
+    OutboxListener listener,
+    SmtpSender sender,
+    IOptions<RelayOptions> relayOptions,
+    IOptions<SmtpOptions> smtpOptions,
+    TimeProvider timeProvider,
+    ILogger<EmailRelay> logger) : BackgroundService
+{
+    public const string Channel = "situk_email_outbox";
+
+    private readonly WakeSignal _signal = new(timeProvider);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var poll = relayOptions.Value.PollInterval;
+        var listening = listener.RunAsync(Channel, _signal, poll, stoppingToken);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await _signal.WaitAsync(poll, stoppingToken);
+                await DrainAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            await sender.CloseAsync(CancellationToken.None);
+            await listening;
+        }
+    }
+
+    /// <summary>Sends due rows until none is left, a batch is done, or the server looks down.</summary>
+    private async Task DrainAsync(CancellationToken ct)
+    {
+        var batch = relayOptions.Value.BatchSize;
+        var sent = 0;
+        try
+        {
+            for (var i = 0; i < batch; i++)
+            {
+                var outcome = await SendOneAsync(ct);
+                if (outcome is Outcome.None or Outcome.Retry)
+                {
+                    break;
+                }
+
+                sent += outcome == Outcome.Sent ? 1 : 0;
+                if (i == batch - 1)
+                {
+                    _signal.Set();
+                }
+            }
+        }
+        catch (Exception ex) when (Transient.IsDatabase(ex))
+        {
+            LogDatabaseFault(logger, ex.Message);
+        }
+        finally
+        {
+            await sender.CloseAsync(ct);
+        }
+
+        if (sent > 0)
+        {
+            LogBatchSent(logger, sent);
+        }
+    }
+
+    private async Task<Outcome> SendOneAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var row = await OutboxStore.ClaimEmailAsync(tx, ct);
+        if (row is null)
+        {
+            return Outcome.None;
+        }
+
+        var outcome = Outcome.Sent;
+        try
+        {
+            await sender.SendAsync(row, ct);
+            await OutboxStore.MarkSentAsync(tx, row.Id, ct);
+        }
+        catch (Exception ex) when (IsPermanent(ex))
+        {
+            LogPermanentFailure(logger, row.Id, ex.Message);
+            await OutboxStore.MarkEmailFailedAsync(tx, row.Id, ex.Message, ct);
+            outcome = Outcome.Failed;
+        }
+        catch (Exception ex) when (Transient.IsSmtp(ex))
+        {
+            var options = smtpOptions.Value;
+            var delay = Backoff.ForAttempt(row.Attempts + 1, options.RetryBaseDelay, options.RetryMaxDelay);
+            LogWillRetry(logger, row.Id, row.Attempts + 1, delay, ex.Message);
+            await OutboxStore.MarkEmailRetryAsync(tx, row.Id, ex.Message, delay, ct);
+            outcome = Outcome.Retry;
+        }
+
+        await tx.CommitAsync(ct);
+        return outcome;
+    }
+
+    /// <summary>A 5xx reply, or an address no server could ever take.</summary>
+    private static bool IsPermanent(Exception ex) =>
+        ex is SmtpCommandException command && Transient.IsPermanentSmtp(command) || ex is ParseException;
+
+    private enum Outcome
+    {
+        None,
+        Sent,
+        Failed,
+        Retry,
+    }
+}

@@ -1,0 +1,19 @@
+namespace Situk.Api.Relay;
+
+/// <summary>One claimed email_outbox row.</summary>
+internal sealed class EmailRow
+{
+    public long Id { get; set; }
+
+    public long? NotificationId { get; set; }
+
+    public string ToAddress { get; set; } = "";
+
+    public string Subject { get; set; } = "";
+
+    public string TextBody { get; set; } = "";
+
+    public string HtmlBody { get; set; } = "";
+
+    public int Attempts { get; set; }
+}

@@ -1,0 +1,99 @@
+using Npgsql;
+using Polly;
+using Polly.Retry;
+
+namespace Situk.Api.Relay;
+
+/// <summary>
+/// <c>LISTEN</c> on one channel over a dedicated connection, setting a <see cref="WakeSignal"/> on each
+/// NOTIFY. When the connection dies (PostgreSQL restart, <c>pg_terminate_backend</c>, network) it
+/// reconnects with back-off and sets the signal once, for whatever was inserted meanwhile.
+/// </summary>
+internal sealed partial class OutboxListener
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ILogger<OutboxListener> _logger;
+    private readonly ResiliencePipeline _reconnect;
+
+    public OutboxListener(NpgsqlDataSource dataSource, TimeProvider timeProvider, ILogger<OutboxListener> logger)
+    {
+        _dataSource = dataSource;
+        _logger = logger;
+        _reconnect = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(Transient.IsDatabase),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                OnRetry = args =>
+                {
+                    LogListenRetry(_logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>The <c>application_name</c> of the listening session, so operators (and tests) can find it.</summary>
+    public static string ApplicationName(string channel) => "situk-relay-listen:" + channel;
+
+    /// <summary>Listens until <paramref name="ct"/> is cancelled. <paramref name="probeEvery"/> bounds how long a silently dead connection goes unnoticed.</summary>
+    public async Task RunAsync(string channel, WakeSignal signal, TimeSpan probeEvery, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await _reconnect.ExecuteAsync(token => OpenListeningAsync(channel, token), ct);
+                connection.Notification += (_, _) => signal.Set();
+                signal.Set();
+                LogListening(_logger, channel);
+                while (!ct.IsCancellationRequested)
+                {
+                    if (!await connection.WaitAsync(probeEvery, ct))
+                    {
+                        await using var probe = new NpgsqlCommand("SELECT 1", connection);
+                        await probe.ExecuteScalarAsync(ct);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (Transient.IsDatabase(ex))
+            {
+                LogListenLost(_logger, channel, ex.Message);
+            }
+        }
+    }
+
+    private async ValueTask<NpgsqlConnection> OpenListeningAsync(string channel, CancellationToken ct)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            // The channel names are constants of this assembly, never input.
+            await using var command = new NpgsqlCommand($"SET application_name = '{ApplicationName(channel)}'; LISTEN {channel}", connection);
+            await command.ExecuteNonQueryAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Debug, Message = "Listening on {Channel}")]
+    private static partial void LogListening(ILogger logger, string channel);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "LISTEN connection for {Channel} lost, reconnecting: {Reason}")]
+    private static partial void LogListenLost(ILogger logger, string channel, string reason);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "LISTEN reconnect attempt {Attempt} failed, next in {Delay}: {Reason}")]
+    private static partial void LogListenRetry(ILogger logger, int attempt, TimeSpan delay, string? reason);
+}

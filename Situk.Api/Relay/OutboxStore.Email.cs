@@ -1,0 +1,50 @@
+using Dapper;
+using Npgsql;
+
+namespace Situk.Api.Relay;
+
+internal static partial class OutboxStore
+{
+    // One row per transaction: the row is marked sent and committed right after the SMTP server
+    // accepted it, so a crash can repeat at most the one message in flight.
+    private const string ClaimEmailSql = """
+        SELECT id AS Id, notification_id AS NotificationId, to_address AS ToAddress, subject AS Subject,
+               text_body AS TextBody, html_body AS HtmlBody, attempts AS Attempts
+        FROM email_outbox
+        WHERE state = 'pending' AND next_attempt_at <= clock_timestamp()
+        ORDER BY next_attempt_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+        """;
+
+    private const string MarkSentSql = """
+        UPDATE email_outbox
+        SET state = 'sent', sent_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
+        WHERE id = @id
+        """;
+
+    private const string MarkEmailRetrySql = """
+        UPDATE email_outbox
+        SET attempts = attempts + 1, last_error = left(@error, 2000),
+            next_attempt_at = clock_timestamp() + @delayMs * interval '1 millisecond'
+        WHERE id = @id
+        """;
+
+    private const string MarkEmailFailedSql = """
+        UPDATE email_outbox
+        SET state = 'failed', attempts = attempts + 1, last_error = left(@error, 2000)
+        WHERE id = @id
+        """;
+
+    public static Task<EmailRow?> ClaimEmailAsync(NpgsqlTransaction tx, CancellationToken ct) =>
+        tx.Connection!.QuerySingleOrDefaultAsync<EmailRow>(new CommandDefinition(ClaimEmailSql, null, tx, cancellationToken: ct));
+
+    public static Task MarkSentAsync(NpgsqlTransaction tx, long id, CancellationToken ct) =>
+        tx.Connection!.ExecuteAsync(new CommandDefinition(MarkSentSql, new { id }, tx, cancellationToken: ct));
+
+    public static Task MarkEmailRetryAsync(NpgsqlTransaction tx, long id, string error, TimeSpan delay, CancellationToken ct) =>
+        tx.Connection!.ExecuteAsync(new CommandDefinition(MarkEmailRetrySql, new { id, error, delayMs = delay.TotalMilliseconds }, tx, cancellationToken: ct));
+
+    public static Task MarkEmailFailedAsync(NpgsqlTransaction tx, long id, string error, CancellationToken ct) =>
+        tx.Connection!.ExecuteAsync(new CommandDefinition(MarkEmailFailedSql, new { id, error }, tx, cancellationToken: ct));
+}

@@ -1,0 +1,71 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Situk.Api.Relay;
+
+/// <summary>
+/// How the push relay reaches the broker and paces its work. Bound from <c>Situk:Relay</c>, except
+/// <see cref="BrokerInternalUrl"/> (<c>Situk:Api:BrokerInternalUrl</c>) and <see cref="InternalKey"/>
+/// (<c>Situk:Broker:InternalKey</c>), which are shared with the broker's own configuration.
+/// </summary>
+public sealed class RelayOptions
+{
+    public const string Section = "Situk:Relay";
+
+    /// <summary>The broker's internal socket. Default <c>ws://127.0.0.1:5081/internal</c>.</summary>
+    public string BrokerInternalUrl { get; set; } = "ws://127.0.0.1:5081/internal";
+
+    /// <summary>Presented as <c>Authorization: Bearer</c> on the internal socket. Required; never logged.</summary>
+    public string InternalKey { get; set; } = "";
+
+    /// <summary>Fallback poll when no NOTIFY arrives (missed, or a row's back-off elapsed). Default 5 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Outbox rows claimed per transaction. Default 100.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How long a publish waits for the broker's <c>published</c> answer. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One connection attempt to the broker, handshake included. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First reconnect delay; doubles with jitter up to <see cref="ReconnectMaxDelay"/>. Default 250 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest wait between reconnect attempts. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Frames queued for the socket writer; a full queue makes publishers wait. Default 1024.</summary>
+    [Range(1, 1_000_000)]
+    public int SendQueueCapacity { get; set; } = 1024;
+
+    /// <summary>Largest frame accepted from the broker; a bigger one drops the link. Default 1 MiB.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxFrameBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Back-off of a push_outbox row whose publish failed: base, doubled per attempt. Default 1 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Cap of that back-off. Default 5 min.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far back undelivered notifications are pushed again when their user comes online. Default 7 days.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan PresenceWindow { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>At most this many undelivered notifications are pushed again per user coming online, oldest first. Default 200.</summary>
+    [Range(1, 10_000)]
+    public int PresenceBatchSize { get; set; } = 200;
+
+    /// <summary>Device acks written per statement. Default 500.</summary>
+    [Range(1, 100_000)]
+    public int ReceiptBatchSize { get; set; } = 500;
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Situk.Api.Relay;
+
+/// <summary>The one entry point that puts the outbox relays into a host.</summary>
+public static class RelayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the broker link, the push relay, the receipt writer, the presence re-sender, the email relay
+    /// and the "broker" health check (tagged "ready"). Options are bound from <c>Situk:Relay</c>,
+    /// <c>Situk:Smtp</c>, <c>Situk:Api:BrokerInternalUrl</c> and <c>Situk:Broker:InternalKey</c> and
+    /// validated at start. The host must register an <see cref="Npgsql.NpgsqlDataSource"/>
+    /// (<c>AddNpgsqlDataSource</c> with <c>ConnectionStrings:Situk</c>).
+    /// </summary>
+    public static IServiceCollection AddRelays(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RelayOptions>()
+            .Bind(configuration.GetSection(RelayOptions.Section))
+            .Configure(o =>
+            {
+                o.BrokerInternalUrl = configuration["Situk:Api:BrokerInternalUrl"] is { Length: > 0 } url ? url : o.BrokerInternalUrl;
+                o.InternalKey = configuration["Situk:Broker:InternalKey"] ?? o.InternalKey;
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<SmtpOptions>()
+            .Bind(configuration.GetSection(SmtpOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RelayOptions>, RelayOptionsValidation>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmtpOptions>, RelayOptionsValidation>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<BrokerInbound>();
+        services.AddSingleton<OutboxListener>();
+        services.AddSingleton<SmtpSender>();
+        services.AddSingleton<BrokerLink>();
+        services.AddHostedService(sp => sp.GetRequiredService<BrokerLink>());
+        services.AddHostedService<PushRelay>();
+        services.AddHostedService<ReceiptWriter>();
+        services.AddHostedService<PresenceResender>();
+        services.AddHostedService<EmailRelay>();
+
+        services.AddHealthChecks().AddCheck<BrokerLinkHealthCheck>(BrokerLinkHealthCheck.Name, tags: ["ready"]);
+        return services;
+    }
+}
