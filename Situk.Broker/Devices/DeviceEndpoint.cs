@@ -117,9 +117,11 @@ internal sealed partial class DeviceEndpoint(
             untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero,
             Timeout.InfiniteTimeSpan);
 
+        // Registered before the writer starts, so a device that has read its welcome is already listed,
+        // reachable by publishes and kickable by an admin.
+        Register(session, context);
         var writing = writer.RunAsync(context.RequestAborted);
         CloseOutcome outcome;
-        Register(session, context);
         try
         {
             outcome = await ReceiveAsync(session, socket, context.RequestAborted);

@@ -77,6 +77,22 @@ public sealed class AdminApiTests
     }
 
     [Test]
+    [Description("The welcome is written only after the session is registered: a device that has read it is already listed.")]
+    public async Task A_welcomed_session_is_listed_at_once()
+    {
+        using var cts = Timeouts.Generous();
+        for (var i = 0; i < 30; i++)
+        {
+            var (socket, welcome) = await _broker.ConnectDeviceWithWelcomeAsync("listed-" + i, cancellationToken: cts.Token);
+            using (socket)
+            {
+                var listed = await _broker.SessionsAsync("listed-" + i, cts.Token);
+                Assert.That(listed.Select(s => s.SessionId), Is.EqualTo(new[] { welcome.SessionId }), $"attempt {i}");
+            }
+        }
+    }
+
+    [Test]
     public async Task Kicking_an_unknown_session_is_404()
     {
         using var cts = Timeouts.Generous();
