@@ -8,6 +8,7 @@ using Situk.Api.Hosting;
 using Situk.Api.Notifications;
 using Situk.Api.Places;
 using Situk.Api.Registrations;
+using Situk.Api.Relay;
 using Situk.Api.Schedules;
 using Situk.Api.Schemes;
 
@@ -44,8 +45,8 @@ public static partial class ApiApp
         builder.Services.AddSitukHealth();
         builder.Services.AddSitukCors();
 
-        // The outbox relays (Situk.Api/Relay) register here: builder.Services.AddRelays(builder.Configuration);
-        // their readiness check is named "broker" and tagged HealthSetup.ReadyTag.
+        // The outbox relays: push to the broker, email over SMTP; their readiness check is "broker".
+        builder.Services.AddRelays(builder.Configuration);
 
         configure?.Invoke(builder);
         var app = builder.Build();

@@ -85,13 +85,16 @@ public sealed class Scenario(ApiFixture api)
     public static Task<HttpResponseMessage> RegisterAsync(TestUser asesi, long scheduleId) =>
         asesi.Client.PostAsJsonAsync("api/v1/registrations", new { scheduleId, apl01 = Apl01(asesi.FullName) });
 
-    /// <summary>A fresh registration (own scheme, schedule, asesi and asesor) walked to <paramref name="status"/>.</summary>
-    public async Task<Case> CaseAtAsync(string status, bool apl02AllCompetent = true)
+    /// <summary>
+    /// A fresh registration (own scheme and schedule; its own asesi and asesor unless given) walked to
+    /// <paramref name="status"/>.
+    /// </summary>
+    public async Task<Case> CaseAtAsync(string status, bool apl02AllCompetent = true, TestUser? asesi = null, TestUser? asesor = null)
     {
         var scheme = await CreateSchemeAsync();
         var schedule = await CreateScheduleAsync(scheme.Id);
-        var asesi = await api.CreateUserAsync(Roles.Asesi);
-        var asesor = await api.CreateUserAsync(Roles.Asesor);
+        asesi ??= await api.CreateUserAsync(Roles.Asesi);
+        asesor ??= await api.CreateUserAsync(Roles.Asesor);
         var created = await RegisterAsync(asesi, schedule);
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
         var id = (await created.Content.ReadFromJsonAsync<RegistrationStatusDto>())!.Id;

@@ -59,6 +59,14 @@ public sealed class ApiFixture : IAsyncDisposable
         ["Situk:Admin:Email"] = AdminEmail,
         ["Situk:Admin:Password"] = AdminPassword,
         ["Situk:Api:PublicBrokerUrl"] = "ws://127.0.0.1:5080/ws",
+        // No broker and no mail server unless a test starts them (SystemFixture): the relays keep
+        // retrying against the discard port and the outbox simply grows, as it would in production.
+        ["Situk:Api:BrokerInternalUrl"] = "ws://127.0.0.1:9/internal",
+        ["Situk:Broker:InternalKey"] = BrokerFixture.DefaultInternalKey,
+        ["Situk:Smtp:Host"] = "127.0.0.1",
+        ["Situk:Smtp:Port"] = "9",
+        ["Situk:Smtp:From"] = "situk@situk.test",
+        ["Situk:Smtp:UseTls"] = "false",
         // Tests sign in often from one address; the rate-limit tests lower these.
         ["Situk:RateLimit:TokenPerAddress"] = "100000",
         ["Situk:RateLimit:TokenPerEmail"] = "100000",

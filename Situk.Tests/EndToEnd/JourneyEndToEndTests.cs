@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using Dapper;
+using Situk.Api.Registrations;
+using Situk.Contracts;
+using Situk.Tests.Api;
+using Situk.Tests.Broker;
+using Situk.Tests.Support;
+
+namespace Situk.Tests.EndToEnd;
+
+[Description("The whole system: REST steps commit notifications, the relay pushes them through the real broker to devices, acks come back as receipts, and the two emails reach the SMTP server.")]
+public sealed class JourneyEndToEndTests
+{
+    private SystemFixture _system = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _system = await SystemFixture.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _system.DisposeAsync();
+
+    [Test]
+    public async Task Every_step_reaches_the_devices_of_those_concerned_and_the_verdict_is_emailed()
+    {
+        using var cts = Timeouts.Generous();
+        var scenario = new Scenario(_system.Api);
+        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
+        var asesor = await _system.Api.CreateUserAsync(Roles.Asesor);
+        using var asesiDevice = await _system.ConnectDeviceAsync(asesi, cts.Token);
+        using var asesorDevice = await _system.ConnectDeviceAsync(asesor, cts.Token);
+
+        var c = await scenario.CaseAtAsync(RegistrationStatus.Scheduled, asesi: asesi, asesor: asesor);
+        Assert.That((await asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c), cts.Token)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var verdict = await asesor.Client.PostAsJsonAsync($"{c.Path}/verdict", new { competent = true, note = "Well done." }, cts.Token);
+        Assert.That(verdict.StatusCode, Is.EqualTo(HttpStatusCode.OK), await verdict.Content.ReadAsStringAsync(cts.Token));
+
+        var asesiKinds = await ReceiveAndAckAsync(asesiDevice, 6, cts.Token);
+        var asesorKinds = await ReceiveAndAckAsync(asesorDevice, 2, cts.Token);
+        Assert.Multiple(() =>
+        {
+            Assert.That(asesiKinds, Is.EqualTo(new[]
+            {
+                NotificationKinds.RegistrationSubmitted, NotificationKinds.RegistrationVerified, NotificationKinds.AssessmentAssigned,
+                NotificationKinds.AssessmentEligible, NotificationKinds.AssessmentScheduled, NotificationKinds.VerdictCompetent,
+            }));
+            Assert.That(asesorKinds, Is.EqualTo(new[] { NotificationKinds.AssessmentAssigned, NotificationKinds.Apl02Submitted }));
+        });
+
+        // Each ack became the delivery receipt, with the device class the socket declared.
+        await WaitUntilAsync(async () => await _system.Api.ScalarAsync<long>(
+            "SELECT count(*) FROM notifications WHERE user_id = ANY(@ids) AND delivered_at IS NULL", ("ids", new[] { asesi.Id, asesor.Id })) == 0, cts.Token);
+        await using var db = _system.Api.OpenDb();
+        var classes = (await db.QueryAsync<string>("SELECT DISTINCT delivered_device_class FROM notifications WHERE user_id = @id", new { id = asesi.Id })).ToList();
+        Assert.That(classes, Is.EqualTo(new[] { DeviceClasses.Android }));
+
+        // Registration received and the verdict, by email, once each, to the address the asesi signed up with.
+        await WaitUntilAsync(() => Task.FromResult(MailTo(asesi.Email).Count >= 2), cts.Token);
+        var mail = MailTo(asesi.Email);
+        Assert.Multiple(() =>
+        {
+            Assert.That(mail, Has.Count.EqualTo(2));
+            Assert.That(mail.All(m => m.TextBody is { Length: > 0 } && m.HtmlBody is { Length: > 0 }), Is.True, "HTML and plain text");
+        });
+    }
+
+    [Test]
+    public async Task The_api_is_fully_ready_when_the_broker_link_is_up()
+    {
+        using var cts = Timeouts.Generous();
+        using var client = _system.Api.CreateClient();
+        await WaitUntilAsync(async () =>
+        {
+            using var response = await client.GetAsync("readyz", cts.Token);
+            return (await response.Content.ReadAsStringAsync(cts.Token)).StartsWith("{\"status\":\"Healthy\"", StringComparison.Ordinal);
+        }, cts.Token);
+        using var ready = await client.GetAsync("readyz", cts.Token);
+        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    private List<MimeKit.MimeMessage> MailTo(string address) =>
+        _system.Smtp.Messages.Where(m => m.To.Mailboxes.Any(b => string.Equals(b.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
+
+    private static async Task<List<string>> ReceiveAndAckAsync(WebSocket device, int count, CancellationToken ct)
+    {
+        var kinds = new List<string>();
+        var seen = new HashSet<long>();
+        while (kinds.Count < count)
+        {
+            var n = await device.ReceiveNotificationAsync(ct);
+            await device.SendFrameAsync(new AckFrame([n.Id]), ct);
+            if (seen.Add(n.Id))
+            {
+                kinds.Add(n.Kind);
+            }
+        }
+
+        return kinds;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken ct)
+    {
+        while (!await condition())
+        {
+            await Task.Delay(50, ct);
+        }
+    }
+}
