@@ -57,6 +57,21 @@ Task("__StartTestDatabase").Does(() =>
     Information($"Test PostgreSQL cluster started in {testPgData}");
 });
 
+// The browser tests drive the system Chromium; find it (installing Debian's package as root) before they run.
+string chromium = EnvironmentVariable("SITUK_CHROMIUM") ?? "";
+Task("__EnsureBrowser").Does(() =>
+{
+    if (chromium.Length > 0) return;
+    var exit = StartProcess("bash", new ProcessSettings
+    {
+        Arguments = $"{root}/eng/chromium.sh",
+        RedirectStandardOutput = true,
+    }, out var output);
+    if (exit != 0) throw new Exception("Chromium is missing; see the message above.");
+    chromium = string.Join("", output).Trim();
+    Information($"Browser tests use {chromium}");
+});
+
 Task("__RunTests").Does(() =>
 {
     EnsureDirectoryExists(testResults);
@@ -73,6 +88,7 @@ Task("__RunTests").Does(() =>
         {
             ["SITUK_TEST_DB"] = testDb,
             ["SITUK_TEST_PGDATA"] = testPgData,
+            ["SITUK_CHROMIUM"] = chromium,
         },
     };
     if (testFilter.Length > 0) settings.Filter = testFilter;
@@ -107,7 +123,7 @@ Task("__Down").Does(() => new DevSystem(Context, root, configuration).StopLeftov
 
 Task("Clean").IsDependentOn("__Clean");
 Task("Build").IsDependentOn("__Restore").IsDependentOn("__Build");
-Task("Test").IsDependentOn("Build").IsDependentOn("__StartTestDatabase").IsDependentOn("__RunTests");
+Task("Test").IsDependentOn("Build").IsDependentOn("__StartTestDatabase").IsDependentOn("__EnsureBrowser").IsDependentOn("__RunTests");
 Task("Up").IsDependentOn("Build").IsDependentOn("__Up");
 Task("Down").IsDependentOn("__Down");
 Task("Bench").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunBench");
