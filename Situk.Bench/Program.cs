@@ -1,1 +1,12 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args);
+return args switch
+{
+    ["load", .. var rest] => await Situk.Bench.Load.LoadCommand.RunAsync(rest),
+    ["baseline-signalr", .. var rest] => await Situk.Bench.Baseline.SignalRBaseline.RunAsync(rest),
+    _ => Benchmarks(args),
+};
+
+static int Benchmarks(string[] args)
+{
+    BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Situk.Bench.Load.LoadCommand).Assembly).Run(args);
+    return 0;
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Situk.Bench.Load;
+
+/// <summary>
+/// A server under test in its own process (its own open-file limit and its own RSS), started with
+/// <c>dotnet X.dll</c> from this program's output folder, configured through environment variables.
+/// Its output is echoed with a prefix. Disposing kills it if it is still running.
+/// </summary>
+internal sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _name;
+
+    private ChildProcess(Process process, string name)
+    {
+        _process = process;
+        _name = name;
+    }
+
+    public int Id => _process.Id;
+
+    public string Name => _name;
+
+    public bool HasExited => _process.HasExited;
+
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    public static ChildProcess Start(string name, string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {dll}.");
+        process.OutputDataReceived += (_, e) => Echo(name, e.Data);
+        process.ErrorDataReceived += (_, e) => Echo(name, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ChildProcess(process, name);
+    }
+
+    /// <summary>A free loopback port (bound and released: good enough for a child that binds it next).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Polls <paramref name="health"/> until it answers 200, the process exits or the deadline passes.</summary>
+    public async Task WaitHealthyAsync(Uri health, TimeSpan deadline)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var until = Stopwatch.GetTimestamp() + (long)(deadline.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < until && !HasExited)
+        {
+            try
+            {
+                using var response = await http.GetAsync(health);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException($"{_name} did not become healthy at {health} within {deadline.TotalSeconds:0} s (exited: {HasExited}).");
+    }
+
+    /// <summary>Resident set size in bytes, from <c>/proc/PID/status</c> (VmRSS); 0 once the process is gone.</summary>
+    public long RssBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    var kb = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Echo(string name, string? line)
+    {
+        if (!string.IsNullOrEmpty(line))
+        {
+            Console.WriteLine($"  [{name}] {line}");
+        }
+    }
+}

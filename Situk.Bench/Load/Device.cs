@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Situk.Bench.Load.Targets;
+
+namespace Situk.Bench.Load;
+
+/// <summary>
+/// One device: reads every message (throttled to <see cref="Kbit"/> when set), takes the arrival time when
+/// the last byte is read, records the delay and acks the notification, as a real device does.
+/// </summary>
+internal sealed class Device(int index, string deviceClass, int kbit, ClientWebSocket socket)
+{
+    /// <summary>Throttled devices read this much at a time, then sleep to hold their bandwidth (as the original study did).</summary>
+    private const int ThrottleChunk = 1024;
+
+    private long _lastId;
+    private long _paceUntil;
+
+    public int Index { get; } = index;
+
+    public string Class { get; } = deviceClass;
+
+    public int Kbit { get; } = kbit;
+
+    public ClientWebSocket Socket { get; } = socket;
+
+    public async Task RunAsync(LoadTarget target, Func<DelayBook?> book, CancellationToken cancellationToken)
+    {
+        var own = new byte[2048];
+        var buffer = own;
+        var ids = new List<long>(1);
+        while (true)
+        {
+            var count = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                if (count == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, count).CopyTo(bigger);
+                    Return(buffer, own);
+                    buffer = bigger;
+                }
+
+                var room = buffer.Length - count;
+                result = await Socket.ReceiveAsync(buffer.AsMemory(count, Kbit > 0 ? Math.Min(room, ThrottleChunk) : room), cancellationToken);
+                count += result.Count;
+                if (Kbit > 0)
+                {
+                    await PaceAsync(result.Count, cancellationToken);
+                }
+            }
+            while (!result.EndOfMessage);
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return;
+            }
+
+            var receivedAt = Stopwatch.GetTimestamp();
+            ids.Clear();
+            target.ReadNotificationIds(buffer.AsSpan(0, count), ids);
+            Return(buffer, own);
+            buffer = own;
+            foreach (var id in ids)
+            {
+                if (id <= _lastId)
+                {
+                    continue; // at-least-once: a duplicate is dropped by id, as clients do
+                }
+
+                _lastId = id;
+                book()?.Record(id, Class, Kbit, receivedAt);
+                await Socket.SendAsync(target.Ack(id), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Sleeps so that the bytes read so far took at least bytes × 8 / kbit milliseconds.</summary>
+    private Task PaceAsync(int bytes, CancellationToken cancellationToken)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var cost = bytes * 8L * Stopwatch.Frequency / (Kbit * 1000L);
+        _paceUntil = Math.Max(_paceUntil, now) + cost;
+        var wait = _paceUntil - now;
+        return wait * 1000 / Stopwatch.Frequency >= 1
+            ? Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), cancellationToken)
+            : Task.CompletedTask;
+    }
+
+    private static void Return(byte[] buffer, byte[] own)
+    {
+        if (!ReferenceEquals(buffer, own))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using Situk.Bench.Load.Report;
+using Situk.Bench.Load.Targets;
+
+namespace Situk.Bench.Load;
+
+/// <summary>
+/// <c>Situk.Bench load …</c>: for each target, start the server as a child process on loopback, open the
+/// devices, time 64 B probes to the last device, run the pattern, and report. Every phase has a hard
+/// deadline; past it the run moves on with what it has, so the command always ends by itself.
+/// </summary>
+public static class LoadCommand
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        LoadOptions options;
+        try
+        {
+            options = LoadOptions.Parse(args);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + Usage);
+            return 2;
+        }
+
+        var results = new List<TargetResult>();
+        foreach (var target in options.Targets)
+        {
+            results.Add(await RunTargetAsync(target, options));
+        }
+
+        var machine = MachineInfo.Describe();
+        Console.WriteLine();
+        Console.WriteLine(MarkdownReport.Section(options, results, machine, chartFolder: null));
+        if (options.ReportPath is { } path)
+        {
+            MarkdownReport.Write(path, options, results, machine);
+            Console.WriteLine($"Report section '{options.Label}' written to {path}.");
+        }
+
+        return 0;
+    }
+
+    private static async Task<TargetResult> RunTargetAsync(string name, LoadOptions options)
+    {
+        Console.WriteLine($"== {name}: {options.Devices} devices, pattern {options.Pattern}, payloads {string.Join(',', options.PayloadBytes)} B");
+        await using LoadTarget target = name == "signalr" ? new SignalRTarget() : new SitukTarget();
+        await target.StartAsync(options);
+        using var linkTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var link = await target.ConnectPublisherAsync(linkTimeout.Token);
+        await using var fleet = DeviceFleet.Create(target, options);
+        await using var progress = new Progress(name, fleet, target.Process);
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var rssIdle = target.Process.RssBytes();
+
+        progress.Phase = "connect";
+        var connectDeadline = TimeSpan.FromSeconds(60 + (options.Devices / (double)options.RampPerSecond));
+        await fleet.ConnectAsync(options, options.Devices, options.RampPerSecond, connectDeadline);
+
+        progress.Phase = "idle";
+        await Task.Delay(Settle);
+        var rssConnected = target.Process.RssBytes();
+
+        progress.Phase = "probe";
+        var probes = await Broadcasts.ProbeAsync(fleet, link, options.Probes);
+
+        progress.Phase = options.Pattern;
+        var pattern = await Broadcasts.PatternAsync(fleet, link, options);
+        fleet.Book = null;
+
+        var result = new TargetResult(name, options.Devices, fleet.Connected, new Dictionary<string, int>(fleet.Refused),
+            new Dictionary<string, int>(fleet.Closed), fleet.ConnectSeconds, rssIdle, rssConnected,
+            Math.Max(progress.PeakRss, target.Process.RssBytes()), probes, pattern, !target.Process.HasExited, fleet.Open);
+        Console.WriteLine($"== {name}: done — held {result.HeldAtEnd}/{result.Connected}, server alive: {result.Survived}");
+        return result;
+    }
+
+    private const string Usage = """
+        load [--devices N] [--pattern repeat|burst|steady] [--rate per-second] [--count messages]
+             [--payload bytes,…] [--classes web:50,android:30,ios:20] [--bandwidth-kbit 0,512,1024]
+             [--duration 60s] [--target situk|signalr|both] [--report docs/benchmarks.md] [--label NAME]
+             [--ramp sockets-per-second] [--probes N] [--queue-capacity N] [--max-connections N]
+        """;
+}

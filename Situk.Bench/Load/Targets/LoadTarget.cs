@@ -1,0 +1,51 @@
+using System.Net.WebSockets;
+
+namespace Situk.Bench.Load.Targets;
+
+/// <summary>
+/// One server under test, as the load command sees it: a child process, how a device socket is opened and
+/// spoken to, and a publisher that broadcasts to every device. Two exist: Situk's broker and the SignalR
+/// baseline; the fleet, the patterns and the report are the same for both.
+/// </summary>
+internal abstract class LoadTarget : IAsyncDisposable
+{
+    private ChildProcess? _process;
+
+    public abstract string Name { get; }
+
+    public ChildProcess Process => _process ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>Starts the child process and waits until it answers its health check.</summary>
+    public async Task StartAsync(LoadOptions options)
+    {
+        _process = await LaunchAsync(options);
+    }
+
+    protected abstract Task<ChildProcess> LaunchAsync(LoadOptions options);
+
+    /// <summary>Where device <paramref name="index"/> connects, with what it declares about itself.</summary>
+    public abstract Uri DeviceUri(int index, string deviceClass);
+
+    /// <summary>Headers and options for device <paramref name="index"/>'s socket, before it connects.</summary>
+    public abstract void Prepare(ClientWebSocket socket, int index);
+
+    /// <summary>What the device sends right after the upgrade (SignalR's handshake), if anything.</summary>
+    public virtual ReadOnlyMemory<byte> Hello => ReadOnlyMemory<byte>.Empty;
+
+    /// <summary>The notification ids in one received message (none for welcome, pings, handshakes).</summary>
+    public abstract void ReadNotificationIds(ReadOnlySpan<byte> message, List<long> ids);
+
+    /// <summary>The device's ack of <paramref name="id"/>, ready to send.</summary>
+    public abstract byte[] Ack(long id);
+
+    /// <summary>A link that broadcasts to every device, as the API (or a SignalR publisher) would.</summary>
+    public abstract Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Situk.Contracts;
+
+namespace Situk.Bench.Load.Targets;
+
+/// <summary>
+/// Situk's broker as a child process (<c>dotnet Situk.Broker.dll</c>, configured through <c>Situk__…</c>
+/// environment variables), one user per device, broadcasts published to the <c>asesi</c> role through the
+/// internal socket exactly as the API sends them.
+/// </summary>
+internal sealed class SitukTarget : LoadTarget
+{
+    private const string SigningKey = "situk-load-signing-key-0123456789abcdef";
+    private const string InternalKey = "situk-load-internal-key-0123456789";
+    private static readonly SigningCredentials Credentials =
+        new(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256);
+
+    private readonly JsonWebTokenHandler _tokens = new();
+    private int _devicePort;
+    private int _internalPort;
+
+    public override string Name => "situk";
+
+    protected override async Task<ChildProcess> LaunchAsync(LoadOptions options)
+    {
+        _devicePort = ChildProcess.FreePort();
+        _internalPort = ChildProcess.FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["Situk__Broker__DeviceUrl"] = $"http://127.0.0.1:{_devicePort}",
+            ["Situk__Broker__InternalUrl"] = $"http://127.0.0.1:{_internalPort}",
+            ["Situk__Broker__InternalKey"] = InternalKey,
+            ["Situk__Broker__AdminKey"] = "situk-load-admin-key-0123456789",
+            ["Situk__Jwt__SigningKey"] = SigningKey,
+            // A load generator is a handful of addresses opening thousands of sockets: lift the per-address bucket.
+            ["Situk__Broker__ConnectRatePerSecond"] = "1000000",
+            ["Situk__Broker__ConnectBurst"] = "1000000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        if (options.QueueCapacity > 0)
+        {
+            environment["Situk__Broker__QueueCapacity"] = options.QueueCapacity.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (options.MaxConnections > 0)
+        {
+            environment["Situk__Broker__MaxConnections"] = options.MaxConnections.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var process = ChildProcess.Start("broker", "Situk.Broker.dll", [], environment);
+        await process.WaitHealthyAsync(new Uri($"http://127.0.0.1:{_internalPort}/healthz"), TimeSpan.FromSeconds(30));
+        return process;
+    }
+
+    public override Uri DeviceUri(int index, string deviceClass) =>
+        new($"ws://127.0.0.1:{_devicePort}/ws?device={deviceClass}&deviceId=load-{index}");
+
+    public override void Prepare(ClientWebSocket socket, int index) =>
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + Token("load-user-" + index.ToString(CultureInfo.InvariantCulture)));
+
+    public override void ReadNotificationIds(ReadOnlySpan<byte> message, List<long> ids)
+    {
+        if (JsonSerializer.Deserialize(message, SitukJson.Default.DeviceFrame) is NotificationFrame notification)
+        {
+            ids.Add(notification.Id);
+        }
+    }
+
+    public override byte[] Ack(long id) =>
+        JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new AckFrame([id]), SitukJson.Default.DeviceFrame);
+
+    public override async Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + InternalKey);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{_internalPort}/internal"), cancellationToken);
+        return new PublishLink(socket, static (id, bytes) =>
+        {
+            var frame = new PublishFrame(id, Audience.ForRole(Roles.Asesi), new PushNotification(
+                id, NotificationKinds.AdminMessage, "Pengumuman", new string('x', bytes), null, null, DateTimeOffset.UtcNow));
+            return JsonSerializer.SerializeToUtf8Bytes<InternalFrame>(frame, SitukJson.Default.InternalFrame);
+        });
+    }
+
+    private string Token(string userId) => _tokens.CreateToken(new SecurityTokenDescriptor
+    {
+        Subject = new ClaimsIdentity([new Claim("sub", userId), new Claim("role", Roles.Asesi)]),
+        Issuer = "situk",
+        Audience = "situk",
+        Expires = DateTime.UtcNow.AddHours(2),
+        SigningCredentials = Credentials,
+    });
+}
