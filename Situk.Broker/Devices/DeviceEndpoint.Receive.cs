@@ -14,7 +14,7 @@ internal sealed partial class DeviceEndpoint
     /// </summary>
     private async Task<CloseOutcome> ReceiveAsync(Session session, WebSocket socket, CancellationToken cancellationToken)
     {
-        var reader = new MessageReader(socket, _options.MaxFrameBytes);
+        using var reader = new MessageReader(socket, _options.MaxFrameBytes);
         try
         {
             while (true)

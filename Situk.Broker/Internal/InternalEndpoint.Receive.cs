@@ -10,7 +10,7 @@ internal sealed partial class InternalEndpoint
     /// <summary>Reads <c>publish</c> frames until the link ends; anything else closes the link with 1008.</summary>
     private async Task<CloseOutcome> ReceiveAsync(InternalLink link, WebSocket socket, CancellationToken cancellationToken)
     {
-        var reader = new MessageReader(socket, _options.MaxInternalFrameBytes);
+        using var reader = new MessageReader(socket, _options.MaxInternalFrameBytes);
         try
         {
             while (true)

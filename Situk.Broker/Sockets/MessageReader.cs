@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 
 namespace Situk.Broker.Sockets;
@@ -19,28 +20,45 @@ internal enum InboundKind
 }
 
 /// <summary>
-/// Reads whole messages from a WebSocket into one reusable buffer of the size limit, so an inbound
-/// message never allocates and never grows past the limit. Not thread-safe: one per receive loop.
+/// Reads whole messages from a WebSocket, never past the size limit. It waits for each message with a
+/// zero-byte read and rents its buffer from the shared pool only while a message is being read and
+/// handled, so an idle session holds no receive buffer (a broker holds thousands of idle sessions).
+/// Not thread-safe: one per receive loop; dispose it when the loop ends.
 /// </summary>
-internal sealed class MessageReader(WebSocket socket, int maxBytes)
+internal sealed class MessageReader(WebSocket socket, int maxBytes) : IDisposable
 {
-    private readonly byte[] _buffer = new byte[maxBytes];
+    private byte[]? _buffer;
     private int _length;
 
     /// <summary>The last <see cref="InboundKind.Text"/> message; valid until the next read.</summary>
-    public ReadOnlyMemory<byte> Message => _buffer.AsMemory(0, _length);
+    public ReadOnlyMemory<byte> Message => _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _length);
 
     public async ValueTask<InboundKind> ReadAsync(CancellationToken cancellationToken)
     {
-        _length = 0;
+        Release();
+        var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+        switch (first.MessageType)
+        {
+            case WebSocketMessageType.Close:
+                return InboundKind.Close;
+            case WebSocketMessageType.Binary:
+                return InboundKind.Binary;
+        }
+
+        if (first.EndOfMessage)
+        {
+            return InboundKind.Text; // an empty text message
+        }
+
+        _buffer = ArrayPool<byte>.Shared.Rent(maxBytes);
         while (true)
         {
-            if (_length == _buffer.Length)
+            if (_length == maxBytes)
             {
                 return InboundKind.TooBig;
             }
 
-            var result = await socket.ReceiveAsync(_buffer.AsMemory(_length), cancellationToken);
+            var result = await socket.ReceiveAsync(_buffer.AsMemory(_length, maxBytes - _length), cancellationToken);
             switch (result.MessageType)
             {
                 case WebSocketMessageType.Close:
@@ -54,6 +72,18 @@ internal sealed class MessageReader(WebSocket socket, int maxBytes)
             {
                 return InboundKind.Text;
             }
+        }
+    }
+
+    public void Dispose() => Release();
+
+    private void Release()
+    {
+        _length = 0;
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }
