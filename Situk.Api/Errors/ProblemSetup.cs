@@ -9,6 +9,7 @@ public static class ProblemSetup
     {
         services.AddProblemDetails(o => o.CustomizeProblemDetails = CamelCaseErrors.Apply);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         // Throw instead of answering an empty 400, so BadRequestExceptionHandler can name the field.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o => o.SerializerOptions.MaxDepth = 32);

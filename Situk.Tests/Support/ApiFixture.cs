@@ -34,14 +34,18 @@ public sealed class ApiFixture : IAsyncDisposable
     private static int _counter;
     private readonly List<HttpClient> _clients = [];
 
-    private ApiFixture(TestDatabase database, WebApplication app, Uri baseAddress)
+    private ApiFixture(TestDatabase database, WebApplication app, Uri baseAddress, string connectionString)
     {
         Database = database;
         App = app;
         BaseAddress = baseAddress;
+        ConnectionString = connectionString;
     }
 
     public TestDatabase Database { get; }
+
+    /// <summary>The database the app really uses: the fixture's own, unless the settings named another.</summary>
+    public string ConnectionString { get; }
 
     public WebApplication App { get; }
 
@@ -93,7 +97,7 @@ public sealed class ApiFixture : IAsyncDisposable
         });
         await ApiApp.StartAsync(app);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var fixture = new ApiFixture(database, app, new Uri(address.TrimEnd('/') + "/"));
+        var fixture = new ApiFixture(database, app, new Uri(address.TrimEnd('/') + "/"), all["ConnectionStrings:Situk"]!);
         var adminId = await fixture.ScalarAsync<long>("SELECT id FROM users WHERE lower(email) = lower(@email)", ("email", AdminEmail));
         fixture.Admin = new TestUser(adminId, AdminEmail, AdminPassword, Roles.Admin, "Administrator", fixture.CreateClient(adminId, Roles.Admin));
         return fixture;
@@ -152,12 +156,17 @@ public sealed class ApiFixture : IAsyncDisposable
         return new TestUser(id, email, password, role, name, CreateClient(id, role));
     }
 
-    public NpgsqlConnection OpenDb() => Database.Open();
+    public NpgsqlConnection OpenDb()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
 
     /// <summary>One value from the test database (parameters by name).</summary>
     public async Task<T> ScalarAsync<T>(string sql, params (string Name, object? Value)[] parameters)
     {
-        await using var connection = Database.Open();
+        await using var connection = OpenDb();
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters)
         {
