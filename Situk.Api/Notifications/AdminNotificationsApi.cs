@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Idempotency;
 using Situk.Contracts;
 
 namespace Situk.Api.Notifications;
@@ -38,9 +39,15 @@ public static class AdminNotificationsApi
         return routes;
     }
 
-    private static async Task<Results<Accepted<SentCount>, ValidationProblem, ProblemHttpResult>> Send(
-        AdminMessageRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Accepted<SentCount>, ValidationProblem, ProblemHttpResult, ReplayedAnswer>> Send(
+        AdminMessageRequest body, ClaimsPrincipal user, HttpRequest request, NpgsqlDataSource db, CancellationToken ct)
     {
+        var (key, badKey) = IdempotencyKeys.Read(request);
+        if (badKey is not null)
+        {
+            return badKey;
+        }
+
         var to = body.To;
         var targets = (to.UserIds is not null ? 1 : 0) + (to.Role is not null ? 1 : 0) + (to.All == true ? 1 : 0);
         if (targets != 1)
@@ -58,8 +65,18 @@ public static class AdminNotificationsApi
             return Problems.Invalid("to.role", "role must be one of asesi, asesor, admin.");
         }
 
+        var from = Caller.From(user).UserId;
         await using var c = await db.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
+        if (key is not null)
+        {
+            var (replay, refused) = await IdempotencyKeys.ClaimAsync(c, tx, from, "notifications", key, IdempotencyKeys.Fingerprint(body), ct);
+            if (replay is not null || refused is not null)
+            {
+                return replay is not null ? replay : refused!;
+            }
+        }
+
         var recipients = (await c.QueryAsync<long>(new CommandDefinition(
             """
             SELECT id FROM users
@@ -79,10 +96,15 @@ public static class AdminNotificationsApi
             }
         }
 
-        var from = Caller.From(user).UserId;
         await NotificationWriter.AddAsync(c, tx, recipients.Select(id => new NewNotification(
             id, NotificationKinds.AdminMessage, body.Title, body.Body, body.Link, new JsonObject { ["from"] = from })), ct);
+        var sent = new SentCount(recipients.Count);
+        if (key is not null)
+        {
+            await IdempotencyKeys.CompleteAsync(c, tx, from, "notifications", key, StatusCodes.Status202Accepted, sent, null, ct);
+        }
+
         await tx.CommitAsync(ct);
-        return TypedResults.Accepted((string?)null, new SentCount(recipients.Count));
+        return TypedResults.Accepted((string?)null, sent);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Idempotency;
 using Situk.Api.Notifications;
 using Situk.Contracts;
 
@@ -53,12 +54,26 @@ public static partial class RegistrationsApi
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    private static async Task<Results<Created<RegistrationStatusDto>, ProblemHttpResult>> Register(
-        RegisterRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<RegistrationStatusDto>, ProblemHttpResult, ReplayedAnswer>> Register(
+        RegisterRequest body, ClaimsPrincipal user, HttpRequest request, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
     {
         var me = Caller.From(user);
+        var (key, badKey) = IdempotencyKeys.Read(request);
+        if (badKey is not null)
+        {
+            return badKey;
+        }
+
         await using var c = await db.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
+        if (key is not null)
+        {
+            var (replay, refused) = await IdempotencyKeys.ClaimAsync(c, tx, me.UserId, "registrations", key, IdempotencyKeys.Fingerprint(body), ct);
+            if (replay is not null || refused is not null)
+            {
+                return replay is not null ? replay : refused!;
+            }
+        }
 
         // The schedule row lock serialises registrations on one schedule, so the quota check below is race-free.
         var s = await c.QuerySingleOrDefaultAsync<ScheduleWindow>(new CommandDefinition(
@@ -97,8 +112,15 @@ public static partial class RegistrationsApi
         var admins = await c.QueryAsync<long>(new CommandDefinition(
             "SELECT id FROM users WHERE role = @role ORDER BY id", new { role = Roles.Admin }, tx, cancellationToken: ct));
         await NotificationWriter.AddAsync(c, tx, RegistrationNotices.Submitted(locked, admins), ct);
+        var created = new RegistrationStatusDto(id, RegistrationStatus.Submitted);
+        var location = $"/api/v1/registrations/{id}";
+        if (key is not null)
+        {
+            await IdempotencyKeys.CompleteAsync(c, tx, me.UserId, "registrations", key, StatusCodes.Status201Created, created, location, ct);
+        }
+
         await tx.CommitAsync(ct);
-        return TypedResults.Created($"/api/v1/registrations/{id}", new RegistrationStatusDto(id, RegistrationStatus.Submitted));
+        return TypedResults.Created(location, created);
     }
 
     private static async Task<Results<Ok<RegistrationSummaryDto[]>, ValidationProblem>> List(

@@ -192,7 +192,7 @@ public sealed class ApiFixture : IAsyncDisposable
     public static readonly string[] StoredTables =
     [
         "users", "schemes", "scheme_units", "scheme_elements", "performance_criteria", "places", "schedules",
-        "registrations", "apl02_answers", "assessment_records", "notifications", "push_outbox", "email_outbox",
+        "registrations", "apl02_answers", "assessment_records", "notifications", "push_outbox", "email_outbox", "idempotency_keys",
     ];
 
     public async ValueTask DisposeAsync()
