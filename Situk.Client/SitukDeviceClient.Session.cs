@@ -35,6 +35,9 @@ public sealed partial class SitukDeviceClient
                         // Sync beside the receive loop, so live frames keep flowing while the inbox pages arrive.
                         sync = SyncAsync(ct);
                         break;
+                    case ReadFrame read:
+                        Read?.Invoke(read.Ids);
+                        break;
                     case NotificationFrame notification:
                         await DeliverAsync([ReceivedNotification.From(notification)], alreadyDelivered: false, ct);
                         break;

@@ -47,6 +47,9 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
     /// <summary>Raised on every change of <see cref="State"/>, on the client's own loop: keep handlers short.</summary>
     public event Action<ClientStateChange>? StateChanged;
 
+    /// <summary>Raised when notifications were read on another device of the user or through REST (read sync).</summary>
+    public event Action<IReadOnlyList<long>>? Read;
+
     /// <summary>Every notification, once per id, in the order received.</summary>
     public ChannelReader<ReceivedNotification> Notifications => _notifications.Reader;
 
@@ -95,7 +98,15 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
 
     /// <summary>Acks notifications the application has shown (when <see cref="SitukClientOptions.AutoAck"/> is off).</summary>
     /// <returns>False when no socket is open; the ids are then acked by the next sync's re-delivery.</returns>
-    public async Task<bool> AckAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    public Task<bool> AckAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
+        SendIdsAsync(ids, chunk => new AckFrame(chunk), cancellationToken);
+
+    /// <summary>Tells Situk the person read these here: stored, and sent on to the user's other devices.</summary>
+    /// <returns>False when no socket is open (mark them read through REST instead).</returns>
+    public Task<bool> MarkReadAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
+        SendIdsAsync(ids, chunk => new ReadFrame(chunk), cancellationToken);
+
+    private async Task<bool> SendIdsAsync(IReadOnlyCollection<long> ids, Func<long[], DeviceFrame> frame, CancellationToken cancellationToken)
     {
         var socket = _socket;
         if (socket is null || socket.State != WebSocketState.Open || ids.Count == 0)
@@ -105,7 +116,7 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
 
         foreach (var chunk in ids.Chunk(AckChunk))
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new AckFrame(chunk), SitukJson.Default.DeviceFrame);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(frame(chunk), SitukJson.Default.DeviceFrame);
             await _sendLock.WaitAsync(cancellationToken);
             try
             {

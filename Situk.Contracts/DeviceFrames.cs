@@ -11,6 +11,7 @@ namespace Situk.Contracts;
 [JsonDerivedType(typeof(WelcomeFrame), "welcome")]
 [JsonDerivedType(typeof(NotificationFrame), "notification")]
 [JsonDerivedType(typeof(AckFrame), "ack")]
+[JsonDerivedType(typeof(ReadFrame), "read")]
 public abstract record DeviceFrame;
 
 /// <summary>Server → device, once, first.</summary>
@@ -29,3 +30,9 @@ public sealed record NotificationFrame(
 
 /// <summary>Device → server: the device has shown these notifications (the delivery receipt).</summary>
 public sealed record AckFrame(long[] Ids) : DeviceFrame;
+
+/// <summary>
+/// Both ways. Device → server: the person read these notifications on this device. Server → device:
+/// they were read elsewhere (another device, or the REST inbox), so update the unread count.
+/// </summary>
+public sealed record ReadFrame(long[] Ids) : DeviceFrame;

@@ -14,6 +14,8 @@ namespace Situk.Contracts;
 [JsonDerivedType(typeof(ReceiptsFrame), "receipts")]
 [JsonDerivedType(typeof(PresenceFrame), "presence")]
 [JsonDerivedType(typeof(OnlineUsersFrame), "online")]
+[JsonDerivedType(typeof(DeviceReadFrame), "device-read")]
+[JsonDerivedType(typeof(ReadSyncFrame), "read-sync")]
 public abstract record InternalFrame;
 
 /// <summary>API → broker: push this notification to this audience. <see cref="Ref"/> is the API's correlation id.</summary>
@@ -39,3 +41,12 @@ public sealed record PresenceFrame(string UserId, bool Online, int Sessions) : I
 /// can push what is still pending for them.
 /// </summary>
 public sealed record OnlineUsersFrame(string[] UserIds) : InternalFrame;
+
+/// <summary>Broker → API: a device sent <c>{"type":"read"}</c> for these ids.</summary>
+public sealed record DeviceReadFrame(string UserId, string SessionId, long[] Ids, DateTimeOffset ReadAt) : InternalFrame;
+
+/// <summary>
+/// API → broker: tell the user's sessions these notifications were read, except the session that read
+/// them (<see cref="ExceptSessionId"/>, null when read through REST). Not answered.
+/// </summary>
+public sealed record ReadSyncFrame(string UserId, long[] Ids, string? ExceptSessionId = null) : InternalFrame;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Relay;
 using Situk.Contracts;
 
 namespace Situk.Api.Notifications;
@@ -70,13 +71,22 @@ public static class InboxApi
         return TypedResults.Ok(new UnreadCount(count));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(long id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(
+        long id, ClaimsPrincipal user, NpgsqlDataSource db, BrokerLink link, CancellationToken ct)
     {
+        var me = Caller.From(user).UserId;
         await using var c = await db.OpenConnectionAsync(ct);
         var found = await c.ExecuteAsync(new CommandDefinition(
             "UPDATE notifications SET read_at = coalesce(read_at, clock_timestamp()) WHERE id = @id AND user_id = @me",
-            new { id, me = Caller.From(user).UserId }, cancellationToken: ct));
-        return found == 0 ? Problems.NotFound($"Notification {id}") : TypedResults.NoContent();
+            new { id, me }, cancellationToken: ct));
+        if (found == 0)
+        {
+            return Problems.NotFound($"Notification {id}");
+        }
+
+        // The user's devices update their unread counts at once (read sync).
+        ReadSync.Announce(link, me, [id]);
+        return TypedResults.NoContent();
     }
 
     private static InboxItem ToItem(Row r)

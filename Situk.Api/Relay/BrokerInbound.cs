@@ -17,6 +17,10 @@ internal sealed class BrokerInbound(TimeProvider timeProvider)
     public Channel<Receipt[]> Receipts { get; } = Channel.CreateBounded<Receipt[]>(
         new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
 
+    /// <summary>Reads reported by devices; a full queue drops the oldest (the device's own state is already right).</summary>
+    public Channel<DeviceReadFrame> Reads { get; } = Channel.CreateBounded<DeviceReadFrame>(
+        new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
     /// <summary>Set when <see cref="TakeOnline"/> has something.</summary>
     public WakeSignal OnlineSignal { get; } = new(timeProvider);
 

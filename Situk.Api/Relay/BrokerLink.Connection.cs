@@ -99,6 +99,9 @@ internal sealed partial class BrokerLink
                 break;
             case PresenceFrame:
                 break;
+            case DeviceReadFrame read:
+                _inbound.Reads.Writer.TryWrite(read);
+                break;
             case OnlineUsersFrame online:
                 var users = online.UserIds ?? [];
                 LogOnlineUsers(_logger, users.Length);

@@ -67,6 +67,14 @@ internal sealed partial class BrokerLink : BackgroundService
         return connection.PublishAsync(reference, frame, _options.PublishTimeout, _timeProvider, ct);
     }
 
+    /// <summary>
+    /// Queues a frame the broker does not answer (a read sync) without waiting. False when the link is down
+    /// or its queue is full: the devices then learn of it from the inbox on their next sync.
+    /// </summary>
+    public bool TrySend(InternalFrame frame) =>
+        _current is { } connection
+        && connection.Outgoing.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(frame, SitukJson.Default.InternalFrame));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try

@@ -41,6 +41,7 @@ public static class RelayServiceCollectionExtensions
         services.AddHostedService<ReceiptWriter>();
         services.AddHostedService<PresenceResender>();
         services.AddHostedService<EmailRelay>();
+        services.AddHostedService<ReadSync>();
 
         services.AddHealthChecks().AddCheck<BrokerLinkHealthCheck>(BrokerLinkHealthCheck.Name, tags: ["ready"]);
         return services;

@@ -53,13 +53,24 @@ internal sealed partial class DeviceEndpoint
 
     private void OnText(Session session, ReadOnlySpan<byte> message)
     {
-        var (ids, code, reason) = InboundFrame.ParseAck(message, _options.MaxAckIds);
-        if (ids is null)
+        var (frame, code, reason) = InboundFrame.Parse(message, _options.MaxAckIds);
+        switch (frame)
         {
-            session.Close(code, reason);
-            return;
+            case AckFrame ack:
+                OnAck(session, ack.Ids);
+                break;
+            case ReadFrame read:
+                // Read on this device: the API stores it and tells the user's other sessions.
+                links.Broadcast(new DeviceReadFrame(session.UserId, session.Id, read.Ids, time.GetUtcNow()));
+                break;
+            default:
+                session.Close(code, reason);
+                break;
         }
+    }
 
+    private void OnAck(Session session, long[] ids)
+    {
         var now = time.GetUtcNow();
         foreach (var id in ids)
         {

@@ -27,6 +27,7 @@ internal sealed partial class DeviceEndpoint(
     ConnectionGate gate,
     SessionRegistry registry,
     ReceiptBatcher receipts,
+    Internal.LinkRegistry links,
     BrokerMetrics metrics,
     IHostApplicationLifetime lifetime,
     TimeProvider time,

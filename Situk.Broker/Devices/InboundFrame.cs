@@ -5,13 +5,13 @@ using Situk.Contracts;
 namespace Situk.Broker.Devices;
 
 /// <summary>
-/// Checks one inbound device text message: valid UTF-8, JSON, an <c>ack</c> frame with ids, not too many.
+/// Checks one inbound device text message: valid UTF-8, JSON, an <c>ack</c> or <c>read</c> frame with ids, not too many.
 /// Anything else is answered with the close code of the <c>situk.v1</c> protocol.
 /// </summary>
 internal static class InboundFrame
 {
-    /// <summary>The acked ids, or null with the close code and reason to close with.</summary>
-    public static (long[]? Ids, int Code, string Reason) ParseAck(ReadOnlySpan<byte> message, int maxIds)
+    /// <summary>The ack or read frame, or null with the close code and reason to close with.</summary>
+    public static (DeviceFrame? Frame, int Code, string Reason) Parse(ReadOnlySpan<byte> message, int maxIds)
     {
         if (!Utf8.IsValid(message))
         {
@@ -28,16 +28,22 @@ internal static class InboundFrame
             return (null, CloseCodes.PolicyViolation, "malformed or unknown frame");
         }
 
-        if (frame is not AckFrame { Ids: { } ids })
+        var ids = frame switch
         {
-            return (null, CloseCodes.PolicyViolation, "only ack frames are accepted");
+            AckFrame ack => ack.Ids,
+            ReadFrame read => read.Ids,
+            _ => null,
+        };
+        if (ids is null)
+        {
+            return (null, CloseCodes.PolicyViolation, "only ack and read frames are accepted");
         }
 
         if (ids.Length > maxIds)
         {
-            return (null, CloseCodes.PolicyViolation, "too many ids in one ack");
+            return (null, CloseCodes.PolicyViolation, "too many ids in one frame");
         }
 
-        return (ids, 0, "");
+        return (frame, 0, "");
     }
 }

@@ -59,9 +59,15 @@ internal sealed partial class InternalEndpoint
             return;
         }
 
+        if (frame is ReadSyncFrame readSync)
+        {
+            SyncRead(readSync);
+            return;
+        }
+
         if (frame is not PublishFrame publish)
         {
-            link.Writer.RequestClose(CloseCodes.PolicyViolation, "only publish frames are accepted");
+            link.Writer.RequestClose(CloseCodes.PolicyViolation, "only publish and read-sync frames are accepted");
             return;
         }
 
@@ -82,5 +88,23 @@ internal sealed partial class InternalEndpoint
         }
 
         link.Send(LinkRegistry.Serialize(new PublishedFrame(publish.Ref, sessions)));
+    }
+
+    // Tells a user's sessions (but the one that read them) that these notifications were read.
+    private void SyncRead(ReadSyncFrame frame)
+    {
+        if (frame.UserId is null || frame.Ids is not { Length: > 0 })
+        {
+            return;
+        }
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new ReadFrame(frame.Ids), SitukJson.Default.DeviceFrame);
+        foreach (var session in registry.ForUser(frame.UserId))
+        {
+            if (!string.Equals(session.Id, frame.ExceptSessionId, StringComparison.Ordinal))
+            {
+                session.Send(bytes);
+            }
+        }
     }
 }

@@ -74,6 +74,15 @@ internal sealed class Session(
         return Delivery.Queued;
     }
 
+    /// <summary>Queues a frame that is not a notification (nothing to time or ack); a full queue closes with 1013.</summary>
+    public void Send(ReadOnlyMemory<byte> frame)
+    {
+        if (!Writer.IsClosing && !Writer.TryWrite(frame))
+        {
+            Close(CloseCodes.TryAgainLater, "too slow: send queue full");
+        }
+    }
+
     /// <summary>Counts an ack; returns when the acked notification was published here, if it was timed.</summary>
     public long? Acked(long notificationId)
     {

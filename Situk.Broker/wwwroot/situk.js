@@ -68,7 +68,15 @@ export class SitukClient extends EventTarget {
     return true;
   }
 
-  /** Marks a notification read through the REST API. */
+  /** Tells Situk the person read these on this device; the user's other devices get a "read" event. */
+  read(ids) {
+    const own = ids.filter((id) => Number.isSafeInteger(id));
+    if (own.length === 0 || this._socket?.readyState !== WebSocket.OPEN) return false;
+    this._socket.send(JSON.stringify({ type: "read", ids: own }));
+    return true;
+  }
+
+  /** Marks a notification read through the REST API (every device of the user then gets a "read" event). */
   async markRead(id) {
     const response = await fetch(`${this.apiUrl}/api/v1/me/notifications/${id}/read`, {
       method: "POST",

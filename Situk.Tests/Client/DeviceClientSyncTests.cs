@@ -80,6 +80,27 @@ public sealed class DeviceClientSyncTests
         });
     }
 
+    [Test]
+    public async Task Marking_read_on_one_client_raises_read_on_the_other()
+    {
+        using var cts = Timeouts.Generous();
+        var user = await _system.Api.CreateUserAsync(Roles.Asesi);
+        await using var phone = NewClient(user);
+        await using var laptop = NewClient(user);
+        var readOnLaptop = new TaskCompletionSource<IReadOnlyList<long>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        laptop.Read += ids => readOnLaptop.TrySetResult(ids);
+        phone.Start();
+        laptop.Start();
+        await phone.WaitForStateAsync(ClientState.Open, cts.Token);
+        await laptop.WaitForStateAsync(ClientState.Open, cts.Token);
+        await SendAsync(user, 1, cts.Token);
+        var shown = await phone.Notifications.ReadAsync(cts.Token);
+
+        Assert.That(await phone.MarkReadAsync([shown.Id], cts.Token), Is.True);
+
+        Assert.That(await readOnLaptop.Task.WaitAsync(cts.Token), Is.EqualTo(new[] { shown.Id }));
+    }
+
     private SitukDeviceClient NewClient(TestUser user) => new(new SitukClientOptions
     {
         BrokerUrl = _system.Broker.DeviceUri,

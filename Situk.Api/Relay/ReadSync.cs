@@ -1,0 +1,57 @@
+using Dapper;
+using Npgsql;
+using Situk.Contracts;
+
+namespace Situk.Api.Relay;
+
+/// <summary>
+/// Read state across a user's devices: a <c>read</c> frame from one device is stored (read_at, first
+/// read wins) and sent on to the user's other sessions. Reads through REST are sent on by the inbox
+/// route itself (<see cref="Announce"/>). Ids that are not the user's are ignored.
+/// </summary>
+internal sealed partial class ReadSync(NpgsqlDataSource dataSource, BrokerInbound inbound, BrokerLink link, ILogger<ReadSync> logger) : BackgroundService
+{
+    /// <summary>Tells the user's sessions (except <paramref name="exceptSessionId"/>) that these were read.</summary>
+    public static void Announce(BrokerLink link, long userId, long[] ids, string? exceptSessionId = null)
+    {
+        if (ids.Length > 0)
+        {
+            link.TrySend(new ReadSyncFrame(userId.ToString(System.Globalization.CultureInfo.InvariantCulture), ids, exceptSessionId));
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var read in inbound.Reads.Reader.ReadAllAsync(stoppingToken))
+            {
+                if (!long.TryParse(read.UserId, out var userId) || read.Ids is not { Length: > 0 })
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await using var c = await dataSource.OpenConnectionAsync(stoppingToken);
+                    var newlyRead = (await c.QueryAsync<long>(new CommandDefinition(
+                        "UPDATE notifications SET read_at = @at WHERE user_id = @userId AND id = ANY(@ids) AND read_at IS NULL RETURNING id",
+                        new { at = read.ReadAt, userId, ids = read.Ids }, cancellationToken: stoppingToken))).ToArray();
+                    Announce(link, userId, newlyRead, read.SessionId);
+                }
+                catch (Exception ex) when (Transient.IsDatabase(ex))
+                {
+                    // PostgreSQL away: the read stays on that device only; the person can mark it read again.
+                    LogReadLost(logger, read.Ids.Length, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    [LoggerMessage(EventId = 460, Level = LogLevel.Warning, Message = "A device read of {Count} notification(s) was not stored: {Error}")]
+    private static partial void LogReadLost(ILogger logger, int count, string error);
+}
