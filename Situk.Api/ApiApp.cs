@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Accounts;
 using Situk.Api.Auth;
+using Situk.Api.Dashboard;
 using Situk.Api.Database;
 using Situk.Api.Errors;
 using Situk.Api.Hosting;
@@ -44,6 +45,7 @@ public static partial class ApiApp
         builder.Services.AddSitukRateLimits();
         builder.Services.AddSitukHealth();
         builder.Services.AddSitukCors();
+        builder.Services.AddDashboard();
 
         // The outbox relays: push to the broker, email over SMTP; their readiness check is "broker".
         builder.Services.AddRelays(builder.Configuration);
@@ -69,6 +71,8 @@ public static partial class ApiApp
         api.MapInbox();
         api.MapAdminNotifications();
         api.MapDeliveryStats();
+        api.MapDashboard();
+        app.MapDashboardPage();
         return app;
     }
 

@@ -50,6 +50,9 @@ public sealed class ApiOptions
     /// any: the API authenticates with bearer tokens, never cookies, so a foreign origin gains nothing.
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>The broker's management endpoints, which the admin dashboard reads through the API. Default <c>http://127.0.0.1:5081</c>.</summary>
+    public string BrokerAdminUrl { get; set; } = "http://127.0.0.1:5081";
 }
 
 /// <summary><c>Situk:Admin</c>: the first admin, created at start when no user has this email.</summary>

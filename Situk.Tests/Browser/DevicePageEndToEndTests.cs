@@ -70,6 +70,7 @@ public sealed class DevicePageEndToEndTests
             Assert.That(await page.Locator("li.item").CountAsync(), Is.EqualTo(await _system.Api.ScalarAsync<long>(
                 "SELECT count(*) FROM notifications WHERE user_id = @id", ("id", asesi.Id))), "each notification once");
         });
+        await Chromium.ScreenshotAsync(page, "device-page.png");
     }
 
     [Test]
@@ -101,6 +102,7 @@ public sealed class DevicePageEndToEndTests
         await page.GetByLabel("Kata sandi (password)").FillAsync(user.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Masuk" }).ClickAsync();
         await Assertions.Expect(page.Locator("#inbox")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#sign-in")).ToBeHiddenAsync();
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken ct)

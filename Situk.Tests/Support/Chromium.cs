@@ -40,6 +40,14 @@ public static class Chromium
         }
     }
 
+    /// <summary>Saves what the browser shows under artifacts/screenshots, beside the test results.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var folder = Path.Combine(RepoPaths.Root, "artifacts", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name), FullPage = true });
+    }
+
     private static async Task<string> RunChromiumScriptAsync()
     {
         var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };

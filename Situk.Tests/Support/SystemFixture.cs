@@ -32,6 +32,7 @@ public sealed class SystemFixture : IAsyncDisposable
             ["Situk:Api:PublicBrokerUrl"] = broker.DeviceUri.ToString(),
             ["Situk:Broker:InternalKey"] = broker.InternalKey,
             ["Situk:Broker:AdminKey"] = broker.AdminKey,
+            ["Situk:Api:BrokerAdminUrl"] = broker.InternalHttp.ToString(),
             ["Situk:Jwt:SigningKey"] = broker.Tokens.SigningKey,
             ["Situk:Smtp:Host"] = smtp.Host,
             ["Situk:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -218,6 +218,7 @@ Situk is up. Ctrl-C stops everything.
 
   REST API        http://localhost:{ApiPort}/api/v1     (OpenAPI: http://localhost:{ApiPort}/openapi/v1.json)
   Device socket   ws://localhost:{DevicePort}/ws        (device page: http://localhost:{DevicePort}/)
+  Dashboard       http://localhost:{ApiPort}/admin          (device page: see above)
   Broker admin    http://127.0.0.1:{InternalPort}/admin/stats   (metrics: http://127.0.0.1:{InternalPort}/metrics)
   Mail catcher    http://127.0.0.1:{MailWebPort}/     (SMTP on 127.0.0.1:{SmtpPort})
   PostgreSQL      {db.ConnectionString}

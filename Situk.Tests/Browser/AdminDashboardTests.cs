@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using Situk.Contracts;
+using Situk.Tests.Broker;
+using Situk.Tests.Support;
+
+namespace Situk.Tests.Browser;
+
+[Category("Browser")]
+[Description("The admin dashboard in a real Chromium: sessions through the API, a send form, the chart and the recent list; phone-sized too.")]
+public sealed class AdminDashboardTests
+{
+    private SystemFixture _system = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _system = await SystemFixture.StartAsync();
+        (_playwright, _browser) = await Chromium.LaunchAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _system.DisposeAsync();
+    }
+
+    [Test]
+    public async Task An_admin_sees_a_devices_session_sends_to_a_role_and_sees_it_delivered()
+    {
+        using var cts = Timeouts.Generous();
+        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
+        using var device = await _system.ConnectDeviceAsync(asesi, cts.Token);
+        await using var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 } });
+        var page = await context.NewPageAsync();
+        await SignInAsync(page);
+
+        var session = page.Locator("#sessions tbody tr").Filter(new() { HasText = asesi.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await Assertions.Expect(session).ToHaveCountAsync(1);
+        await Assertions.Expect(session).ToContainTextAsync(DeviceClasses.Android);
+
+        await page.GetByLabel("a role").CheckAsync();
+        await page.GetByLabel("Which role").SelectOptionAsync(Roles.Asesi);
+        await page.GetByLabel("Title").FillAsync("Pengumuman");
+        await page.GetByLabel("Body").FillAsync("Ujian dimulai pukul 08.00.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        var asesiCount = await _system.Api.ScalarAsync<long>("SELECT count(*) FROM users WHERE role = 'asesi'");
+        await Assertions.Expect(page.Locator("#send-result")).ToHaveTextAsync($"Stored for {asesiCount} recipient(s); pushing now.");
+
+        var n = await device.ReceiveNotificationAsync(cts.Token);
+        await device.SendFrameAsync(new AckFrame([n.Id]), cts.Token);
+        await Assertions.Expect(page.Locator($"#recent tbody tr[data-id='{n.Id}']")).ToHaveAttributeAsync("data-delivered", "yes", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#chart path.p50")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Chromium.ScreenshotAsync(page, "dashboard.png");
+    }
+
+    [Test]
+    public async Task A_non_admin_is_refused_with_a_message()
+    {
+        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
+        await using var context = await _browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(_system.Api.BaseAddress, "admin").ToString());
+        await page.GetByLabel("Email").FillAsync(asesi.Email);
+        await page.GetByLabel("Password").FillAsync(asesi.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not an admin");
+        await Assertions.Expect(page.Locator("#dashboard")).ToBeHiddenAsync();
+    }
+
+    [Test]
+    public async Task The_dashboard_fits_a_phone()
+    {
+        await using var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 360, Height = 740 } });
+        var page = await context.NewPageAsync();
+        await SignInAsync(page);
+        await Assertions.Expect(page.Locator("#stats dd").First).ToBeVisibleAsync();
+        // On failure, name what sticks out (tables scroll inside their own box and may).
+        var wide = await page.EvaluateAsync<string>("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361 && !e.closest('.scroll')).map(e => e.tagName + '#' + e.id + ':' + Math.round(e.getBoundingClientRect().right)).slice(0, 12).join(' ')");
+        Assert.That(await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), Is.LessThanOrEqualTo(360), wide);
+    }
+
+    private async Task SignInAsync(IPage page)
+    {
+        await page.GotoAsync(new Uri(_system.Api.BaseAddress, "admin").ToString());
+        await page.GetByLabel("Email").FillAsync(ApiFixture.AdminEmail);
+        await page.GetByLabel("Password").FillAsync(ApiFixture.AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#dashboard")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#sign-in")).ToBeHiddenAsync();
+    }
+}
