@@ -11,21 +11,19 @@ namespace Situk.Tests.Browser;
 public sealed class AdminDashboardTests
 {
     private SystemFixture _system = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private SystemBrowser _browser = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         _system = await SystemFixture.StartAsync();
-        (_playwright, _browser) = await Chromium.LaunchAsync();
+        _browser = await Chromium.LaunchAsync();
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
         await _browser.DisposeAsync();
-        _playwright.Dispose();
         await _system.DisposeAsync();
     }
 

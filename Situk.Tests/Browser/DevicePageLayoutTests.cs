@@ -8,21 +8,19 @@ namespace Situk.Tests.Browser;
 public sealed class DevicePageLayoutTests
 {
     private BrokerFixture _broker = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private SystemBrowser _browser = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         _broker = await BrokerFixture.StartAsync();
-        (_playwright, _browser) = await Chromium.LaunchAsync();
+        _browser = await Chromium.LaunchAsync();
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
         await _browser.DisposeAsync();
-        _playwright.Dispose();
         await _broker.DisposeAsync();
     }
 

@@ -114,30 +114,4 @@ public sealed class DashboardApiTests
             Assert.That(wrongRole.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         });
     }
-
-    [Test]
-    [Order(int.MaxValue)]
-    [Description("Runs last in this fixture: the broker is stopped, then started again.")]
-    public async Task With_the_broker_away_the_broker_routes_answer_503()
-    {
-        using var cts = Timeouts.Generous();
-        await _system.Broker.StopAsync(cts.Token);
-        try
-        {
-            using var sessions = await Admin.GetAsync("api/v1/admin/broker/sessions", cts.Token);
-            using var stats = await Admin.GetAsync("api/v1/admin/broker/stats", cts.Token);
-            Assert.Multiple(() =>
-            {
-                foreach (var response in new[] { sessions, stats })
-                {
-                    Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
-                    Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-                }
-            });
-        }
-        finally
-        {
-            await _system.Broker.RestartAsync(cts.Token);
-        }
-    }
 }

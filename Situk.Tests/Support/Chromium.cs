@@ -16,8 +16,8 @@ public static class Chromium
         "--disable-dev-shm-usage",
     ];
 
-    /// <summary>Starts Playwright and a fresh Chromium; dispose both when done.</summary>
-    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    /// <summary>Starts Playwright and a fresh Chromium; dispose it when done.</summary>
+    public static async Task<SystemBrowser> LaunchAsync()
     {
         var executable = Environment.GetEnvironmentVariable("SITUK_CHROMIUM") is { Length: > 0 } given
             ? given
@@ -31,7 +31,7 @@ public static class Chromium
                 Headless = true,
                 Args = Flags,
             });
-            return (playwright, browser);
+            return new SystemBrowser(playwright, browser);
         }
         catch
         {
@@ -59,5 +59,17 @@ public static class Chromium
         return process.ExitCode == 0
             ? output.Trim()
             : throw new InvalidOperationException("No Chromium for the browser tests: " + error);
+    }
+}
+
+/// <summary>Playwright and the Chromium it drives, disposed together.</summary>
+public sealed class SystemBrowser(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
+{
+    public Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null) => browser.NewContextAsync(options);
+
+    public async ValueTask DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        playwright.Dispose();
     }
 }
