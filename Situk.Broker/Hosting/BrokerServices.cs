@@ -38,6 +38,12 @@ internal static class BrokerServices
             .Configure<IConfiguration, BrokerListeners>((kestrel, config, listeners) =>
                 KestrelSetup.Configure(kestrel, config.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new(), listeners));
 
+        // Stopping is bounded: every socket is asked to close with 1001 and aborted after CloseTimeoutSeconds,
+        // so the host need not wait the framework's default 30 s for a connection that will not finish.
+        services.AddOptions<HostOptions>()
+            .Configure<IConfiguration>((host, config) =>
+                host.ShutdownTimeout = TimeSpan.FromSeconds((config.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new()).CloseTimeoutSeconds + 2));
+
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<OriginPolicy>();
         services.AddSingleton<ConnectionGate>();
