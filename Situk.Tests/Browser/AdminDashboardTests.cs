@@ -57,6 +57,31 @@ public sealed class AdminDashboardTests
     }
 
     [Test]
+    public async Task The_dashboard_shows_the_device_pages_session_and_what_it_received()
+    {
+        using var cts = Timeouts.Generous();
+        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
+        await using var deviceContext = await _browser.NewContextAsync();
+        var devicePage = await deviceContext.NewPageAsync();
+        await DevicePageSteps.SignInAsync(devicePage, _system, asesi);
+        await Assertions.Expect(devicePage.Locator("#state")).ToHaveAttributeAsync("data-state", "open");
+        using var sent = await _system.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
+            new { to = new { userIds = new[] { asesi.Id } }, title = "Untuk halaman", body = "For the page." }, cts.Token);
+        await Assertions.Expect(devicePage.Locator("li.item")).ToHaveCountAsync(1);
+        var id = await _system.Api.ScalarAsync<long>("SELECT max(id) FROM notifications WHERE user_id = @id", ("id", asesi.Id));
+
+        await using var adminContext = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 } });
+        var dashboard = await adminContext.NewPageAsync();
+        await SignInAsync(dashboard);
+
+        var session = dashboard.Locator("#sessions tbody tr").Filter(new() { HasText = asesi.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await Assertions.Expect(session).ToContainTextAsync(DeviceClasses.Web);
+        var delivered = dashboard.Locator($"#recent tbody tr[data-id='{id}']");
+        await Assertions.Expect(delivered).ToHaveAttributeAsync("data-delivered", "yes", new() { Timeout = 15_000 });
+        await Assertions.Expect(delivered).ToContainTextAsync("web");
+    }
+
+    [Test]
     public async Task A_non_admin_is_refused_with_a_message()
     {
         var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);

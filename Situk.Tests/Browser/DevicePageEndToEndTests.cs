@@ -37,7 +37,7 @@ public sealed class DevicePageEndToEndTests
         var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
         await using var context = await _browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        await SignInAsync(page, asesi);
+        await DevicePageSteps.SignInAsync(page, _system, asesi);
         await Assertions.Expect(page.Locator("#state")).ToHaveAttributeAsync("data-state", "open");
 
         // A verdict through REST appears on the page and is acked from the web device.
@@ -80,7 +80,7 @@ public sealed class DevicePageEndToEndTests
             new { to = new { userIds = new[] { asesi.Id } }, title = "Selamat datang", body = "Welcome." }, cts.Token);
         await using var context = await _browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        await SignInAsync(page, asesi);
+        await DevicePageSteps.SignInAsync(page, _system, asesi);
 
         var item = page.Locator("li.item").First;
         await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "delivered");
@@ -91,16 +91,6 @@ public sealed class DevicePageEndToEndTests
         await Assertions.Expect(page.Locator("#unread")).ToHaveTextAsync("0");
         Assert.That(await _system.Api.ScalarAsync<long>(
             "SELECT count(*) FROM notifications WHERE user_id = @id AND read_at IS NULL", ("id", asesi.Id)), Is.Zero);
-    }
-
-    private async Task SignInAsync(IPage page, TestUser user)
-    {
-        await page.GotoAsync($"{_system.Broker.DeviceHttp}?api={Uri.EscapeDataString(_system.Api.BaseAddress.ToString())}");
-        await page.GetByLabel("Email").FillAsync(user.Email);
-        await page.GetByLabel("Kata sandi (password)").FillAsync(user.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Masuk" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#inbox")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("#sign-in")).ToBeHiddenAsync();
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken ct)
