@@ -5,6 +5,7 @@ using Situk.Api.Auth;
 using Situk.Api.Dashboard;
 using Situk.Api.Database;
 using Situk.Api.Errors;
+using Situk.Api.Escalation;
 using Situk.Api.Hosting;
 using Situk.Api.Notifications;
 using Situk.Api.Places;
@@ -49,6 +50,7 @@ public static partial class ApiApp
 
         // The outbox relays: push to the broker, email over SMTP; their readiness check is "broker".
         builder.Services.AddRelays(builder.Configuration);
+        builder.Services.AddEmailEscalation();
 
         configure?.Invoke(builder);
         var app = builder.Build();

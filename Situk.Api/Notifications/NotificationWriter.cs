@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -93,25 +92,8 @@ public static class NotificationWriter
         command.Parameters.Add(new NpgsqlParameter<int>("payload_bytes", FrameBytes(n)));
         command.Parameters.Add(new NpgsqlParameter<bool>("email", email));
         command.Parameters.Add(new NpgsqlParameter<string>("subject", n.Title));
-        command.Parameters.Add(new NpgsqlParameter<string>("text_body", email ? TextBody(n) : ""));
-        command.Parameters.Add(new NpgsqlParameter<string>("html_body", email ? HtmlBody(n) : ""));
+        command.Parameters.Add(new NpgsqlParameter<string>("text_body", email ? NotificationEmail.Text(n.Body, n.Link) : ""));
+        command.Parameters.Add(new NpgsqlParameter<string>("html_body", email ? NotificationEmail.Html(n.Title, n.Body, n.Link) : ""));
         return command;
-    }
-
-    private static string TextBody(NewNotification n) =>
-        n.Link is null ? $"{n.Body}\n\n— Situk" : $"{n.Body}\n\nDetails: {n.Link}\n\n— Situk";
-
-    private static string HtmlBody(NewNotification n)
-    {
-        var link = n.Link is null ? "" : $"<p><a href=\"{WebUtility.HtmlEncode(n.Link)}\">View details</a></p>";
-        return $"""
-            <!DOCTYPE html>
-            <html><body style="font-family:sans-serif">
-            <h2>{WebUtility.HtmlEncode(n.Title)}</h2>
-            <p>{WebUtility.HtmlEncode(n.Body)}</p>
-            {link}
-            <p style="color:#666">— Situk</p>
-            </body></html>
-            """;
     }
 }

@@ -1,0 +1,24 @@
+using System.Net;
+
+namespace Situk.Api.Notifications;
+
+/// <summary>The email form of a notification: plain text and HTML with the same words and link.</summary>
+public static class NotificationEmail
+{
+    public static string Text(string body, string? link) =>
+        link is null ? $"{body}\n\n— Situk" : $"{body}\n\nDetails: {link}\n\n— Situk";
+
+    public static string Html(string title, string body, string? link)
+    {
+        var details = link is null ? "" : $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">View details</a></p>";
+        return $"""
+            <!DOCTYPE html>
+            <html><body style="font-family:sans-serif">
+            <h2>{WebUtility.HtmlEncode(title)}</h2>
+            <p>{WebUtility.HtmlEncode(body)}</p>
+            {details}
+            <p style="color:#666">— Situk</p>
+            </body></html>
+            """;
+    }
+}
