@@ -57,7 +57,7 @@ public sealed class DevicePageEndToEndTests
         var sent = await _system.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
             new { to = new { userIds = new[] { asesi.Id } }, title = "Jadwal berubah", body = "Sent while the broker was down." }, cts.Token);
         Assert.That(sent.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        await _system.Broker.RestartAsync(cts.Token);
+        await _system.RestartBrokerAsync(cts.Token);
 
         await Assertions.Expect(page.Locator("#state")).ToHaveAttributeAsync("data-state", "open", new() { Timeout = 20_000 });
         var whileDown = page.Locator($"li[data-kind='{NotificationKinds.AdminMessage}']");

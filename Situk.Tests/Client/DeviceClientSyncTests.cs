@@ -66,7 +66,7 @@ public sealed class DeviceClientSyncTests
 
         await _system.Broker.StopAsync(cts.Token);
         await SendAsync(user, 2, cts.Token);
-        await _system.Broker.RestartAsync(cts.Token);
+        await _system.RestartBrokerAsync(cts.Token);
         received.Add((await client.Notifications.ReadAsync(cts.Token)).Id);
         received.Add((await client.Notifications.ReadAsync(cts.Token)).Id);
 

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Situk.Contracts;
 
 namespace Situk.Tests.Support;
@@ -48,7 +49,37 @@ public sealed class SystemFixture : IAsyncDisposable
         }
 
         var api = await ApiFixture.StartAsync(all);
-        return new SystemFixture(broker, smtp, api);
+        var system = new SystemFixture(broker, smtp, api);
+        using var linked = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await system.WaitForBrokerLinkAsync(linked.Token);
+        return system;
+    }
+
+    /// <summary>
+    /// Restarts the broker and waits until the API's link to it is back: device acks and reads reach
+    /// the API only through that link (the broker keeps none while no API is connected).
+    /// </summary>
+    public async Task RestartBrokerAsync(CancellationToken ct)
+    {
+        await Broker.RestartAsync(ct);
+        await WaitForBrokerLinkAsync(ct);
+    }
+
+    /// <summary>Waits until the API reports its broker link up (<c>/readyz</c> says the broker check is Healthy).</summary>
+    public async Task WaitForBrokerLinkAsync(CancellationToken ct)
+    {
+        using var client = Api.CreateClient();
+        while (true)
+        {
+            using var response = await client.GetAsync("readyz", ct);
+            var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct);
+            if (body.GetProperty("checks").GetProperty("broker").GetProperty("status").GetString() == "Healthy")
+            {
+                return;
+            }
+
+            await Task.Delay(50, ct);
+        }
     }
 
     /// <summary>A device socket for a user of the API, with a token the API itself issued.</summary>
