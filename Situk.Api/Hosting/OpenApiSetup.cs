@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -25,6 +26,29 @@ public static class OpenApiSetup
                 BearerFormat = "JWT",
                 Description = "The accessToken from POST /api/v1/auth/token.",
             };
+            return Task.CompletedTask;
+        }).AddOperationTransformer((operation, context, _) =>
+        {
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
+            {
+                operation.Security ??= [];
+                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] });
+            }
+
+            if (context.Description.HttpMethod == "POST" && context.Description.RelativePath?.TrimEnd('/') is "api/v1/registrations" or "api/v1/notifications")
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = Idempotency.IdempotencyKeys.Header,
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description = "Optional: a retry with the same key and body returns the first answer and creates nothing.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = Idempotency.IdempotencyKeys.MaxLength },
+                });
+            }
+
             return Task.CompletedTask;
         }));
         return services;

@@ -28,7 +28,31 @@ public sealed class OpenApiTests
         ("post", "/api/v1/registrations/{id}/assessment"), ("put", "/api/v1/registrations/{id}/records"), ("post", "/api/v1/registrations/{id}/verdict"),
         ("get", "/api/v1/me/notifications"), ("post", "/api/v1/me/notifications/{id}/read"), ("get", "/api/v1/me/notifications/unread-count"),
         ("post", "/api/v1/notifications"), ("get", "/api/v1/admin/delivery-stats"),
+        ("get", "/api/v1/admin/broker/sessions"), ("get", "/api/v1/admin/broker/stats"), ("delete", "/api/v1/admin/broker/sessions/{sessionId}"),
+        ("get", "/api/v1/admin/delivery-series"), ("get", "/api/v1/admin/notifications/recent"),
     ];
+
+    [Test]
+    [Description("Clients generated from the document must know which routes need the token and which take an Idempotency-Key.")]
+    public async Task Protected_routes_name_the_bearer_scheme_and_creation_routes_the_idempotency_key()
+    {
+        var document = await _api.CreateClient().GetFromJsonAsync<JsonElement>("openapi/v1.json");
+        var paths = document.GetProperty("paths");
+        JsonElement Operation(string path, string method) => paths.GetProperty(path).GetProperty(method);
+        static bool HasHeader(JsonElement op, string name) =>
+            op.TryGetProperty("parameters", out var ps) && ps.EnumerateArray().Any(p => p.GetProperty("name").GetString() == name && p.GetProperty("in").GetString() == "header");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Operation("/api/v1/registrations", "post").TryGetProperty("security", out _), Is.True);
+            Assert.That(Operation("/api/v1/me/notifications", "get").TryGetProperty("security", out _), Is.True);
+            Assert.That(Operation("/api/v1/accounts", "post").TryGetProperty("security", out _), Is.False, "sign-up is open");
+            Assert.That(Operation("/api/v1/auth/token", "post").TryGetProperty("security", out _), Is.False);
+            Assert.That(HasHeader(Operation("/api/v1/registrations", "post"), "Idempotency-Key"), Is.True);
+            Assert.That(HasHeader(Operation("/api/v1/notifications", "post"), "Idempotency-Key"), Is.True);
+            Assert.That(HasHeader(Operation("/api/v1/places", "post"), "Idempotency-Key"), Is.False);
+        });
+    }
 
     [Test]
     public async Task The_document_lists_every_route_with_request_and_response_schemas()
