@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
@@ -13,34 +14,49 @@ namespace Situk.Api.Dashboard;
 public sealed class BrokerUnreachableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// The broker's management endpoints, for the admin dashboard: the browser never holds the broker's
-/// admin key (<c>Situk:Broker:AdminKey</c>), the API does. Every call runs through one resilience
-/// pipeline built once: a 3 s timeout per attempt, two retries on connection faults and 5xx.
+/// The resilience pipeline for the broker's management endpoints, built once for the process:
+/// at most 6 s in all, 2 s per attempt, two retries on connection faults and 502/503/504 only.
 /// </summary>
-public sealed class BrokerAdminClient
+public sealed class BrokerAdminPipeline(TimeProvider time)
+{
+    private static readonly HashSet<HttpStatusCode> Transient =
+        [HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout];
+
+    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; } = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+        .AddTimeout(TimeSpan.FromSeconds(6))
+        .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                .Handle<HttpRequestException>()
+                .Handle<TimeoutRejectedException>()
+                .HandleResult(r => Transient.Contains(r.StatusCode)),
+            MaxRetryAttempts = 2,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(100),
+        })
+        .AddTimeout(TimeSpan.FromSeconds(2))
+        .Build();
+}
+
+/// <summary>
+/// The broker's management endpoints, for the admin dashboard: the browser never holds the broker's
+/// admin key (<c>Situk:Broker:AdminKey</c>), the API does. Every call runs through the one
+/// <see cref="BrokerAdminPipeline"/>; the broker away, or refusing the API, is a <see cref="BrokerUnreachableException"/> (503).
+/// </summary>
+public sealed partial class BrokerAdminClient
 {
     private readonly HttpClient _http;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ILogger<BrokerAdminClient> _logger;
 
-    public BrokerAdminClient(HttpClient http, IOptions<ApiOptions> api, IConfiguration configuration, TimeProvider time)
+    public BrokerAdminClient(HttpClient http, BrokerAdminPipeline pipeline, IOptions<ApiOptions> api, IConfiguration configuration, ILogger<BrokerAdminClient> logger)
     {
         _http = http;
         _http.BaseAddress = new Uri(api.Value.BrokerAdminUrl.TrimEnd('/') + "/");
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", configuration["Situk:Broker:AdminKey"] ?? "");
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>()
-                    .HandleResult(r => (int)r.StatusCode >= 500),
-                MaxRetryAttempts = 2,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(100),
-            })
-            .AddTimeout(TimeSpan.FromSeconds(3))
-            .Build();
+        _pipeline = pipeline.Pipeline;
+        _logger = logger;
     }
 
     public Task<SessionInfo[]> SessionsAsync(string? userId, CancellationToken ct) =>
@@ -51,8 +67,14 @@ public sealed class BrokerAdminClient
     /// <summary>Closes a session with 4003; false when the broker knows no such session.</summary>
     public async Task<bool> KickAsync(string sessionId, CancellationToken ct)
     {
+        const string path = "admin/sessions/{sessionId}";
         using var response = await SendAsync(HttpMethod.Delete, "admin/sessions/" + Uri.EscapeDataString(sessionId), ct);
-        return response.IsSuccessStatusCode;
+        return response.StatusCode switch
+        {
+            _ when response.IsSuccessStatusCode => true,
+            HttpStatusCode.NotFound => false,
+            _ => throw Refused(path, response.StatusCode),
+        };
     }
 
     private async Task<T> GetAsync<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
@@ -60,7 +82,7 @@ public sealed class BrokerAdminClient
         using var response = await SendAsync(HttpMethod.Get, path, ct);
         if (!response.IsSuccessStatusCode)
         {
-            throw new BrokerUnreachableException($"The broker answered {(int)response.StatusCode} to {path}.");
+            throw Refused(path, response.StatusCode);
         }
 
         return (await response.Content.ReadFromJsonAsync(type, ct))!;
@@ -78,7 +100,20 @@ public sealed class BrokerAdminClient
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException)
         {
+            LogUnreachable(_logger, path, ex.Message);
             throw new BrokerUnreachableException("The broker's management endpoints are unreachable.", ex);
         }
     }
+
+    private BrokerUnreachableException Refused(string path, HttpStatusCode status)
+    {
+        LogRefused(_logger, path, (int)status);
+        return new BrokerUnreachableException($"The broker answered {(int)status} to {path}.");
+    }
+
+    [LoggerMessage(EventId = 520, Level = LogLevel.Warning, Message = "Broker management unreachable for {Path}: {Error}")]
+    private static partial void LogUnreachable(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 521, Level = LogLevel.Warning, Message = "Broker management refused {Path} with {Status} (check Situk:Broker:AdminKey)")]
+    private static partial void LogRefused(ILogger logger, string path, int status);
 }

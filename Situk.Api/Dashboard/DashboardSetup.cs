@@ -5,6 +5,7 @@ public static class DashboardSetup
 {
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
+        services.AddSingleton<BrokerAdminPipeline>();
         services.AddHttpClient<BrokerAdminClient>();
         services.AddExceptionHandler<BrokerUnreachableHandler>();
         return services;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Situk.Api.Errors;
@@ -45,6 +46,13 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
                 : (field, $"The value of '{field}' is malformed or of the wrong type.");
         }
 
+        // A route or query value of the wrong type: 'Failed to bind parameter "int? limit" from "x".'
+        if (BindFailure().Match(bad.Message) is { Success: true } failed)
+        {
+            var name = failed.Groups["name"].Value;
+            return (name, $"The value of '{name}' is malformed or of the wrong type.");
+        }
+
         return ("body", bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
             ? "A JSON body is required."
             : "The request is malformed.");
@@ -60,6 +68,9 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
 
         return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
     }
+
+    [GeneratedRegex("""^Failed to bind parameter "[^"]*?(?<name>\w+)" from""", RegexOptions.CultureInvariant)]
+    private static partial Regex BindFailure();
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "Bad request ({Status}) on {Path}")]
     private static partial void LogBadRequest(ILogger logger, int status, PathString path);

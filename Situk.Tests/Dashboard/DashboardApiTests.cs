@@ -88,6 +88,9 @@ public sealed class DashboardApiTests
     [TestCase("api/v1/admin/delivery-series?minutes=0", "minutes")]
     [TestCase("api/v1/admin/delivery-series?bucketSeconds=9999", "bucketSeconds")]
     [TestCase("api/v1/admin/notifications/recent?limit=0", "limit")]
+    [TestCase("api/v1/admin/delivery-series?minutes=abc", "minutes")]
+    [TestCase("api/v1/admin/notifications/recent?limit=x", "limit")]
+    [TestCase("api/v1/me/notifications?after=1e9", "after")]
     public async Task Bad_parameters_are_400_naming_the_field(string path, string field)
     {
         using var response = await Admin.GetAsync(path);
