@@ -13,6 +13,7 @@ using Situk.Api.Registrations;
 using Situk.Api.Relay;
 using Situk.Api.Schedules;
 using Situk.Api.Schemes;
+using Situk.Api.Timeline;
 
 namespace Situk.Api;
 
@@ -73,6 +74,7 @@ public static partial class ApiApp
         api.MapInbox();
         api.MapAdminNotifications();
         api.MapDeliveryStats();
+        api.MapTimeline();
         api.MapDashboard();
         app.MapDashboardPage();
         return app;

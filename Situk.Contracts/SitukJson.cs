@@ -23,4 +23,5 @@ namespace Situk.Contracts;
 [JsonSerializable(typeof(BrokerStats))]
 [JsonSerializable(typeof(InboxPage))]
 [JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(NotificationTimeline))]
 public sealed partial class SitukJson : JsonSerializerContext;

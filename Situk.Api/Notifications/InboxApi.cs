@@ -77,7 +77,14 @@ public static class InboxApi
         var me = Caller.From(user).UserId;
         await using var c = await db.OpenConnectionAsync(ct);
         var found = await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE notifications SET read_at = coalesce(read_at, clock_timestamp()) WHERE id = @id AND user_id = @me",
+            """
+            WITH audit AS (
+                INSERT INTO notification_reads (notification_id, source, via, read_at)
+                SELECT id, 'rest', 'rest', clock_timestamp() FROM notifications WHERE id = @id AND user_id = @me
+                ON CONFLICT DO NOTHING
+            )
+            UPDATE notifications SET read_at = coalesce(read_at, clock_timestamp()) WHERE id = @id AND user_id = @me
+            """,
             new { id, me }, cancellationToken: ct));
         if (found == 0)
         {

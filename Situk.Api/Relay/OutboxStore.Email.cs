@@ -17,23 +17,36 @@ internal static partial class OutboxStore
         FOR UPDATE SKIP LOCKED
         """;
 
+    // Each outcome also leaves an email_attempts row, the email's part of the delivery timeline.
     private const string MarkSentSql = """
-        UPDATE email_outbox
-        SET state = 'sent', sent_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
-        WHERE id = @id
+        WITH o AS (
+            UPDATE email_outbox
+            SET state = 'sent', sent_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
+            WHERE id = @id
+            RETURNING id, attempts
+        )
+        INSERT INTO email_attempts (email_id, attempt, outcome) SELECT id, attempts, 'sent' FROM o
         """;
 
     private const string MarkEmailRetrySql = """
-        UPDATE email_outbox
-        SET attempts = attempts + 1, last_error = left(@error, 2000),
-            next_attempt_at = clock_timestamp() + @delayMs * interval '1 millisecond'
-        WHERE id = @id
+        WITH o AS (
+            UPDATE email_outbox
+            SET attempts = attempts + 1, last_error = left(@error, 2000),
+                next_attempt_at = clock_timestamp() + @delayMs * interval '1 millisecond'
+            WHERE id = @id
+            RETURNING id, attempts, last_error
+        )
+        INSERT INTO email_attempts (email_id, attempt, outcome, error) SELECT id, attempts, 'retry', last_error FROM o
         """;
 
     private const string MarkEmailFailedSql = """
-        UPDATE email_outbox
-        SET state = 'failed', attempts = attempts + 1, last_error = left(@error, 2000)
-        WHERE id = @id
+        WITH o AS (
+            UPDATE email_outbox
+            SET state = 'failed', attempts = attempts + 1, last_error = left(@error, 2000)
+            WHERE id = @id
+            RETURNING id, attempts, last_error
+        )
+        INSERT INTO email_attempts (email_id, attempt, outcome, error) SELECT id, attempts, 'failed', last_error FROM o
         """;
 
     public static Task<EmailRow?> ClaimEmailAsync(NpgsqlTransaction tx, CancellationToken ct) =>

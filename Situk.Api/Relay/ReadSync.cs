@@ -6,7 +6,7 @@ namespace Situk.Api.Relay;
 
 /// <summary>
 /// Read state across a user's devices: a <c>read</c> frame from one device is stored (read_at, first
-/// read wins) and sent on to the user's other sessions. Reads through REST are sent on by the inbox
+/// read wins; each session's first read kept in notification_reads for the timeline) and sent on to the user's other sessions. Reads through REST are sent on by the inbox
 /// route itself (<see cref="Announce"/>). Ids that are not the user's are ignored.
 /// </summary>
 internal sealed partial class ReadSync(NpgsqlDataSource dataSource, BrokerInbound inbound, BrokerLink link, ILogger<ReadSync> logger) : BackgroundService
@@ -35,8 +35,15 @@ internal sealed partial class ReadSync(NpgsqlDataSource dataSource, BrokerInboun
                 {
                     await using var c = await dataSource.OpenConnectionAsync(stoppingToken);
                     var newlyRead = (await c.QueryAsync<long>(new CommandDefinition(
-                        "UPDATE notifications SET read_at = @at WHERE user_id = @userId AND id = ANY(@ids) AND read_at IS NULL RETURNING id",
-                        new { at = read.ReadAt, userId, ids = read.Ids }, cancellationToken: stoppingToken))).ToArray();
+                        """
+                        WITH audit AS (
+                            INSERT INTO notification_reads (notification_id, source, via, read_at)
+                            SELECT id, @session, 'device', @at FROM notifications WHERE user_id = @userId AND id = ANY(@ids)
+                            ON CONFLICT DO NOTHING
+                        )
+                        UPDATE notifications SET read_at = @at WHERE user_id = @userId AND id = ANY(@ids) AND read_at IS NULL RETURNING id
+                        """,
+                        new { at = read.ReadAt, userId, ids = read.Ids, session = Truncate(read.SessionId) }, cancellationToken: stoppingToken))).ToArray();
                     Announce(link, userId, newlyRead, read.SessionId);
                 }
                 catch (Exception ex) when (Transient.IsDatabase(ex))
@@ -51,6 +58,10 @@ internal sealed partial class ReadSync(NpgsqlDataSource dataSource, BrokerInboun
             // Shutting down.
         }
     }
+
+    /// <summary>The session id as the timeline keeps it (the broker's ids are far shorter than 100).</summary>
+    private static string Truncate(string? sessionId) =>
+        sessionId is { Length: > 0 } ? sessionId[..Math.Min(sessionId.Length, 100)] : "device";
 
     [LoggerMessage(EventId = 460, Level = LogLevel.Warning, Message = "A device read of {Count} notification(s) was not stored: {Error}")]
     private static partial void LogReadLost(ILogger logger, int count, string error);

@@ -1,0 +1,68 @@
+using Dapper;
+using Npgsql;
+using Situk.Contracts;
+
+namespace Situk.Api.Timeline;
+
+/// <summary>
+/// Reads a notification's delivery timeline from the rows that record each step: the notification
+/// (committed), its push_outbox row (forwarded), its delivery_receipts (written, acked, per session),
+/// its email_attempts (emailed, email-retry, email-failed, with the email's reason) and its
+/// notification_reads (read, per device session or REST). Nothing is inferred.
+/// </summary>
+public static class TimelineStore
+{
+    private const string HeadSql = "SELECT id, user_id AS userId, kind, created_at AS createdAt, read_at AS readAt FROM notifications WHERE id = @id";
+
+    // Written is listed before acked for the same session: the broker writes before the device can ack.
+    private const string StepsSql = """
+        SELECT 'forwarded' AS kind, o.forwarded_at AS at, 1 AS rank, NULL AS deviceClass, NULL AS sessionId,
+               NULL AS reason, o.attempts AS attempt, NULL AS via, NULL AS error
+        FROM push_outbox o WHERE o.notification_id = @id AND o.forwarded_at IS NOT NULL
+        UNION ALL
+        SELECT 'written', r.written_at, 2, r.device_class, r.session_id, NULL, NULL, NULL, NULL
+        FROM delivery_receipts r WHERE r.notification_id = @id AND r.written_at IS NOT NULL
+        UNION ALL
+        SELECT 'acked', r.acked_at, 3, r.device_class, r.session_id, NULL, NULL, NULL, NULL
+        FROM delivery_receipts r WHERE r.notification_id = @id
+        UNION ALL
+        SELECT CASE a.outcome WHEN 'sent' THEN 'emailed' WHEN 'retry' THEN 'email-retry' ELSE 'email-failed' END,
+               a.attempted_at, 4, NULL, NULL, e.reason, a.attempt, NULL, a.error
+        FROM email_outbox e JOIN email_attempts a ON a.email_id = e.id WHERE e.notification_id = @id
+        UNION ALL
+        SELECT 'read', rd.read_at, 5, dr.device_class, CASE WHEN rd.via = 'device' THEN rd.source END, NULL, NULL, rd.via, NULL
+        FROM notification_reads rd
+        LEFT JOIN LATERAL (SELECT d.device_class FROM delivery_receipts d
+                           WHERE d.notification_id = rd.notification_id AND d.session_id = rd.source LIMIT 1) dr ON true
+        WHERE rd.notification_id = @id
+        ORDER BY at, rank
+        """;
+
+    /// <summary>The timeline, or null when no notification has this id.</summary>
+    public static async Task<(NotificationTimeline Timeline, long OwnerId)?> ReadAsync(NpgsqlConnection c, long id, CancellationToken ct)
+    {
+        var head = await c.QuerySingleOrDefaultAsync<Head>(new CommandDefinition(HeadSql, new { id }, cancellationToken: ct));
+        if (head is null)
+        {
+            return null;
+        }
+
+        var rows = (await c.QueryAsync<StepRow>(new CommandDefinition(StepsSql, new { id }, cancellationToken: ct))).ToList();
+        var steps = new List<TimelineStep> { new(TimelineSteps.Committed, head.CreatedAt, 0) };
+        steps.AddRange(rows.Select(r => new TimelineStep(
+            r.Kind, r.At, Math.Round((r.At - head.CreatedAt).TotalMilliseconds, 3), r.DeviceClass, r.SessionId, r.Reason, r.Attempt, r.Via, r.Error)));
+
+        // A read stored before reads were kept per place still shows, from the notification itself.
+        if (head.ReadAt is { } readAt && !rows.Exists(r => r.Kind == TimelineSteps.Read))
+        {
+            steps.Add(new TimelineStep(TimelineSteps.Read, readAt, Math.Round((readAt - head.CreatedAt).TotalMilliseconds, 3)));
+        }
+
+        return (new NotificationTimeline(head.Id, head.UserId, head.Kind, head.CreatedAt, [.. steps.OrderBy(s => s.At)]), head.UserId);
+    }
+
+    private sealed record Head(long Id, long UserId, string Kind, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt);
+
+    private sealed record StepRow(
+        string Kind, DateTimeOffset At, int Rank, string? DeviceClass, string? SessionId, string? Reason, int? Attempt, string? Via, string? Error);
+}
