@@ -17,7 +17,12 @@ public abstract record DeviceFrame;
 /// <summary>Server → device, once, first.</summary>
 public sealed record WelcomeFrame(string SessionId, string UserId, int HeartbeatSeconds) : DeviceFrame;
 
-/// <summary>Server → device: one notification. <see cref="SentAt"/> is when the broker wrote it.</summary>
+/// <summary>
+/// Server → device: one notification. <see cref="SentAt"/> is when the broker wrote it.
+/// <see cref="Pull"/> true (omitted otherwise): a neutral notice of a sensitive kind — the title is
+/// neutral, the body empty, <see cref="Kind"/> only the kind's family (<c>verdict</c>) and no data;
+/// fetch the item from <c>GET /api/v1/me/notifications/{id}</c>.
+/// </summary>
 public sealed record NotificationFrame(
     long Id,
     string Kind,
@@ -26,7 +31,8 @@ public sealed record NotificationFrame(
     string? Link,
     JsonElement? Data,
     DateTimeOffset CreatedAt,
-    DateTimeOffset SentAt) : DeviceFrame;
+    DateTimeOffset SentAt,
+    bool? Pull = null) : DeviceFrame;
 
 /// <summary>Device → server: the device has shown these notifications (the delivery receipt).</summary>
 public sealed record AckFrame(long[] Ids) : DeviceFrame;

@@ -27,6 +27,9 @@ public static class InboxApi
         var group = routes.MapGroup("/me/notifications").WithTags("Inbox").RequireAuthorization();
 
         group.MapGet("/", List).WithSummary("The caller's notifications after an id, oldest first (limit 1–200, default 50).");
+        // No route constraint: a malformed id is a 400 naming "id"; the literal unread-count route wins over it.
+        group.MapGet("/{id}", GetOne).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("One of the caller's notifications with its full words (how a device fetches a pull-after-push notice).");
         group.MapGet("/unread-count", Unread).WithSummary("How many of the caller's notifications are unread.");
         group.MapPost("/{id:long}/read", MarkRead).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Marks one of the caller's notifications as read.");
@@ -61,6 +64,22 @@ public static class InboxApi
         var more = rows.Count > take;
         var items = rows.Take(take).Select(ToItem).ToArray();
         return TypedResults.Ok(new InboxPage(items, more ? items[^1].Id : null));
+    }
+
+    private static async Task<Results<Ok<InboxItem>, ProblemHttpResult>> GetOne(long id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var c = await db.OpenConnectionAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            """
+            SELECT id, kind, title, body, link, data::text AS data, created_at AS createdAt,
+                   delivered_at AS deliveredAt, read_at AS readAt
+            FROM notifications
+            WHERE id = @id AND user_id = @me
+            """,
+            new { id, me = Caller.From(user).UserId }, cancellationToken: ct));
+
+        // Someone else's notification is not found, as an unknown id: the answer reveals nothing.
+        return row is null ? Problems.NotFound($"Notification {id}") : TypedResults.Ok(ToItem(row));
     }
 
     private static async Task<Ok<UnreadCount>> Unread(ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)

@@ -2,6 +2,7 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Npgsql;
+using Situk.Api.Notifications;
 
 namespace Situk.Api.Relay;
 
@@ -16,6 +17,7 @@ internal sealed partial class EmailRelay(
     NpgsqlDataSource dataSource,
     OutboxListener listener,
     SmtpSender sender,
+    PullPolicy pull,
     IOptions<RelayOptions> relayOptions,
     IOptions<SmtpOptions> smtpOptions,
     TimeProvider timeProvider,
@@ -98,7 +100,8 @@ internal sealed partial class EmailRelay(
         var outcome = Outcome.Sent;
         try
         {
-            await sender.SendAsync(row, ct);
+            // A pull kind's email says only that something waits, and where to sign in; the stored words stay in the inbox.
+            await sender.SendAsync(row.Kind is { } kind && pull.IsPull(kind) ? NeutralEmail(row, kind) : row, ct);
             await OutboxStore.MarkSentAsync(tx, row.Id, ct);
         }
         catch (Exception ex) when (IsPermanent(ex))
@@ -118,6 +121,16 @@ internal sealed partial class EmailRelay(
 
         await tx.CommitAsync(ct);
         return outcome;
+    }
+
+    private static EmailRow NeutralEmail(EmailRow row, string kind)
+    {
+        var title = PullPolicy.NeutralTitle(kind);
+        return new EmailRow
+        {
+            Id = row.Id, NotificationId = row.NotificationId, ToAddress = row.ToAddress, Attempts = row.Attempts, Kind = row.Kind, Link = row.Link,
+            Subject = title, TextBody = NotificationEmail.NeutralText(row.Link), HtmlBody = NotificationEmail.NeutralHtml(title, row.Link),
+        };
     }
 
     /// <summary>A 5xx reply, or an address no server could ever take.</summary>

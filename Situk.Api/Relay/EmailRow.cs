@@ -16,4 +16,10 @@ internal sealed class EmailRow
     public string HtmlBody { get; set; } = "";
 
     public int Attempts { get; set; }
+
+    /// <summary>The notification's kind (null for an email of no notification), for pull after push.</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>The notification's link, for the neutral email of a pull kind.</summary>
+    public string? Link { get; set; }
 }

@@ -8,13 +8,14 @@ internal static partial class OutboxStore
     // One row per transaction: the row is marked sent and committed right after the SMTP server
     // accepted it, so a crash can repeat at most the one message in flight.
     private const string ClaimEmailSql = """
-        SELECT id AS Id, notification_id AS NotificationId, to_address AS ToAddress, subject AS Subject,
-               text_body AS TextBody, html_body AS HtmlBody, attempts AS Attempts
-        FROM email_outbox
-        WHERE state = 'pending' AND next_attempt_at <= clock_timestamp()
-        ORDER BY next_attempt_at, id
+        SELECT e.id AS Id, e.notification_id AS NotificationId, e.to_address AS ToAddress, e.subject AS Subject,
+               e.text_body AS TextBody, e.html_body AS HtmlBody, e.attempts AS Attempts, n.kind AS Kind, n.link AS Link
+        FROM email_outbox e
+        LEFT JOIN notifications n ON n.id = e.notification_id
+        WHERE e.state = 'pending' AND e.next_attempt_at <= clock_timestamp()
+        ORDER BY e.next_attempt_at, e.id
         LIMIT 1
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF e SKIP LOCKED
         """;
 
     // Each outcome also leaves an email_attempts row, the email's part of the delivery timeline.

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Situk.Api.Notifications;
 
 namespace Situk.Api.Relay;
 
@@ -13,6 +14,7 @@ internal sealed partial class PresenceResender(
     NpgsqlDataSource dataSource,
     BrokerInbound inbound,
     BrokerLink link,
+    PullPolicy pull,
     IOptions<RelayOptions> options,
     ILogger<PresenceResender> logger) : BackgroundService
 {
@@ -59,7 +61,7 @@ internal sealed partial class PresenceResender(
             }
 
             var audience = Contracts.Audience.Users(user);
-            await Task.WhenAll(rows.Select(row => link.PublishAsync(audience, row.ToPush(), ct)));
+            await Task.WhenAll(rows.Select(row => link.PublishAsync(audience, pull.ForPush(row.ToPush()), ct)));
             LogResent(logger, rows.Count, user);
         }
         catch (Exception ex) when (ex is BrokerUnavailableException || Transient.IsDatabase(ex))

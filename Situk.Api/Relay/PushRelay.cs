@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Situk.Api.Notifications;
 
 namespace Situk.Api.Relay;
 
@@ -14,6 +15,7 @@ internal sealed partial class PushRelay(
     NpgsqlDataSource dataSource,
     OutboxListener listener,
     BrokerLink link,
+    PullPolicy pull,
     IOptions<RelayOptions> options,
     TimeProvider timeProvider,
     ILogger<PushRelay> logger) : BackgroundService
@@ -96,7 +98,7 @@ internal sealed partial class PushRelay(
     {
         try
         {
-            var push = row.ToPush();
+            var push = pull.ForPush(row.ToPush());
             await link.PublishAsync(Contracts.Audience.Users(row.UserIdText), push, ct);
             return (row, null);
         }
