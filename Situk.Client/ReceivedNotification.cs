@@ -18,6 +18,7 @@ public sealed record ReceivedNotification(
     DateTimeOffset? SentAt,
     bool Synced)
 {
+    // A pull notice (its neutral words) is handed over only as a duplicate to re-ack, never as news.
     internal static ReceivedNotification From(NotificationFrame f) =>
         new(f.Id, f.Kind, f.Title, f.Body, f.Link, f.Data, f.CreatedAt, f.SentAt, Synced: false);
 

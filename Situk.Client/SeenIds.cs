@@ -6,6 +6,8 @@ internal sealed class SeenIds(int capacity)
     private readonly HashSet<long> _set = [];
     private readonly Queue<long> _order = new();
 
+    public bool Contains(long id) => _set.Contains(id);
+
     /// <summary>True when the id is new (and now remembered); false for a duplicate.</summary>
     public bool Add(long id)
     {

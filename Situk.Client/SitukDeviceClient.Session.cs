@@ -38,6 +38,17 @@ public sealed partial class SitukDeviceClient
                     case ReadFrame read:
                         Read?.Invoke(read.Ids);
                         break;
+                    case NotificationFrame { Pull: true } notice:
+                        if (!IsSeen(notice.Id) && await FetchPulledAsync(notice, ct) is { } pulled)
+                        {
+                            await DeliverAsync([pulled], alreadyDelivered: false, ct);
+                        }
+                        else if (IsSeen(notice.Id))
+                        {
+                            await DeliverAsync([ReceivedNotification.From(notice)], alreadyDelivered: false, ct); // re-acks the duplicate
+                        }
+
+                        break;
                     case NotificationFrame notification:
                         await DeliverAsync([ReceivedNotification.From(notification)], alreadyDelivered: false, ct);
                         break;
@@ -51,6 +62,14 @@ public sealed partial class SitukDeviceClient
         finally
         {
             await sync.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private bool IsSeen(long id)
+    {
+        lock (_gate)
+        {
+            return _seen.Contains(id);
         }
     }
 

@@ -22,6 +22,7 @@ namespace Situk.Contracts;
 [JsonSerializable(typeof(ClosedCount))]
 [JsonSerializable(typeof(BrokerStats))]
 [JsonSerializable(typeof(InboxPage))]
+[JsonSerializable(typeof(InboxItem))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(NotificationTimeline))]
 public sealed partial class SitukJson : JsonSerializerContext;

@@ -113,7 +113,8 @@ export class SitukClient extends EventTarget {
         this._sync();
         break;
       case "notification":
-        this._deliver(frame, false);
+        if (frame.pull === true && !this._seen.has(frame.id)) this._pull(frame);
+        else this._deliver(frame, false);
         break;
       case "read":
         this._emit("read", { ids: frame.ids ?? [] });
@@ -138,6 +139,22 @@ export class SitukClient extends EventTarget {
     this._seen.add(id);
     if (this._seen.size > SEEN_LIMIT) {
       this._seen.delete(this._seen.values().next().value);
+    }
+  }
+
+  // A pull notice carries neutral words only: fetch the item over REST and hand that to the page. If it
+  // cannot be fetched now, it is neither shown nor acked; the broker re-sends it and the next sync brings it.
+  async _pull(notice) {
+    if (!this.apiUrl) return;
+    try {
+      const response = await fetch(`${this.apiUrl}/api/v1/me/notifications/${notice.id}`, {
+        headers: { Authorization: `Bearer ${this.token}` },
+      });
+      if (!response.ok) return;
+      const item = await response.json();
+      this._deliver({ type: "notification", ...item, sentAt: notice.sentAt, deliveredAt: null }, false);
+    } catch {
+      // The API is unreachable: see above.
     }
   }
 
