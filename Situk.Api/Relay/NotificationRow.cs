@@ -32,6 +32,9 @@ internal sealed class NotificationRow
 
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>When the push relay claimed the row (database clock), just before publishing it.</summary>
+    public DateTime ClaimedAt { get; set; }
+
     public PushNotification ToPush() => new(
         Id,
         Kind,

@@ -13,7 +13,8 @@ internal static partial class OutboxStore
     // take the next rows instead of waiting, and receipts can update notifications meanwhile.
     private const string ClaimPushSql = """
         SELECT o.id AS OutboxId, o.attempts AS Attempts, n.id AS Id, n.user_id AS UserId, n.kind AS Kind, n.priority AS Priority,
-               n.title AS Title, n.body AS Body, n.link AS Link, n.data::text AS Data, n.created_at AS CreatedAt
+               n.title AS Title, n.body AS Body, n.link AS Link, n.data::text AS Data, n.created_at AS CreatedAt,
+               clock_timestamp() AS ClaimedAt
         FROM push_outbox o
         JOIN notifications n ON n.id = o.notification_id
         WHERE o.state = 'pending' AND o.next_attempt_at <= clock_timestamp()
@@ -22,9 +23,12 @@ internal static partial class OutboxStore
         FOR UPDATE OF o SKIP LOCKED
         """;
 
+    // forwarded_at is when the relay took the batch to publish it (the claim, on the database's clock like
+    // created_at), not when the commit came after the broker's answer: the broker may well have written
+    // the frame to a socket, and the device acked it, before that answer arrived.
     private const string MarkForwardedSql = """
         UPDATE push_outbox
-        SET state = 'forwarded', forwarded_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
+        SET state = 'forwarded', forwarded_at = @at, attempts = attempts + 1, last_error = NULL
         WHERE id = ANY(@ids)
         """;
 
@@ -44,10 +48,11 @@ internal static partial class OutboxStore
         return rows.AsList();
     }
 
-    public static Task MarkForwardedAsync(NpgsqlTransaction tx, long[] outboxIds, CancellationToken ct) =>
+    public static Task MarkForwardedAsync(NpgsqlTransaction tx, long[] outboxIds, DateTime claimedAt, CancellationToken ct) =>
         outboxIds.Length == 0
             ? Task.CompletedTask
-            : tx.Connection!.ExecuteAsync(new CommandDefinition(MarkForwardedSql, new { ids = outboxIds }, tx, cancellationToken: ct));
+            : tx.Connection!.ExecuteAsync(new CommandDefinition(
+                MarkForwardedSql, new { ids = outboxIds, at = DateTime.SpecifyKind(claimedAt, DateTimeKind.Utc) }, tx, cancellationToken: ct));
 
     /// <summary>attempts + 1, the error, and the next attempt after each row's back-off.</summary>
     public static Task MarkPushRetryAsync(NpgsqlTransaction tx, IReadOnlyList<(long OutboxId, string Error, TimeSpan Delay)> failures, CancellationToken ct)

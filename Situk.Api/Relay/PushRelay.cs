@@ -81,7 +81,7 @@ internal sealed partial class PushRelay(
             .Select(r => (r.Row.OutboxId, r.Error!, Backoff.ForAttempt(r.Row.Attempts + 1, settings.RetryBaseDelay, settings.RetryMaxDelay)))
             .ToList();
 
-        await OutboxStore.MarkForwardedAsync(tx, forwarded, ct);
+        await OutboxStore.MarkForwardedAsync(tx, forwarded, rows.Max(r => r.ClaimedAt), ct);
         await OutboxStore.MarkPushRetryAsync(tx, failed, ct);
         await tx.CommitAsync(ct);
 
