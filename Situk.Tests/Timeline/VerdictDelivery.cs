@@ -13,7 +13,7 @@ namespace Situk.Tests.Timeline;
 /// a raw socket that acks every frame), then waits until the verdict was acked and its email accepted
 /// by the SMTP sink. The device socket stays open for the test to use.
 /// </summary>
-public sealed record VerdictDelivery(Case Case, long VerdictId, NotificationFrame VerdictFrame, ClientWebSocket Device)
+public sealed record VerdictDelivery(Case Case, long VerdictId, NotificationFrame VerdictFrame, string RawVerdictFrame, ClientWebSocket Device)
 {
     public static async Task<VerdictDelivery> RunAsync(SystemFixture system, CancellationToken ct)
     {
@@ -28,9 +28,12 @@ public sealed record VerdictDelivery(Case Case, long VerdictId, NotificationFram
         var verdictId = await system.Api.ScalarAsync<long>(
             "SELECT id FROM notifications WHERE user_id = @id AND kind = @kind", ("id", asesi.Id), ("kind", NotificationKinds.VerdictCompetent));
         NotificationFrame frame;
+        string raw;
         do
         {
-            frame = await device.ReceiveNotificationAsync(ct);
+            var message = await device.ReceiveMessageAsync(ct) ?? throw new InvalidOperationException($"The device socket closed with {device.CloseStatus}.");
+            raw = System.Text.Encoding.UTF8.GetString(message);
+            frame = (NotificationFrame)System.Text.Json.JsonSerializer.Deserialize(message, SitukJson.Default.DeviceFrame)!;
             await device.SendFrameAsync(new AckFrame([frame.Id]), ct);
         }
         while (frame.Id != verdictId);
@@ -38,7 +41,7 @@ public sealed record VerdictDelivery(Case Case, long VerdictId, NotificationFram
         await WaitUntilAsync(system, "SELECT count(*) FROM notifications WHERE id = @id AND delivered_at IS NOT NULL", verdictId, ct);
         await WaitUntilAsync(system,
             "SELECT count(*) FROM email_attempts a JOIN email_outbox e ON e.id = a.email_id WHERE e.notification_id = @id AND a.outcome = 'sent'", verdictId, ct);
-        return new VerdictDelivery(c, verdictId, frame, device);
+        return new VerdictDelivery(c, verdictId, frame, raw, device);
     }
 
     /// <summary>Polls until <paramref name="countSql"/> (with <c>@id</c>) counts at least one row.</summary>
