@@ -55,6 +55,11 @@ $("send").addEventListener("submit", async (event) => {
   refresh();
 });
 
+$("timeline-lookup").addEventListener("submit", (event) => {
+  event.preventDefault();
+  showTimeline($("timeline-id").value.trim());
+});
+
 if (token) show();
 
 function show() {
@@ -136,7 +141,40 @@ async function refreshRecent() {
     const row = tableRow([n.id, n.userEmail, n.kind, n.title, time(n.createdAt), delivered, n.readAt ? `✓ ${time(n.readAt)}` : "—", n.emailState]);
     row.dataset.id = n.id;
     row.dataset.delivered = n.deliveredAt ? "yes" : "no";
+    const open = Object.assign(document.createElement("button"), { type: "button", className: "link", textContent: String(n.id) });
+    open.setAttribute("aria-label", `Delivery timeline of notification ${n.id}`);
+    open.addEventListener("click", () => {
+      $("timeline-id").value = String(n.id);
+      showTimeline(String(n.id));
+    });
+    row.cells[0].replaceChildren(open);
     return row;
+  }));
+}
+
+// One notification's stored steps, oldest first, each with its delay from the commit.
+async function showTimeline(id) {
+  $("timeline-error").textContent = "";
+  $("timeline-summary").textContent = "";
+  $("timeline").replaceChildren();
+  const response = await api(`/api/v1/notifications/${encodeURIComponent(id)}/timeline`);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    $("timeline-error").textContent = body.detail ?? body.title ?? `No timeline (${response.status}).`;
+    return;
+  }
+  $("timeline-summary").textContent = `Notification ${body.notificationId} (${body.kind}) to user ${body.userId}, committed ${time(body.createdAt)}.`;
+  $("timeline").replaceChildren(...body.steps.map((s) => {
+    const details = [
+      s.deviceClass, s.sessionId && `session ${s.sessionId}`, s.via && `via ${s.via}`, s.reason && `reason ${s.reason}`,
+      s.attempt != null && `attempt ${s.attempt}`, s.error,
+    ].filter(Boolean).join(", ");
+    const item = document.createElement("li");
+    item.dataset.step = s.kind;
+    item.append(
+      Object.assign(document.createElement("strong"), { textContent: s.kind }),
+      ` ${time(s.at)} (+${s.delayMs.toFixed(1)} ms)${details ? ` — ${details}` : ""}`);
+    return item;
   }));
 }
 

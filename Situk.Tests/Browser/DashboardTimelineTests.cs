@@ -1,0 +1,70 @@
+using Microsoft.Playwright;
+using Situk.Contracts;
+using Situk.Tests.Support;
+using Situk.Tests.Timeline;
+
+namespace Situk.Tests.Browser;
+
+[Category("Browser")]
+[Description("The admin dashboard in a real Chromium opens a verdict's delivery timeline from the recent list, and says so when an id is unknown.")]
+public sealed class DashboardTimelineTests
+{
+    private SystemFixture _system = null!;
+    private SystemBrowser _browser = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _system = await SystemFixture.StartAsync();
+        _browser = await Chromium.LaunchAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _browser.DisposeAsync();
+        await _system.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Clicking_a_notification_shows_its_timeline()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var verdict = await VerdictDelivery.RunAsync(_system, cts.Token);
+        using var device = verdict.Device;
+        await using var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 } });
+        var page = await context.NewPageAsync();
+        await SignInAsync(page);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delivery timeline of notification {verdict.VerdictId}" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#timeline-summary")).ToContainTextAsync($"Notification {verdict.VerdictId} ({NotificationKinds.VerdictCompetent})");
+        var steps = page.Locator("#timeline li");
+        await Assertions.Expect(steps.First).ToHaveAttributeAsync("data-step", TimelineSteps.Committed);
+        await Assertions.Expect(page.Locator($"#timeline li[data-step='{TimelineSteps.Forwarded}']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator($"#timeline li[data-step='{TimelineSteps.Acked}']")).ToContainTextAsync(DeviceClasses.Android);
+        await Assertions.Expect(page.Locator($"#timeline li[data-step='{TimelineSteps.Emailed}']")).ToContainTextAsync("reason always");
+        await Chromium.ScreenshotAsync(page, "dashboard-timeline.png");
+    }
+
+    [Test]
+    public async Task An_unknown_id_is_reported_not_shown()
+    {
+        await using var context = await _browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await SignInAsync(page);
+
+        await page.GetByLabel("Notification id").FillAsync("987654321");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show timeline" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#timeline-error")).ToHaveTextAsync("Notification 987654321 was not found.");
+        await Assertions.Expect(page.Locator("#timeline li")).ToHaveCountAsync(0);
+    }
+
+    private async Task SignInAsync(IPage page)
+    {
+        await page.GotoAsync(new Uri(_system.Api.BaseAddress, "admin").ToString());
+        await page.GetByLabel("Email").FillAsync(ApiFixture.AdminEmail);
+        await page.GetByLabel("Password").FillAsync(ApiFixture.AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#dashboard")).ToBeVisibleAsync();
+    }
+}
