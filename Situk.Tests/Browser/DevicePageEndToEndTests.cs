@@ -46,6 +46,9 @@ public sealed class DevicePageEndToEndTests
         var verdict = await c.Asesor.Client.PostAsJsonAsync($"{c.Path}/verdict", new { competent = true }, cts.Token);
         Assert.That(verdict.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         await Assertions.Expect(page.Locator($"li[data-kind='{NotificationKinds.VerdictCompetent}']")).ToHaveCountAsync(1);
+
+        // The socket carried a neutral pull notice; situk.js fetched the verdict's own words over REST.
+        await Assertions.Expect(page.Locator($"li[data-kind='{NotificationKinds.VerdictCompetent}'] .title")).ToHaveTextAsync("Declared competent");
         var verdictId = await _system.Api.ScalarAsync<long>(
             "SELECT id FROM notifications WHERE user_id = @id AND kind = @kind", ("id", asesi.Id), ("kind", NotificationKinds.VerdictCompetent));
         await WaitUntilAsync(async () => await _system.Api.ScalarAsync<string?>(
