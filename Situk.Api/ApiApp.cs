@@ -52,7 +52,6 @@ public static partial class ApiApp
         // The outbox relays: push to the broker, email over SMTP; their readiness check is "broker".
         builder.Services.AddRelays(builder.Configuration);
         builder.Services.AddEmailEscalation();
-        builder.Services.AddPullAfterPush();
 
         configure?.Invoke(builder);
         var app = builder.Build();

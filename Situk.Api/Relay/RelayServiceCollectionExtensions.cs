@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Situk.Api.Notifications;
 
 namespace Situk.Api.Relay;
 
@@ -32,6 +33,8 @@ public static class RelayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmtpOptions>, RelayOptionsValidation>());
 
         services.TryAddSingleton(TimeProvider.System);
+        // What the push and email relays send for a pulled kind (Situk:Notifications:Pull).
+        services.AddPullAfterPush();
         services.AddSingleton<BrokerInbound>();
         services.AddSingleton<OutboxListener>();
         services.AddSingleton<SmtpSender>();
