@@ -56,6 +56,37 @@ public sealed class PullAfterPushTests
     }
 
     [Test]
+    [Description("The presence re-send, for a device that comes online after the verdict, publishes the same neutral notice.")]
+    public async Task A_device_that_comes_online_later_also_gets_only_the_notice()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var c = await new Scenario(_system.Api).CaseAtAsync(Situk.Api.Registrations.RegistrationStatus.Scheduled);
+        Assert.That((await c.Asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c), cts.Token)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        using var verdict = await c.Asesor.Client.PostAsJsonAsync($"{c.Path}/verdict", new { competent = true, note = "Well done." }, cts.Token);
+        Assert.That(verdict.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var id = await _system.Api.ScalarAsync<long>(
+            "SELECT id FROM notifications WHERE user_id = @id AND kind = @kind", ("id", c.Asesi.Id), ("kind", NotificationKinds.VerdictCompetent));
+        await VerdictDelivery.WaitUntilAsync(_system, "SELECT count(*) FROM push_outbox WHERE notification_id = @id AND state = 'forwarded'", id, cts.Token);
+
+        using var device = await _system.ConnectDeviceAsync(c.Asesi, cts.Token);
+        string raw;
+        do
+        {
+            raw = System.Text.Encoding.UTF8.GetString((await device.ReceiveMessageAsync(cts.Token))!);
+        }
+        while (!raw.Contains($"\"id\":{id},", StringComparison.Ordinal));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(raw, Does.Contain("\"pull\":true"));
+            foreach (var word in ResultWords)
+            {
+                Assert.That(raw, Does.Not.Contain(word).IgnoreCase, raw);
+            }
+        });
+    }
+
+    [Test]
     public void The_email_carries_only_neutral_words_and_a_link()
     {
         var mail = _system.Smtp.Messages
