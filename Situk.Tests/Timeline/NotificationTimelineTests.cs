@@ -101,6 +101,64 @@ public sealed class NotificationTimelineTests
     }
 
     [Test]
+    [Description("A 4xx from the SMTP server is an email-retry step with its error; the later 250 is emailed, attempt 2.")]
+    public async Task Each_email_attempt_is_a_step()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        _system.Smtp.RejectWith(451, "4.3.0 Try again later");
+        long id;
+        try
+        {
+            id = await SubmittedNotificationAsync();
+            await VerdictDelivery.WaitUntilAsync(_system,
+                "SELECT count(*) FROM email_attempts a JOIN email_outbox e ON e.id = a.email_id WHERE e.notification_id = @id AND a.outcome = 'retry'", id, cts.Token);
+        }
+        finally
+        {
+            _system.Smtp.Accept();
+        }
+
+        await VerdictDelivery.WaitUntilAsync(_system,
+            "SELECT count(*) FROM email_attempts a JOIN email_outbox e ON e.id = a.email_id WHERE e.notification_id = @id AND a.outcome = 'sent'", id, cts.Token);
+        var steps = (await GetAsync(_system.Api.Admin.Client, id)).Steps.Where(s => s.Kind.StartsWith("email", StringComparison.Ordinal)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(steps[0].Kind, Is.EqualTo(TimelineSteps.EmailRetry));
+            Assert.That(steps[0].Attempt, Is.EqualTo(1));
+            Assert.That(steps[0].Error, Does.Contain("Try again later"));
+            Assert.That(steps[^1].Kind, Is.EqualTo(TimelineSteps.Emailed));
+            Assert.That(steps[^1].Attempt, Is.EqualTo(steps.Count));
+            Assert.That(steps.All(s => s.Reason == "always"), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task A_refused_email_is_an_email_failed_step()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        _system.Smtp.RejectWith(554, "5.7.1 Message refused");
+        long id;
+        try
+        {
+            id = await SubmittedNotificationAsync();
+            await VerdictDelivery.WaitUntilAsync(_system,
+                "SELECT count(*) FROM email_attempts a JOIN email_outbox e ON e.id = a.email_id WHERE e.notification_id = @id AND a.outcome = 'failed'", id, cts.Token);
+        }
+        finally
+        {
+            _system.Smtp.Accept();
+        }
+
+        var failed = (await GetAsync(_system.Api.Admin.Client, id)).Steps.Single(s => s.Kind.StartsWith("email", StringComparison.Ordinal));
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed.Kind, Is.EqualTo(TimelineSteps.EmailFailed));
+            Assert.That(failed.Attempt, Is.EqualTo(1));
+            Assert.That(failed.Error, Does.Contain("Message refused"));
+        });
+    }
+
+    [Test]
     public async Task Another_asesi_is_refused_as_if_it_did_not_exist()
     {
         var other = await _system.Api.CreateUserAsync(Roles.Asesi);
@@ -144,9 +202,17 @@ public sealed class NotificationTimelineTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
-    private async Task<NotificationTimeline> GetAsync(HttpClient client)
+    // A fresh asesi's registration.submitted, the kind that is always emailed; returns its id.
+    private async Task<long> SubmittedNotificationAsync()
     {
-        using var response = await client.GetAsync($"api/v1/notifications/{_verdict.VerdictId}/timeline");
+        var c = await new Scenario(_system.Api).CaseAtAsync(Situk.Api.Registrations.RegistrationStatus.Submitted);
+        return await _system.Api.ScalarAsync<long>(
+            "SELECT id FROM notifications WHERE user_id = @id AND kind = @kind", ("id", c.Asesi.Id), ("kind", NotificationKinds.RegistrationSubmitted));
+    }
+
+    private async Task<NotificationTimeline> GetAsync(HttpClient client, long? id = null)
+    {
+        using var response = await client.GetAsync($"api/v1/notifications/{id ?? _verdict.VerdictId}/timeline");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync(SitukJson.Default.NotificationTimeline))!;
     }
