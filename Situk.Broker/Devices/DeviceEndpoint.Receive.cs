@@ -74,12 +74,13 @@ internal sealed partial class DeviceEndpoint
         var now = time.GetUtcNow();
         foreach (var id in ids)
         {
-            if (session.Acked(id) is { } publishedAt)
+            var times = session.Acked(id);
+            if (times is { } timed)
             {
-                metrics.PublishToAck(time.GetElapsedTime(publishedAt));
+                metrics.PublishToAck(time.GetElapsedTime(timed.QueuedAt));
             }
 
-            receipts.Add(new Receipt(id, session.UserId, session.Id, session.DeviceClass, now));
+            receipts.Add(new Receipt(id, session.UserId, session.Id, session.DeviceClass, now, times?.WrittenAt));
         }
 
         metrics.Acked(ids.Length);
