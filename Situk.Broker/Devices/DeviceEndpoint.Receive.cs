@@ -89,7 +89,10 @@ internal sealed partial class DeviceEndpoint
     /// <summary>The socket ended without a close handshake: reset, keepalive timeout or a frame the socket itself refused.</summary>
     private static CloseOutcome Lost(Exception e) => e switch
     {
-        WebSocketException { WebSocketErrorCode: WebSocketError.Faulted } when e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase)
+        // The socket layer refused what the device sent (a text frame that is not UTF-8, in practice: the
+        // broker reads everything else itself), wrote its own close frame and gave up on the socket. It
+        // names no cause: a bare Faulted error with no inner exception is this case, an I/O failure has one.
+        WebSocketException { WebSocketErrorCode: WebSocketError.Faulted, InnerException: null }
             => new CloseOutcome(CloseCodes.InvalidPayload, "invalid UTF-8"),
         OperationCanceledException => new CloseOutcome(CloseCodeNames.Abnormal, "request aborted"),
         _ => new CloseOutcome(CloseCodeNames.Abnormal, "connection lost: " + e.Message),
