@@ -82,6 +82,9 @@ public sealed class RouteAccessTests
     [OneTimeTearDown]
     public async Task Stop() => await _system.DisposeAsync();
 
+    /// <summary>The roles the access table allows on <paramref name="route"/> ("METHOD /path"); none for a route it lacks.</summary>
+    public static IReadOnlyCollection<string> AllowedRoles(string route) => Access.GetValueOrDefault(route) ?? [];
+
     /// <summary>Every operation in <c>/openapi/v1.json</c>, as "METHOD /path".</summary>
     public static async Task<List<string>> DocumentedRoutesAsync(ApiFixture api)
     {
