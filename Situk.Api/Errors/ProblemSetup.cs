@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
 
 namespace Situk.Api.Errors;
@@ -12,7 +13,12 @@ public static class ProblemSetup
         services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         // Throw instead of answering an empty 400, so BadRequestExceptionHandler can name the field.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.Configure<JsonOptions>(o => o.SerializerOptions.MaxDepth = 32);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.MaxDepth = 32;
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+                .WithAddedModifier(NulFreeStrings.Refuse);
+        });
         return services;
     }
 
