@@ -8,7 +8,11 @@ public static class ProblemSetup
 {
     public static IServiceCollection AddSitukProblems(this IServiceCollection services)
     {
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = CamelCaseErrors.Apply);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            CamelCaseErrors.Apply(context);
+            BodyTooLarge.Describe(context);
+        });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         // Throw instead of answering an empty 400, so BadRequestExceptionHandler can name the field.
