@@ -61,6 +61,24 @@ public sealed class DeviceFrameHostilityTests
         await AssertServesAsync(cts.Token);
     }
 
+    [Test]
+    [Description("Lenient where nothing is at stake: unknown properties are ignored and an id may come as a string of digits.")]
+    public async Task An_ack_with_extra_properties_and_string_ids_is_still_an_ack()
+    {
+        using var cts = Timeouts.Generous();
+        using var link = await _broker.ConnectInternalAsync(cancellationToken: cts.Token);
+        await link.ReceiveInternalAsync<OnlineUsersFrame>(null, cts.Token);
+        var (socket, _) = await _broker.ConnectDeviceWithWelcomeAsync("lenient", cancellationToken: cts.Token);
+        using (socket)
+        {
+            await socket.SendTextAsync("""{"ids":["41",42],"note":"\ud800 ignored","type":"ack"}""", cts.Token);
+
+            var receipts = await link.ReceiveInternalAsync<ReceiptsFrame>(r => r.Items.Any(i => i.UserId == "lenient"), cts.Token);
+            Assert.That(receipts.Items.Where(i => i.UserId == "lenient").Select(i => i.NotificationId), Is.EqualTo(new long[] { 41, 42 }));
+            Assert.That(socket.State, Is.EqualTo(WebSocketState.Open));
+        }
+    }
+
     /// <summary>
     /// Bytes that break WebSocket framing itself are refused by the WebSocket layer under the broker's
     /// code: it answers 1002 (protocol error) and ends the connection.
