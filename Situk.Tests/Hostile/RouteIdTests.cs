@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Situk.Contracts;
@@ -87,6 +88,53 @@ public sealed class RouteIdTests
         }
 
         await DatabaseFingerprint.AssertUnchangedAsync(_system.Api, before, "no id named anything");
+    }
+
+    [Test]
+    [Description("Ids inside bodies that name nothing or someone else's thing: 400 (out of range) or 422 (no such one), never a 5xx, nothing stored.")]
+    public async Task Ids_in_bodies_that_name_nothing_are_400_or_422_and_store_nothing()
+    {
+        var api = _system.Api;
+        var c = await new Scenario(api).CaseAtAsync(Situk.Api.Registrations.RegistrationStatus.Verified);
+        var scheduled = await new Scenario(api).CaseAtAsync(Situk.Api.Registrations.RegistrationStatus.Scheduled);
+        var before = await DatabaseFingerprint.TakeAsync(api);
+        var answers = new List<string>();
+        foreach (var id in new[] { -1L, 0L, long.MaxValue })
+        {
+            var calls = new (string What, HttpClient Client, HttpMethod Method, string Path, object Body)[]
+            {
+                ("schedules.schemeId", api.Admin.Client, HttpMethod.Post, "api/v1/schedules", new { schemeId = id, placeId = 1, opensAt = DateTimeOffset.UtcNow, closesAt = DateTimeOffset.UtcNow.AddDays(1), quota = 5 }),
+                ("registrations.scheduleId", c.Asesi.Client, HttpMethod.Post, "api/v1/registrations", new { scheduleId = id, apl01 = Scenario.Apl01() }),
+                ("assignment.asesorId", api.Admin.Client, HttpMethod.Post, $"{c.Path}/assignment", new { asesorId = id }),
+                ("records.criterionId", scheduled.Asesor.Client, HttpMethod.Put, $"{scheduled.Path}/records", new
+                {
+                    observation = new[] { new { criterionId = id, competent = true } },
+                    portfolio = new[] { new { criterionId = id, competent = true } },
+                }),
+                ("notifications.userIds", api.Admin.Client, HttpMethod.Post, "api/v1/notifications", new { to = new { userIds = new[] { id } }, title = "t", body = "b" }),
+            };
+            foreach (var (what, client, method, path, body) in calls)
+            {
+                using var request = new HttpRequestMessage(method, path)
+                {
+                    Content = new StringContent(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json"),
+                };
+                using var response = await client.SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.That(response.StatusCode, Is.AnyOf(HttpStatusCode.BadRequest, HttpStatusCode.UnprocessableEntity), $"{what} = {id}: {text}");
+                await ProblemAssert.IsProblemAsync(response, response.StatusCode);
+                answers.Add($"{what} = {id}: {(int)response.StatusCode}");
+            }
+        }
+
+        // Someone else's asesi as the asesor, someone else's criteria in an APL-02.
+        using (var notAnAsesor = await api.Admin.Client.PostAsJsonAsync($"{c.Path}/assignment", new { asesorId = scheduled.Asesi.Id }))
+        {
+            await ProblemAssert.NamesFieldAsync(notAnAsesor, HttpStatusCode.UnprocessableEntity, "asesorId");
+        }
+
+        TestContext.Out.WriteLine(string.Join('\n', answers));
+        await DatabaseFingerprint.AssertUnchangedAsync(api, before, "no body id named anything usable");
     }
 
     [Test]
