@@ -36,16 +36,15 @@ public sealed class DeviceFloodTests
             Assert.That((await device.ReceiveNotificationAsync(cts.Token)).Title, Is.EqualTo("not blocked"));
         }
 
-        var waited = Stopwatch.StartNew();
         foreach (var raw in stalled)
         {
-            // Closed by the server: ReadToEnd returns (a 408 or nothing) instead of waiting for the 30 s deadline.
+            // ReadToEnd returns only when the server closes the connection (after a 408, or without a word);
+            // a broker that kept it open would run into the test's deadline and fail it.
             await raw.ReadToEndAsync(cts.Token);
             await raw.DisposeAsync();
         }
 
-        Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromSeconds(25)), "every stalled handshake was dropped by the server, not by the test's deadline");
-        Assert.That(broker.Service<ConnectionGate>().Open, Is.Zero);
+        Assert.That(broker.Service<ConnectionGate>().Open, Is.Zero, "a stalled handshake never took a device slot");
     }
 
     [Test]
@@ -63,6 +62,7 @@ public sealed class DeviceFloodTests
         var token = broker.Tokens.Issue("flooder");
         using var flooder = Invoker(IPAddress.Loopback);
 
+        var flood = Stopwatch.StartNew();
         var statuses = await Task.WhenAll(Enumerable.Range(0, 1000).Select(async _ =>
         {
             using var socket = new ClientWebSocket();
@@ -81,12 +81,14 @@ public sealed class DeviceFloodTests
             return socket.HttpStatusCode;
         }));
 
+        // However long the flood took on this machine, the bucket admits its burst plus one refill per second, no more.
+        var admissible = 200 + (20 * ((int)flood.Elapsed.TotalSeconds + 1));
         var byStatus = statuses.GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
         Assert.Multiple(() =>
         {
             Assert.That(byStatus.Keys, Is.SubsetOf(new[] { HttpStatusCode.SwitchingProtocols, HttpStatusCode.TooManyRequests }), string.Join(", ", byStatus));
-            Assert.That(byStatus.GetValueOrDefault(HttpStatusCode.SwitchingProtocols), Is.InRange(1, 400), "the burst and what refilled meanwhile");
-            Assert.That(byStatus.GetValueOrDefault(HttpStatusCode.TooManyRequests), Is.GreaterThanOrEqualTo(600));
+            Assert.That(byStatus.GetValueOrDefault(HttpStatusCode.SwitchingProtocols), Is.InRange(1, admissible), "the burst and what refilled meanwhile");
+            Assert.That(byStatus.GetValueOrDefault(HttpStatusCode.TooManyRequests), Is.GreaterThanOrEqualTo(1000 - admissible));
         });
 
         // Another device, from 127.0.0.2, has a bucket of its own.
