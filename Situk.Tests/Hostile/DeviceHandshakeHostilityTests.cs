@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Situk.Contracts;
 using Situk.Tests.Broker;
 using Situk.Tests.Support;
 
@@ -46,6 +47,23 @@ public sealed class DeviceHandshakeHostilityTests
             Assert.That(head, Does.Contain("Content-Type: application/problem+json"));
         });
         Assert.That(await _broker.SessionsAsync("handshake", cts.Token), Is.Empty);
+    }
+
+    [Test]
+    [Description("The broker validates the API's tokens itself: every forged kind is 401 before any upgrade, in the header and in the query.")]
+    public async Task Every_forged_token_is_refused_before_upgrade_in_the_header_and_the_query()
+    {
+        using var cts = Timeouts.Generous();
+        var bad = ForgedTokens.All(
+            _broker.Tokens.Issue("forger", Roles.Admin), "forger", Roles.Admin, TestTokens.DefaultSigningKey, _broker.Tokens.Expired("forger", Roles.Admin));
+
+        foreach (var (name, token) in bad)
+        {
+            Assert.That(await _broker.TryConnectDeviceAsync(bearerToken: token, cancellationToken: cts.Token), Is.EqualTo(HttpStatusCode.Unauthorized), name);
+            Assert.That(await _broker.TryConnectDeviceAsync(queryToken: token, cancellationToken: cts.Token), Is.EqualTo(HttpStatusCode.Unauthorized), name + " (query)");
+        }
+
+        Assert.That(await _broker.SessionsAsync(null, cts.Token), Is.Empty);
     }
 
     public static IEnumerable<TestCaseData> NotHttp()
