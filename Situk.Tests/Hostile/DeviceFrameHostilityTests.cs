@@ -103,7 +103,7 @@ public sealed class DeviceFrameHostilityTests
         await using (var raw = await RawHandshake.UpgradeAsync(_broker, "hostile-bytes", cts.Token))
         {
             await raw.SendAsync(bytes, cts.Token);
-            Assert.That(await RawHandshake.ReadCloseCodeAsync(raw, cts.Token), Is.EqualTo(1002));
+            Assert.That(await RawHandshake.ReadCloseCodeAsync(raw, cts.Token), Is.EqualTo(CloseCodes.ProtocolError));
         }
 
         await AdminCalls.EventuallyAsync(async () => (await _broker.SessionsAsync("hostile-bytes", cts.Token)).Length == 0, cts.Token);
