@@ -82,29 +82,7 @@ internal sealed class LoadedSystem : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Waits until the API says its link to the broker is up (<c>/readyz</c>, check "broker" Healthy).</summary>
-    public async Task WaitForBrokerLinkAsync(CancellationToken ct)
-    {
-        using var client = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        while (true)
-        {
-            try
-            {
-                using var response = await client.GetAsync("readyz", ct);
-                var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-                if (body.GetProperty("checks").GetProperty("broker").GetProperty("status").GetString() == "Healthy")
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                // The API is starting or the database is away: ask again.
-            }
-
-            await Task.Delay(100, ct);
-        }
-    }
+    public Task WaitForBrokerLinkAsync(CancellationToken ct) => Api.WaitForBrokerLinkAsync(ct);
 
     public async Task<T> ScalarAsync<T>(string sql, CancellationToken ct)
     {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace Situk.Tests.Support;
 
@@ -131,6 +133,30 @@ public sealed class ApiProcess(ChildProcess process, Uri baseAddress) : IAsyncDi
 
     /// <summary><c>http://127.0.0.1:PORT/</c>.</summary>
     public Uri BaseAddress { get; } = baseAddress;
+
+    /// <summary>Waits until the API says its link to the broker is up (<c>/readyz</c>, check "broker" Healthy).</summary>
+    public async Task WaitForBrokerLinkAsync(CancellationToken ct)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("readyz", ct);
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+                if (body.GetProperty("checks").GetProperty("broker").GetProperty("status").GetString() == "Healthy")
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                // Starting, or the database is away: ask again.
+            }
+
+            await Task.Delay(100, ct);
+        }
+    }
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 }
