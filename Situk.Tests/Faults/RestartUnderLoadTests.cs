@@ -87,6 +87,7 @@ public sealed class RestartUnderLoadTests
         await _system.Fleet.WaitAllOpenAsync(ct);
         await _system.WaitForBrokerLinkAsync(ct);
         var tag = $"{name}-{Guid.NewGuid().ToString("N")[..6]}";
+        var (apiFailures, brokerFailures) = (_system.Api.Process.Failures.Count, _system.Broker.Process.Failures.Count);
         var load = new NotificationLoad(_system.Admin, tag);
         var clock = Stopwatch.StartNew();
         var sending = load.RunAsync(_system.Users, Notifications, Concurrency, ct);
@@ -100,6 +101,12 @@ public sealed class RestartUnderLoadTests
             string.Join(", ", load.Refusals.Select(r => $"{r.Key} ×{r.Value}")));
 
         await AssertEveryPromiseKeptAsync(load, tag, ct);
+        Assert.Multiple(() =>
+        {
+            // A fault the services are built to ride out is logged as a warning; an error or a crash is not riding it out.
+            Assert.That(_system.Api.Process.Failures.Skip(apiFailures), Is.Empty, "the API logged no error or critical line");
+            Assert.That(_system.Broker.Process.Failures.Skip(brokerFailures), Is.Empty, "the broker logged no error or critical line");
+        });
         TestContext.Progress.WriteLine($"{name}: checked after {clock.Elapsed.TotalSeconds:F1} s");
         return load;
     }

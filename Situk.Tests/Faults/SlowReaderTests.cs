@@ -88,6 +88,7 @@ public sealed class SlowReaderTests
             Assert.That(gone, Is.True, "the stalled session is gone once its close is done");
             Assert.That(connections, Is.EqualTo(Others + 1), "the thousand and the big reader are still connected");
             Assert.That(closeCode, Is.EqualTo(CloseCodes.TryAgainLater), "closed with 1013");
+            Assert.That(broker.Process.Failures, Is.Empty, "the broker logged no error or critical line");
             Assert.That(p99B, Is.LessThanOrEqualTo((5 * p99A) + 500), "the others' delay did not grow with a stalled device among them");
         });
     }

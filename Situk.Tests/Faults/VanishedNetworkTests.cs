@@ -82,6 +82,7 @@ public sealed class VanishedNetworkTests
             Assert.That(device.Connections, Is.EqualTo(2), "one reconnect");
             Assert.That(delivered, Is.True, "every notification ends acked, delivered_at set");
             Assert.That(proxy.Accepted, Is.EqualTo(2), "the device came back through the same network");
+            Assert.That(system.Broker.Process.Failures.Concat(system.Api.Process.Failures), Is.Empty, "no error or critical log line");
         });
     }
 

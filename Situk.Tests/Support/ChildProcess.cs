@@ -23,6 +23,8 @@ public sealed class ChildProcess : IAsyncDisposable
 
     private static readonly ConcurrentDictionary<ChildProcess, bool> Alive = new();
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _failures = new();
+    private volatile bool _failureContinues;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private Process? _process;
 
@@ -129,6 +131,12 @@ public sealed class ChildProcess : IAsyncDisposable
         await StartAsync(ct);
     }
 
+    /// <summary>
+    /// Error and critical log entries (console format: <c>fail:</c> / <c>crit:</c> and the message line
+    /// after it) from every run, kept apart from <see cref="Output"/> so none is ever trimmed away.
+    /// </summary>
+    public IReadOnlyList<string> Failures => [.. _failures];
+
     /// <summary>The last lines of output, for an assertion message.</summary>
     public string Tail(int lines = 40) => string.Join(Environment.NewLine, Output.TakeLast(lines));
 
@@ -147,6 +155,17 @@ public sealed class ChildProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
+        {
+            _failures.Enqueue(line);
+            _failureContinues = true;
+        }
+        else if (_failureContinues)
+        {
+            _failures.Enqueue(line);
+            _failureContinues = false;
         }
 
         _output.Enqueue(line);
