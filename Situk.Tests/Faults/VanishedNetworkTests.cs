@@ -86,6 +86,46 @@ public sealed class VanishedNetworkTests
         });
     }
 
+    [Test]
+    [Description(
+        "The device moves to another network: its old connection goes silent for good (nothing ever answers, nothing resets it). " +
+        "The device must find that out by itself, from its own pings, reconnect, and get what was sent meanwhile.")]
+    public async Task Device_whose_connection_went_silent_for_good_finds_out_by_itself_and_gets_everything()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var ct = cts.Token;
+        await using var system = await ChildSystem.StartAsync(new Dictionary<string, string>
+        {
+            ["Situk:Broker:HeartbeatSeconds"] = HeartbeatSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Situk:Broker:HeartbeatTimeoutSeconds"] = HeartbeatTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+        }, ct);
+        await using var proxy = await TcpProxy.StartAsync(new IPEndPoint(IPAddress.Loopback, system.Broker.DevicePort));
+        var user = await system.InsertAsesiAsync(ct);
+        var userId = user.ToString(CultureInfo.InvariantCulture);
+        var received = new List<string>();
+        await using var device = new SitukDeviceClient(new SitukClientOptions
+        {
+            BrokerUrl = new Uri($"ws://127.0.0.1:{proxy.Port}/ws"),
+            ApiUrl = system.Api.BaseAddress,
+            TokenProvider = _ => ValueTask.FromResult(system.Tokens.Issue(userId)),
+            MinBackoff = TimeSpan.FromMilliseconds(200),
+            MaxBackoff = TimeSpan.FromSeconds(1),
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
+            KeepAliveTimeout = TimeSpan.FromSeconds(2),
+        });
+        device.Start();
+        await device.WaitForStateAsync(ClientState.Open, ct);
+        await system.SendAsync(user, "Sebelum", ct);
+        await ReadAsync(device, received, 1, ct);
+
+        proxy.Strand();
+        await system.SendAsync(user, "Saat pindah jaringan", ct);
+        var reconnected = await Eventually.WaitAsync(() => Task.FromResult(device.Connections == 2), TimeSpan.FromSeconds(30), ct);
+        Assert.That(reconnected, Is.True, "the device noticed its dead connection and reconnected by itself");
+        await ReadAsync(device, received, 2, ct);
+        Assert.That(received, Is.EqualTo(new[] { "Sebelum", "Saat pindah jaringan" }));
+    }
+
     private static async Task ReadAsync(SitukDeviceClient device, List<string> received, int count, CancellationToken ct)
     {
         while (received.Count < count)

@@ -9,7 +9,9 @@ namespace Situk.Tests.Support;
 /// both ways from then on, without closing or resetting anything — a phone walking out of Wi-Fi: no
 /// FIN, no close frame, the peers simply hear nothing. <see cref="Restore"/> brings the network back:
 /// new connections are relayed again, and a connection whose far side gave up meanwhile is reset, as
-/// the server's kernel would answer the device's next packet with RST.
+/// the server's kernel would answer the device's next packet with RST. <see cref="Strand"/> silences only
+/// the connections open now, for good — the device moved to another network: its old connection
+/// hears nothing ever again, new ones pass.
 /// <code>
 /// await using var proxy = await TcpProxy.StartAsync(new IPEndPoint(IPAddress.Loopback, brokerPort));
 /// // connect to ws://127.0.0.1:{proxy.Port}/ws
@@ -25,7 +27,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<Pair> _pairs = [];
     private readonly Lock _gate = new();
     private Task _accepting = Task.CompletedTask;
-    private volatile bool _blackholed;
+    private bool _blackholed;
 
     private TcpProxy(IPEndPoint target) => _target = target;
 
@@ -43,7 +45,30 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     /// <summary>From now on every byte, both ways, on every connection, is read and thrown away.</summary>
-    public void Blackhole() => _blackholed = true;
+    public void Blackhole()
+    {
+        lock (_gate)
+        {
+            _blackholed = true;
+            foreach (var pair in _pairs)
+            {
+                pair.Silent = true;
+            }
+        }
+    }
+
+    /// <summary>Every connection open now is silenced for good (both ways, nothing closed); new ones are relayed.</summary>
+    public void Strand()
+    {
+        lock (_gate)
+        {
+            foreach (var pair in _pairs)
+            {
+                pair.Silent = true;
+                pair.Stranded = true;
+            }
+        }
+    }
 
     /// <summary>Forwards again; connections whose far side closed during the blackout are reset.</summary>
     public void Restore()
@@ -56,9 +81,13 @@ public sealed class TcpProxy : IAsyncDisposable
             }
 
             _pairs.RemoveAll(p => p.FarSideGone);
-        }
+            foreach (var pair in _pairs.Where(p => !p.Stranded))
+            {
+                pair.Silent = false;
+            }
 
-        _blackholed = false;
+            _blackholed = false;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -101,6 +130,7 @@ public sealed class TcpProxy : IAsyncDisposable
             var pair = new Pair(client, server);
             lock (_gate)
             {
+                pair.Silent = _blackholed;
                 _pairs.Add(pair);
                 Accepted++;
             }
@@ -138,13 +168,13 @@ public sealed class TcpProxy : IAsyncDisposable
                     break;
                 }
 
-                if (!_blackholed)
+                if (!pair.Silent)
                 {
                     await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
                 }
             }
 
-            if (_blackholed)
+            if (pair.Silent)
             {
                 // The closing side's FIN is lost in the void too; the other side learns nothing.
                 pair.FarSideGone |= fromFarSide;
@@ -155,7 +185,7 @@ public sealed class TcpProxy : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            if (_blackholed)
+            if (pair.Silent)
             {
                 pair.FarSideGone |= fromFarSide;
                 return;
@@ -171,6 +201,12 @@ public sealed class TcpProxy : IAsyncDisposable
 
         /// <summary>The target closed or reset its end while the network was gone.</summary>
         public bool FarSideGone { get; set; }
+
+        /// <summary>Bytes are read and dropped, both ways.</summary>
+        public bool Silent { get; set; }
+
+        /// <summary>Silent for good: <see cref="Restore"/> does not bring it back.</summary>
+        public bool Stranded { get; set; }
 
         /// <summary>Closes both ends with RST (linger 0).</summary>
         public void Reset()
