@@ -39,6 +39,16 @@ public sealed class RestartUnderLoadTests
         }
     }
 
+    [TearDown]
+    public void ShowChildOutputOnFailure()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+        {
+            TestContext.Out.WriteLine($"API output, last lines:{Environment.NewLine}{_system.Api.Process.Tail()}");
+            TestContext.Out.WriteLine($"Broker output, last lines:{Environment.NewLine}{_system.Broker.Process.Tail()}");
+        }
+    }
+
     [Test]
     [Description("Broker SIGKILLed halfway and restarted on the same ports: devices reconnect with jitter and sync, the relay re-publishes what was not acked.")]
     public async Task Broker_killed_halfway_loses_nothing_and_duplicates_nothing()
