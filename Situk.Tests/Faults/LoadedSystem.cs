@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Npgsql;
 using Situk.Contracts;
 using Situk.Tests.Support;

@@ -1,5 +1,5 @@
-using Npgsql;
 using System.Diagnostics;
+using Npgsql;
 using Situk.Tests.Support;
 
 namespace Situk.Tests.Faults;
