@@ -27,8 +27,13 @@ public sealed record PublishedFrame(long Ref, int Sessions) : InternalFrame;
 /// <summary>Broker → API: device acks, batched.</summary>
 public sealed record ReceiptsFrame(Receipt[] Items) : InternalFrame;
 
-/// <summary>One device ack: who acked which notification, from which session and device class, when.</summary>
-public sealed record Receipt(long NotificationId, string UserId, string SessionId, string DeviceClass, DateTimeOffset AckedAt);
+/// <summary>
+/// One device ack: who acked which notification, from which session and device class, when; and when
+/// the broker wrote that notification's frame to that session's socket (<see cref="WrittenAt"/>; null
+/// when the session did not time it, e.g. past its bound of unacked notifications or an ack for an id
+/// this session was never sent).
+/// </summary>
+public sealed record Receipt(long NotificationId, string UserId, string SessionId, string DeviceClass, DateTimeOffset AckedAt, DateTimeOffset? WrittenAt = null);
 
 /// <summary>
 /// Broker → API: a user's first session opened (<see cref="Online"/> true) or last session closed

@@ -27,8 +27,9 @@ internal static class NullSessions
     public static Session Create(string userId, int queueCapacity = 256, Action? onSent = null)
     {
         var socket = WebSocket.CreateFromStream(Stream.Null, new WebSocketCreationOptions { IsServer = true });
-        var writer = new FrameWriter(socket, queueCapacity, TimeProvider.System, TimeSpan.FromSeconds(5), onSent);
+        var times = new DeliveryTimes(TimeProvider.System);
+        var writer = new FrameWriter(socket, queueCapacity, TimeProvider.System, TimeSpan.FromSeconds(5), onSent, times.Written);
         return new Session(Guid.CreateVersion7().ToString("N"), new DeviceIdentity(userId, Roles.Asesi, DateTimeOffset.MaxValue),
-            DeviceClasses.Web, "127.0.0.1", DateTimeOffset.UtcNow, writer);
+            DeviceClasses.Web, "127.0.0.1", DateTimeOffset.UtcNow, writer, times);
     }
 }

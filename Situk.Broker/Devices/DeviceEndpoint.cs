@@ -100,14 +100,16 @@ internal sealed partial class DeviceEndpoint(
     private async Task RunSessionAsync(HttpContext context, WebSocket socket, DeviceIdentity identity)
     {
         // One slot more than the capacity: the welcome frame never counts against a slow device.
-        using var writer = new FrameWriter(socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, metrics.FrameSent);
+        var times = new DeliveryTimes(time);
+        using var writer = new FrameWriter(socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, metrics.FrameSent, times.Written);
         var session = new Session(
             Guid.CreateVersion7().ToString("N"),
             identity,
             DeviceClasses.Normalize(context.Request.Query["device"]),
             context.Connection.RemoteIpAddress?.ToString(),
             time.GetUtcNow(),
-            writer);
+            writer,
+            times);
         writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(
             new WelcomeFrame(session.Id, session.UserId, _options.HeartbeatSeconds), SitukJson.Default.DeviceFrame));
 

@@ -18,7 +18,8 @@ internal enum Delivery
 
 /// <summary>
 /// One device connection: who it is, its outbound <see cref="FrameWriter"/>, and when each notification
-/// was queued so the ack can be timed. The socket's receive loop lives in <c>DeviceEndpoint</c>.
+/// was queued and written (<see cref="DeliveryTimes"/>, shared with the writer) so the ack can be timed
+/// and reported. The socket's receive loop lives in <c>DeviceEndpoint</c>.
 /// </summary>
 internal sealed class Session(
     string id,
@@ -26,12 +27,9 @@ internal sealed class Session(
     string deviceClass,
     string? remoteAddress,
     DateTimeOffset connectedAt,
-    FrameWriter writer)
+    FrameWriter writer,
+    DeliveryTimes times)
 {
-    /// <summary>Publish timestamps kept per session for publish-to-ack latency; unacked past this are not timed.</summary>
-    private const int MaxTimedIds = 1024;
-
-    private readonly Dictionary<long, long> _queuedAt = [];
     private long _acks;
 
     public string Id { get; } = id;
@@ -58,17 +56,12 @@ internal sealed class Session(
             return Delivery.Skipped;
         }
 
-        if (!Writer.TryWrite(frame))
+        // Timed before it is queued: the writer may write it (and stamp it) at once.
+        times.Queued(notificationId, publishedAt);
+        if (!Writer.TryWrite(frame, notificationId))
         {
+            times.Acked(notificationId);
             return Close(CloseCodes.TryAgainLater, "too slow: send queue full") ? Delivery.Dropped : Delivery.Skipped;
-        }
-
-        lock (_queuedAt)
-        {
-            if (_queuedAt.Count < MaxTimedIds)
-            {
-                _queuedAt.TryAdd(notificationId, publishedAt);
-            }
         }
 
         return Delivery.Queued;
@@ -83,14 +76,11 @@ internal sealed class Session(
         }
     }
 
-    /// <summary>Counts an ack; returns when the acked notification was published here, if it was timed.</summary>
-    public long? Acked(long notificationId)
+    /// <summary>Counts an ack; returns when the acked notification was queued and written here, if it was timed.</summary>
+    public DeliveryTime? Acked(long notificationId)
     {
         Interlocked.Increment(ref _acks);
-        lock (_queuedAt)
-        {
-            return _queuedAt.Remove(notificationId, out var at) ? at : null;
-        }
+        return times.Acked(notificationId);
     }
 
     /// <summary>Asks the writer to close with <paramref name="code"/>; false if a close was already under way.</summary>

@@ -12,22 +12,33 @@ namespace Situk.Broker.Sockets;
 /// </summary>
 internal sealed class FrameWriter : IDisposable
 {
+    /// <summary>What <see cref="TryWrite(ReadOnlyMemory{byte})"/> queues for frames that are not notifications.</summary>
+    private const long NotANotification = 0;
+
     private readonly WebSocket _socket;
-    private readonly Channel<ReadOnlyMemory<byte>> _queue;
+    private readonly Channel<OutboundFrame> _queue;
     private readonly TimeProvider _time;
     private readonly TimeSpan _closeTimeout;
     private readonly Action? _onSent;
+    private readonly Action<long>? _onNotificationWritten;
     private CloseOutcome? _closing;
     private ITimer? _abortTimer;
     private long _framesSent;
 
-    public FrameWriter(WebSocket socket, int capacity, TimeProvider time, TimeSpan closeTimeout, Action? onSent = null)
+    public FrameWriter(
+        WebSocket socket,
+        int capacity,
+        TimeProvider time,
+        TimeSpan closeTimeout,
+        Action? onSent = null,
+        Action<long>? onNotificationWritten = null)
     {
         _socket = socket;
         _time = time;
         _closeTimeout = closeTimeout;
         _onSent = onSent;
-        _queue = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(capacity)
+        _onNotificationWritten = onNotificationWritten;
+        _queue = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = false,
@@ -45,7 +56,11 @@ internal sealed class FrameWriter : IDisposable
     public CloseOutcome? RequestedClose => Volatile.Read(ref _closing);
 
     /// <summary>Queues a frame; false when the queue is full or the socket is closing.</summary>
-    public bool TryWrite(ReadOnlyMemory<byte> frame) => !IsClosing && _queue.Writer.TryWrite(frame);
+    public bool TryWrite(ReadOnlyMemory<byte> frame) => TryWrite(frame, NotANotification);
+
+    /// <summary>Queues a notification's frame, to be reported by id once written; false when full or closing.</summary>
+    public bool TryWrite(ReadOnlyMemory<byte> frame, long notificationId) =>
+        !IsClosing && _queue.Writer.TryWrite(new OutboundFrame(frame, notificationId));
 
     /// <summary>Asks the loop to send a close frame. Returns false if a close was already requested.</summary>
     public bool RequestClose(int code, string reason)
@@ -70,9 +85,13 @@ internal sealed class FrameWriter : IDisposable
             {
                 while (!IsClosing && reader.TryRead(out var frame))
                 {
-                    await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                    await _socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
                     Interlocked.Increment(ref _framesSent);
                     _onSent?.Invoke();
+                    if (frame.NotificationId != NotANotification)
+                    {
+                        _onNotificationWritten?.Invoke(frame.NotificationId);
+                    }
                 }
 
                 if (IsClosing)
@@ -100,3 +119,6 @@ internal sealed class FrameWriter : IDisposable
         _abortTimer?.Dispose();
     }
 }
+
+/// <summary>A ready-made text frame and, for a notification, its id (0 otherwise).</summary>
+internal readonly record struct OutboundFrame(ReadOnlyMemory<byte> Bytes, long NotificationId);

@@ -5,9 +5,8 @@ using HdrHistogram;
 namespace Situk.Bench.Load.Report;
 
 /// <summary>
-/// The report of one run as a Markdown section between <c>&lt;!-- load:LABEL:begin --&gt;</c> and
-/// <c>…:end --&gt;</c> markers: writing it replaces that section of the report file (or appends it), so
-/// several labelled runs live in one docs/benchmarks.md and a rerun rewrites only its own.
+/// The report of one run as a Markdown section labelled <c>load:LABEL</c> (see <see cref="ReportFile"/>),
+/// with its charts in a <c>benchmarks</c> folder beside the report file.
 /// </summary>
 internal static class MarkdownReport
 {
@@ -24,17 +23,7 @@ internal static class MarkdownReport
         Directory.CreateDirectory(chartFolder);
         Charts.Write(chartFolder, options.Label, results);
 
-        var section = Section(options, results, machine, "benchmarks");
-        var begin = $"<!-- load:{options.Label}:begin -->";
-        var end = $"<!-- load:{options.Label}:end -->";
-        var text = File.Exists(full) ? File.ReadAllText(full) : "# Situk benchmarks\n";
-        var from = text.IndexOf(begin, StringComparison.Ordinal);
-        var to = text.IndexOf(end, StringComparison.Ordinal);
-        var block = begin + "\n" + section + end;
-        text = from >= 0 && to > from
-            ? string.Concat(text.AsSpan(0, from), block, text.AsSpan(to + end.Length))
-            : text.TrimEnd('\n') + "\n\n" + block + "\n";
-        File.WriteAllText(full, text);
+        ReportFile.WriteSection(full, "load", options.Label, Section(options, results, machine, "benchmarks"));
     }
 
     public static string Section(LoadOptions options, IReadOnlyList<TargetResult> results, string machine, string? chartFolder)

@@ -103,26 +103,29 @@ public sealed class InternalSocketTests
         var device = await broker.ConnectDeviceAsync("acker", device: "android", cancellationToken: cts.Token);
         var welcome = await device.ReceiveWelcomeAsync(cts.Token);
 
+        var beforePublish = DateTimeOffset.UtcNow;
         var notification = new PushNotification(77, NotificationKinds.VerdictCompetent, "Kompeten", "Selamat", "/r/1", null, DateTimeOffset.UtcNow);
         await linkA.SendFrameAsync(new PublishFrame(1, Audience.Users("acker"), notification), cts.Token);
         var received = await device.ReceiveNotificationAsync(cts.Token);
-        await device.SendFrameAsync(new AckFrame([received.Id]), cts.Token);
+        await device.SendFrameAsync(new AckFrame([received.Id, 404]), cts.Token);
 
         foreach (var link in new[] { linkA, linkB })
         {
             var receipts = await link.ReceiveInternalAsync<ReceiptsFrame>(null, cts.Token);
-            var receipt = receipts.Items.Single();
+            var receipt = receipts.Items.Single(r => r.NotificationId == 77);
+            var neverSent = receipts.Items.Single(r => r.NotificationId == 404);
             Assert.Multiple(() =>
             {
-                Assert.That(receipt.NotificationId, Is.EqualTo(77));
                 Assert.That(receipt.UserId, Is.EqualTo("acker"));
                 Assert.That(receipt.SessionId, Is.EqualTo(welcome.SessionId));
                 Assert.That(receipt.DeviceClass, Is.EqualTo(DeviceClasses.Android));
+                Assert.That(receipt.WrittenAt, Is.Not.Null.And.InRange(beforePublish, receipt.AckedAt), "written to the socket after the publish, before the ack");
+                Assert.That(neverSent.WrittenAt, Is.Null, "an ack for an id this session was never sent has no written time");
             });
         }
 
         var stats = await broker.StatsAsync(cts.Token);
-        Assert.That(stats.Acks, Is.EqualTo(1));
+        Assert.That(stats.Acks, Is.EqualTo(2));
         Assert.That(stats.PublishToAckMs.P50, Is.GreaterThan(0));
         device.Dispose();
     }

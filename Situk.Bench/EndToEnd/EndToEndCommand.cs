@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
+using HdrHistogram;
+using Situk.Bench.Load.Report;
+using Situk.Bench.Load.Targets;
+using Situk.Contracts;
+
+namespace Situk.Bench.EndToEnd;
+
+/// <summary>
+/// <c>e2e</c>: the whole system on a real PostgreSQL with N devices connected, measuring the two paths
+/// a person's notification takes: REST call → commit → relay → broker → device (each created through
+/// <c>POST /api/v1/notifications</c> to one user, timed from the row's <c>createdAt</c>), and broker
+/// publish → device for one-to-one sends at a steady rate (each to one user, published on the internal
+/// socket exactly as the API does). Prints and optionally writes a Markdown section; exit 1 on losses.
+/// </summary>
+internal static class EndToEndCommand
+{
+    /// <summary>Direct publishes use ids far above any the database hands out in a run.</summary>
+    private const long DirectBase = 1_000_000_000_000;
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        var options = EndToEndOptions.Parse(args);
+        var run = Stopwatch.StartNew();
+        Console.WriteLine($"== e2e: {options.Devices} devices; {options.RestCount} REST notifications at {options.RestRate}/s; {options.DirectCount} direct publishes at {options.DirectRate}/s");
+        await using var system = await SitukSystem.StartAsync();
+        var users = await system.CreateCandidatesAsync(options.Devices);
+
+        DelayRecorder? current = null;
+        await using var devices = new EndToEndDevices(_ => Volatile.Read(ref current));
+        await devices.ConnectAsync(system, users, TimeSpan.FromMinutes(2));
+        var rssConnected = system.Broker.RssBytes();
+        Console.WriteLine($"[e2e {run.Elapsed:mm\\:ss}] {devices.Connected} devices connected, broker RSS {rssConnected / 1048576} MiB");
+
+        using var admin = await system.AdminClientAsync();
+        var restCalls = new LongHistogram(600_000_000, 3);
+        var warmRest = new DelayRecorder("warm-up", Math.Min(100, options.RestCount));
+        Volatile.Write(ref current, warmRest);
+        await SendRestAsync(admin, users, warmRest.Expected, options.RestRate, new LongHistogram(600_000_000, 3));
+        await WaitAsync(warmRest, TimeSpan.FromSeconds(30));
+
+        var rest = new DelayRecorder("REST commit → device", options.RestCount);
+        Volatile.Write(ref current, rest);
+        var refused = await SendRestAsync(admin, users, options.RestCount, options.RestRate, restCalls);
+        await WaitAsync(rest, TimeSpan.FromSeconds(60));
+        Console.WriteLine($"[e2e {run.Elapsed:mm\\:ss}] REST: {rest.Received}/{rest.Expected} received, {refused} refused, p50/p90/p99/max {MarkdownReport.Percentiles(rest.Snapshot())} ms");
+
+        var direct = new DelayRecorder("broker publish → device (one-to-one)", options.DirectCount);
+        Volatile.Write(ref current, direct);
+        await PublishDirectAsync(system, users, options.DirectCount, options.DirectRate);
+        await WaitAsync(direct, TimeSpan.FromSeconds(60));
+        Console.WriteLine($"[e2e {run.Elapsed:mm\\:ss}] direct: {direct.Received}/{direct.Expected} received, p50/p90/p99/max {MarkdownReport.Percentiles(direct.Snapshot())} ms");
+
+        var section = EndToEndReport.Section(options, devices.Connected, rest, restCalls, refused, direct, MachineInfo.Describe());
+        Console.WriteLine();
+        Console.WriteLine(section);
+        if (options.ReportPath is { } path)
+        {
+            ReportFile.WriteSection(path, "e2e", options.Label, section);
+            Console.WriteLine($"Report section 'e2e:{options.Label}' written to {path}.");
+        }
+
+        var lost = rest.Expected - rest.Received + direct.Expected - direct.Received + refused;
+        return lost == 0 ? 0 : 1;
+    }
+
+    /// <summary>Starts <paramref name="count"/> REST calls at <paramref name="rate"/> per second, each to one user; returns how many were refused.</summary>
+    private static async Task<int> SendRestAsync(HttpClient admin, long[] users, int count, double rate, LongHistogram calls)
+    {
+        var refused = 0;
+        var inFlight = new List<Task>(count);
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            await PaceAsync(start, i, rate);
+            var userId = users[i % users.Length];
+            inFlight.Add(Task.Run(async () =>
+            {
+                var began = Stopwatch.GetTimestamp();
+                using var response = await admin.PostAsJsonAsync("api/v1/notifications",
+                    new { to = new { userIds = new[] { userId } }, title = "Pengumuman", body = "Jadwal uji kompetensi diperbarui." });
+                var micros = (long)Stopwatch.GetElapsedTime(began).TotalMicroseconds;
+                lock (calls)
+                {
+                    calls.RecordValue(micros);
+                }
+
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            }));
+        }
+
+        await Task.WhenAll(inFlight);
+        return refused;
+    }
+
+    private static async Task PublishDirectAsync(SitukSystem system, long[] users, int count, double rate)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + SitukSystem.InternalKey);
+        await socket.ConnectAsync(system.InternalUrl, CancellationToken.None);
+        await using var link = new PublishLink(socket, (id, _) =>
+        {
+            var userId = users[(int)((id - DirectBase) % users.Length)].ToString(CultureInfo.InvariantCulture);
+            var frame = new PublishFrame(id, Audience.Users(userId), new PushNotification(
+                id, NotificationKinds.AdminMessage, "Pengumuman", "Jadwal uji kompetensi diperbarui.", null, null, DateTimeOffset.UtcNow));
+            return JsonSerializer.SerializeToUtf8Bytes<InternalFrame>(frame, SitukJson.Default.InternalFrame);
+        });
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            await PaceAsync(start, i, rate);
+            await link.SendAsync(DirectBase + i, 0, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Waits until send number <paramref name="index"/> is due at <paramref name="rate"/> per second.</summary>
+    private static async Task PaceAsync(long start, int index, double rate)
+    {
+        var due = TimeSpan.FromSeconds(index / rate) - Stopwatch.GetElapsedTime(start);
+        if (due > TimeSpan.FromMilliseconds(1))
+        {
+            await Task.Delay(due);
+        }
+    }
+
+    private static async Task WaitAsync(DelayRecorder recorder, TimeSpan patience)
+    {
+        if (await Task.WhenAny(recorder.Complete, Task.Delay(patience)) != recorder.Complete)
+        {
+            Console.WriteLine($"  {recorder.Name}: stopped waiting after {patience.TotalSeconds:0} s with {recorder.Received}/{recorder.Expected}.");
+        }
+    }
+}
