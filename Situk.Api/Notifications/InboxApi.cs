@@ -27,8 +27,8 @@ public static class InboxApi
         var group = routes.MapGroup("/me/notifications").WithTags("Inbox").RequireAuthorization();
 
         group.MapGet("/", List).WithSummary("The caller's notifications after an id, oldest first (limit 1–200, default 50).");
-        // No route constraint: a malformed id is a 400 naming "id"; the literal unread-count route wins over it.
-        group.MapGet("/{id}", GetOne).ProducesProblem(StatusCodes.Status404NotFound)
+        // An id that is not an int64 names nothing: 404, as on every id route.
+        group.MapGet("/{id:long}", GetOne).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One of the caller's notifications with its full words (how a device fetches a pull-after-push notice).");
         group.MapGet("/unread-count", Unread).WithSummary("How many of the caller's notifications are unread.");
         group.MapPost("/{id:long}/read", MarkRead).ProducesProblem(StatusCodes.Status404NotFound)

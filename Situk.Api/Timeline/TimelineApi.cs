@@ -16,11 +16,10 @@ public static class TimelineApi
 {
     public static IEndpointRouteBuilder MapTimeline(this IEndpointRouteBuilder routes)
     {
-        // No route constraint on id: a malformed id is a 400 naming "id", not a 404.
-        routes.MapGet("/notifications/{id}/timeline", Get)
+        // As on every id route, an id that is not an int64 names nothing: 404, like an unknown one.
+        routes.MapGet("/notifications/{id:long}/timeline", Get)
             .WithTags("Timeline")
             .RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A notification's delivery timeline (committed, forwarded, written, acked, emailed, read), oldest first; its owner and admins.");
         return routes;

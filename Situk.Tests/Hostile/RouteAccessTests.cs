@@ -50,6 +50,8 @@ public sealed class RouteAccessTests
         ["POST /api/v1/registrations/{id}/verdict"] = [Roles.Asesor],
         ["GET /api/v1/me/notifications"] = SignedIn,
         ["GET /api/v1/me/notifications/unread-count"] = SignedIn,
+        ["GET /api/v1/me/notifications/{id}"] = SignedIn,
+        ["GET /api/v1/notifications/{id}/timeline"] = SignedIn,
         ["POST /api/v1/me/notifications/{id}/read"] = SignedIn,
         ["POST /api/v1/notifications"] = AdminOnly,
         ["GET /api/v1/admin/delivery-stats"] = AdminOnly,

@@ -145,10 +145,11 @@ public sealed class PullAfterPushTests
 
     [TestCase("abc")]
     [TestCase("12x")]
-    public async Task A_malformed_id_is_400_naming_it(string id)
+    [Description("As on every id route of the API: an id that is not an int64 names nothing, so 404 problem+json.")]
+    public async Task A_malformed_id_names_nothing_and_is_404(string id)
     {
         using var response = await _verdict.Case.Asesi.Client.GetAsync($"api/v1/me/notifications/{id}");
-        await ProblemAssert.NamesFieldAsync(response, HttpStatusCode.BadRequest, "id");
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound);
     }
 
     [Test]

@@ -188,10 +188,13 @@ public sealed class NotificationTimelineTests
     [TestCase("abc")]
     [TestCase("1.5")]
     [TestCase("99999999999999999999")]
-    public async Task A_malformed_id_is_400_naming_it(string id)
+    [Description("As on every id route of the API (Hostile/RouteIdTests): an id that is not an int64 names nothing, so 404 problem+json.")]
+    public async Task A_malformed_id_names_nothing_and_is_404(string id)
     {
+        var before = await _system.Api.CountRowsAsync();
         using var response = await _system.Api.Admin.Client.GetAsync($"api/v1/notifications/{id}/timeline");
-        await ProblemAssert.NamesFieldAsync(response, HttpStatusCode.BadRequest, "id");
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound);
+        Assert.That(await _system.Api.CountRowsAsync(), Is.EqualTo(before));
     }
 
     [Test]
