@@ -70,7 +70,10 @@ public sealed class RestartUnderLoadTests
     [Description("PostgreSQL stopped with -m immediate halfway and started again: REST answers 503 problem+json meanwhile, every 202 is kept.")]
     public async Task Database_stopped_halfway_answers_503_and_keeps_every_accepted_notification()
     {
-        var load = await RunWithFaultAsync("db-stop", async (load, ct) =>
+        // Npgsql itself logs at error level when it cannot roll back a transaction on a connection the
+        // server dropped: that is the library reporting the outage, not the API failing to ride it out
+        // (the API answers 503 and logs a warning). Any other error line still fails the test.
+        var load = await RunWithFaultAsync("db-stop", tolerated: "fail: Npgsql.Transaction[30200]", fault: async (load, ct) =>
         {
             await PostgresServer.RunPgScriptAsync("stop", _system.DataDir, "immediate");
             // Down until the load has met the outage for a while, then up again on the same port.
@@ -90,7 +93,7 @@ public sealed class RestartUnderLoadTests
     /// Sends the notifications; when half are accepted, runs <paramref name="fault"/> (the load goes on
     /// meanwhile); then checks every promise.
     /// </summary>
-    private async Task<NotificationLoad> RunWithFaultAsync(string name, Func<NotificationLoad, CancellationToken, Task> fault)
+    private async Task<NotificationLoad> RunWithFaultAsync(string name, Func<NotificationLoad, CancellationToken, Task> fault, string? tolerated = null)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var ct = cts.Token;
@@ -114,12 +117,25 @@ public sealed class RestartUnderLoadTests
         Assert.Multiple(() =>
         {
             // A fault the services are built to ride out is logged as a warning; an error or a crash is not riding it out.
-            Assert.That(_system.Api.Process.Failures.Skip(apiFailures), Is.Empty, "the API logged no error or critical line");
+            Assert.That(Entries(_system.Api.Process.Failures.Skip(apiFailures)).Where(e => e[0] != tolerated), Is.Empty, "the API logged no error or critical line");
             Assert.That(_system.Broker.Process.Failures.Skip(brokerFailures), Is.Empty, "the broker logged no error or critical line");
         });
         TestContext.Progress.WriteLine($"{name}: checked after {clock.Elapsed.TotalSeconds:F1} s");
         return load;
     }
+
+    /// <summary>Failure lines as entries: the <c>fail:</c>/<c>crit:</c> header and the message line after it.</summary>
+    private static IEnumerable<string[]> Entries(IEnumerable<string> lines) =>
+        lines.Aggregate(new List<List<string>>(), (entries, line) =>
+        {
+            if (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal) || entries.Count == 0)
+            {
+                entries.Add([]);
+            }
+
+            entries[^1].Add(line);
+            return entries;
+        }).Select(e => e.ToArray());
 
     private async Task AssertEveryPromiseKeptAsync(NotificationLoad load, string tag, CancellationToken ct)
     {
