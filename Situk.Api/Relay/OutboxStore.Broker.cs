@@ -7,16 +7,17 @@ internal static partial class OutboxStore
 {
     // A receipt counts only when the notification exists and belongs to the user who acked it (a
     // device must not ack someone else's notification). Each session's ack is kept once; the
-    // notification's delivered_at is the earliest ack of the batch and is never overwritten.
+    // notification's delivered_at is the earliest ack of the batch and is never overwritten. written_at is
+    // when the broker wrote the frame to that session's socket (null when the broker did not time it).
     private const string RecordReceiptsSql = """
         WITH r AS (
-            SELECT * FROM unnest(@ids, @users, @sessions, @classes, @acked)
-                AS r(notification_id, user_id, session_id, device_class, acked_at)
+            SELECT * FROM unnest(@ids, @users, @sessions, @classes, @acked, @written::timestamptz[])
+                AS r(notification_id, user_id, session_id, device_class, acked_at, written_at)
         ), valid AS (
             SELECT r.* FROM r JOIN notifications n ON n.id = r.notification_id AND n.user_id = r.user_id
         ), inserted AS (
-            INSERT INTO delivery_receipts (notification_id, user_id, session_id, device_class, acked_at)
-            SELECT notification_id, user_id, session_id, device_class, acked_at FROM valid
+            INSERT INTO delivery_receipts (notification_id, user_id, session_id, device_class, acked_at, written_at)
+            SELECT notification_id, user_id, session_id, device_class, acked_at, written_at FROM valid
             ON CONFLICT (notification_id, session_id) DO NOTHING
         )
         UPDATE notifications n
@@ -46,6 +47,7 @@ internal static partial class OutboxStore
             sessions = receipts.Select(r => r.SessionId).ToArray(),
             classes = receipts.Select(r => r.DeviceClass).ToArray(),
             acked = receipts.Select(r => r.AckedAtUtc).ToArray(),
+            written = receipts.Select(r => r.WrittenAtUtc).ToArray(),
         };
         return connection.ExecuteAsync(new CommandDefinition(RecordReceiptsSql, args, cancellationToken: ct));
     }
@@ -61,4 +63,5 @@ internal static partial class OutboxStore
 }
 
 /// <summary>A device ack that passed the checks that need no database.</summary>
-internal readonly record struct ValidReceipt(long NotificationId, long UserId, string SessionId, string DeviceClass, DateTime AckedAtUtc);
+internal readonly record struct ValidReceipt(
+    long NotificationId, long UserId, string SessionId, string DeviceClass, DateTime AckedAtUtc, DateTime? WrittenAtUtc = null);

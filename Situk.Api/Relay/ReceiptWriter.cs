@@ -7,7 +7,8 @@ using Situk.Contracts;
 namespace Situk.Api.Relay;
 
 /// <summary>
-/// Stores device acks from the broker in batches: a delivery_receipts row per session (once), and the
+/// Stores device acks from the broker in batches: a delivery_receipts row per session (once, with when
+/// the broker wrote the frame to that session's socket when it says), and the
 /// notification's delivered_at / delivered_device_class from its first ack only. Acks for ids that do
 /// not exist, belong to another user, or are negative (the broker's ephemeral publishes) are ignored.
 /// </summary>
@@ -90,7 +91,8 @@ internal sealed partial class ReceiptWriter : BackgroundService
             userId,
             receipt.SessionId,
             DeviceClasses.Normalize(receipt.DeviceClass),
-            receipt.AckedAt.UtcDateTime);
+            receipt.AckedAt.UtcDateTime,
+            receipt.WrittenAt?.UtcDateTime);
     }
 
     [LoggerMessage(EventId = 4600, Level = LogLevel.Debug, Message = "Receipts: {Count} stored, {Delivered} notification(s) newly delivered")]

@@ -41,6 +41,7 @@ public sealed class DashboardTimelineTests
         var steps = page.Locator("#timeline li");
         await Assertions.Expect(steps.First).ToHaveAttributeAsync("data-step", TimelineSteps.Committed);
         await Assertions.Expect(page.Locator($"#timeline li[data-step='{TimelineSteps.Forwarded}']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator($"#timeline li[data-step='{TimelineSteps.Written}']")).ToContainTextAsync(DeviceClasses.Android);
         await Assertions.Expect(page.Locator($"#timeline li[data-step='{TimelineSteps.Acked}']")).ToContainTextAsync(DeviceClasses.Android);
         await Assertions.Expect(page.Locator($"#timeline li[data-step='{TimelineSteps.Emailed}']")).ToContainTextAsync("reason always");
         await Chromium.ScreenshotAsync(page, "dashboard-timeline.png");

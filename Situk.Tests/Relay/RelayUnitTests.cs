@@ -31,4 +31,17 @@ public sealed class RelayUnitTests
             Assert.That(ReceiptWriter.Validate(new Receipt(3, "7", "s1", "toaster", at)), Is.EqualTo(new ValidReceipt(3, 7, "s1", "other", at.UtcDateTime)));
         });
     }
+
+    [Test]
+    [Description("The broker's write time travels with the receipt to the delivery_receipts row (the timeline's written step).")]
+    public void A_receipt_keeps_when_the_broker_wrote_the_frame()
+    {
+        var written = DateTimeOffset.Parse("2026-01-02T03:04:05.001+07:00", System.Globalization.CultureInfo.InvariantCulture);
+        var acked = written.AddMilliseconds(4);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ReceiptWriter.Validate(new Receipt(3, "7", "s1", "web", acked, written))?.WrittenAtUtc, Is.EqualTo(written.UtcDateTime));
+            Assert.That(ReceiptWriter.Validate(new Receipt(3, "7", "s1", "web", acked))?.WrittenAtUtc, Is.Null);
+        });
+    }
 }

@@ -45,20 +45,24 @@ public sealed class NotificationTimelineTests
             Assert.That(kinds[0], Is.EqualTo(TimelineSteps.Committed));
             Assert.That(kinds, Is.SupersetOf(new[]
             {
-                TimelineSteps.Committed, TimelineSteps.Forwarded, TimelineSteps.Acked, TimelineSteps.Emailed, TimelineSteps.Read,
+                TimelineSteps.Committed, TimelineSteps.Forwarded, TimelineSteps.Written, TimelineSteps.Acked, TimelineSteps.Emailed, TimelineSteps.Read,
             }));
             Assert.That(steps.Select(s => s.At), Is.Ordered, "oldest first");
             Assert.That(steps.All(s => s.At >= timeline.CreatedAt && s.DelayMs >= 0), Is.True, "no step before the commit");
         });
 
         var forwarded = steps.Single(s => s.Kind == TimelineSteps.Forwarded);
+        var written = steps.Single(s => s.Kind == TimelineSteps.Written);
         var acked = steps.Single(s => s.Kind == TimelineSteps.Acked);
         var emailed = steps.Single(s => s.Kind == TimelineSteps.Emailed);
         var read = steps.Single(s => s.Kind == TimelineSteps.Read);
         Assert.Multiple(() =>
         {
             Assert.That(forwarded.Attempt, Is.EqualTo(1));
-            Assert.That(acked.At, Is.GreaterThanOrEqualTo(forwarded.At));
+            Assert.That(written.At, Is.GreaterThanOrEqualTo(forwarded.At), "the broker writes what it was handed");
+            Assert.That(acked.At, Is.GreaterThanOrEqualTo(written.At), "a device acks what was written to it");
+            Assert.That(written.SessionId, Is.EqualTo(acked.SessionId));
+            Assert.That(written.DeviceClass, Is.EqualTo(DeviceClasses.Android));
             Assert.That(acked.DeviceClass, Is.EqualTo(DeviceClasses.Android));
             Assert.That(acked.SessionId, Is.Not.Empty);
             Assert.That(acked.DelayMs, Is.EqualTo((acked.At - timeline.CreatedAt).TotalMilliseconds).Within(0.01));
