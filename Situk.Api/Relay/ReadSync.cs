@@ -6,8 +6,9 @@ namespace Situk.Api.Relay;
 
 /// <summary>
 /// Read state across a user's devices: a <c>read</c> frame from one device is stored (read_at, first
-/// read wins; each session's first read kept in notification_reads for the timeline) and sent on to the user's other sessions. Reads through REST are sent on by the inbox
-/// route itself (<see cref="Announce"/>). Ids that are not the user's are ignored.
+/// read wins; each session's first read also in notification_reads, for the timeline) and sent on to
+/// the user's other sessions. Reads through REST are sent on by the inbox route itself
+/// (<see cref="Announce"/>). Ids that are not the user's are ignored.
 /// </summary>
 internal sealed partial class ReadSync(NpgsqlDataSource dataSource, BrokerInbound inbound, BrokerLink link, ILogger<ReadSync> logger) : BackgroundService
 {
