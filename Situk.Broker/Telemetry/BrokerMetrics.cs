@@ -30,6 +30,11 @@ internal sealed class BrokerMetrics
         _drops = Meter.CreateCounter<long>("drops", description: "Sessions closed with 1013 because their queue was full.");
         _closes = Meter.CreateCounter<long>("closes", description: "Device sessions ended, by close code.");
         _publishToAck = Meter.CreateHistogram<double>("publish_to_ack", unit: "ms", description: "From publish to the device's ack.");
+
+        // The process's managed heap as the last collection left it (not the allocation sawtooth between
+        // collections): what a soak run watches for growth beside RSS.
+        Meter.CreateObservableGauge("gc_heap_bytes", static () => GC.GetGCMemoryInfo().HeapSizeBytes, unit: "By",
+            description: "Managed heap size after the last garbage collection, in bytes.");
     }
 
     public Meter Meter { get; }
