@@ -8,7 +8,9 @@ namespace Situk.Bench.Load.Soak;
 /// budget) and is ignored. The series fails when the mean of the last third exceeds the mean of the
 /// middle third by more than <see cref="Relative"/> AND by more than <see cref="Absolute"/> (so small
 /// counts do not fail on noise), AND the least-squares slope over the last two thirds is positive
-/// (a step that levels off is not a leak). Fewer than nine samples cannot be judged and fail.
+/// (a step that levels off is not a leak). Fewer than nine samples cannot be judged and fail. The GC
+/// heap is read after the last full collection (garbage from ended sessions waits in gen 2 until one):
+/// with fewer than three full collections after warm-up it is not judged and RSS stands for it.
 /// </summary>
 internal sealed record GrowthCheck(string Name, string Unit, double Relative, double Absolute, double Scale)
 {

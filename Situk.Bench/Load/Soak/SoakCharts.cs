@@ -11,7 +11,7 @@ internal static class SoakCharts
         Lines(Path.Combine(folder, $"{label}-memory.png"), "Broker memory", "MiB", minutes,
         [
             ("RSS", samples.Select(s => s.RssBytes / 1048576.0).ToArray()),
-            ("GC heap after last collection", samples.Select(s => s.GcHeapBytes / 1048576.0).ToArray()),
+            ("GC heap after the last full collection", samples.Select(s => s.GcHeapBytes / 1048576.0).ToArray()),
         ]);
         Lines(Path.Combine(folder, $"{label}-handles.png"), "Broker handles, threads and sessions", "count", minutes,
         [

@@ -124,7 +124,8 @@ public static class SoakCommand
                 var (rss, threads) = probe.Status();
                 var handles = probe.Handles();
                 var metrics = await probe.MetricsAsync(steady);
-                var sample = new SoakSample(clock.Elapsed.TotalSeconds, rss, (long)metrics.GetValueOrDefault("gc_heap_bytes"), handles, threads,
+                var sample = new SoakSample(clock.Elapsed.TotalSeconds, rss, (long)metrics.GetValueOrDefault("gc_heap_bytes"),
+                    (long)metrics.GetValueOrDefault("gc_full_collections"), handles, threads,
                     (long)metrics.GetValueOrDefault("connections"), fleet.Open, (long)metrics.GetValueOrDefault("sheds"),
                     (long)metrics.GetValueOrDefault("drops"), book.Published - published, book.Received - delivered, book.TakeInterval());
                 published = book.Published;
@@ -148,11 +149,29 @@ public static class SoakCommand
         return
         [
             GrowthCheck.All[0].Judge(Series(s => s.RssBytes), seconds),
-            GrowthCheck.All[1].Judge(Series(s => s.GcHeapBytes), seconds),
+            JudgeHeap(samples, seconds),
             GrowthCheck.All[2].Judge(Series(s => s.Handles), seconds),
             GrowthCheck.All[3].Judge(Series(s => s.Threads), seconds),
         ];
     }
+
+    /// <summary>
+    /// The heap after the last full collection moves only when one happens: with fewer than
+    /// <see cref="MinimumFullCollections"/> after warm-up there is nothing to judge (RSS still is).
+    /// </summary>
+    private static GrowthVerdict JudgeHeap(List<SoakSample> samples, double[] seconds)
+    {
+        var check = GrowthCheck.All[1];
+        var fullAfterWarmUp = samples.Count >= GrowthCheck.MinimumSamples
+            ? samples[^1].FullCollections - samples[samples.Count / 3].FullCollections
+            : 0;
+        return fullAfterWarmUp >= MinimumFullCollections
+            ? check.Judge([.. samples.Select(s => (double)s.GcHeapBytes)], seconds)
+            : new GrowthVerdict(check, true, double.NaN, double.NaN, double.NaN,
+                $"not judged: {fullAfterWarmUp} full collections after warm-up, fewer than {MinimumFullCollections} (the figure changes only at one); RSS covers the heap");
+    }
+
+    private const int MinimumFullCollections = 3;
 
     private const string Usage = """
         soak [--duration 10m] [--devices 1000] [--rate 5] [--churn 0.2] [--dwell 5s-30s] [--payload 64,1024]

@@ -64,7 +64,7 @@ internal static class SoakReport
     }
 
     public static string ConsoleLine(SoakSample x) => string.Create(C,
-        $"[soak {x.Seconds,6:0}s] RSS {Mib(x.RssBytes),4} MiB, GC heap {Mib(x.GcHeapBytes),4} MiB, fds {x.Handles,5}, threads {x.Threads,3}, " +
+        $"[soak {x.Seconds,6:0}s] RSS {Mib(x.RssBytes),4} MiB, GC heap {Mib(x.GcHeapBytes),4} MiB (full GCs {x.FullCollections}), fds {x.Handles,5}, threads {x.Threads,3}, " +
         $"sessions {x.Connections,5} (devices {x.DevicesOpen,5}) | +{x.Published} published, +{x.Delivered} delivered, delay p50/p99 " +
         $"{Ms(x.Delays, 50)}/{Ms(x.Delays, 99)} ms | sheds {x.Sheds}, drops {x.Drops}");
 
@@ -78,8 +78,8 @@ internal static class SoakReport
         var stride = (samples.Count + MaxRows - 1) / MaxRows;
         s.AppendLine(C, $"Readings ({(stride == 1 ? "every sample" : $"every {stride} samples merged")}):");
         s.AppendLine();
-        s.AppendLine("| t (s) | RSS (MiB) | GC heap (MiB) | handles | threads | broker sessions | devices open | published | delivered | delay p50 / p99 / max (ms) | sheds | drops |");
-        s.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        s.AppendLine("| t (s) | RSS (MiB) | GC heap after full GC (MiB) | full GCs | handles | threads | broker sessions | devices open | published | delivered | delay p50 / p99 / max (ms) | sheds | drops |");
+        s.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (var from = 0; from < samples.Count; from += stride)
         {
             var row = samples.Skip(from).Take(stride).ToArray();
@@ -90,7 +90,7 @@ internal static class SoakReport
                 delays.Add(r.Delays);
             }
 
-            s.AppendLine(C, $"| {x.Seconds:0} | {Mib(x.RssBytes)} | {Mib(x.GcHeapBytes)} | {x.Handles:N0} | {x.Threads} | {x.Connections:N0} | {x.DevicesOpen:N0} | " +
+            s.AppendLine(C, $"| {x.Seconds:0} | {Mib(x.RssBytes)} | {Mib(x.GcHeapBytes)} | {x.FullCollections} | {x.Handles:N0} | {x.Threads} | {x.Connections:N0} | {x.DevicesOpen:N0} | " +
                 $"{row.Sum(r => r.Published):N0} | {row.Sum(r => r.Delivered):N0} | {Ms(delays, 50)} / {Ms(delays, 99)} / {(delays.TotalCount == 0 ? "—" : (delays.GetMaxValue() / 1000.0).ToString("0.0", C))} | {x.Sheds:N0} | {x.Drops:N0} |");
         }
 
