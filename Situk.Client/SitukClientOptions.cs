@@ -33,6 +33,16 @@ public sealed class SitukClientOptions
     /// <summary>First reconnect delay after close 1013 (overloaded or too slow); default 5 s.</summary>
     public TimeSpan OverloadedBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often the client pings the broker; default 25 s (the broker's own heartbeat). With
+    /// <see cref="KeepAliveTimeout"/> this is how a device notices a connection that died without a
+    /// close or a reset — it moved to another network — instead of waiting on it until TCP gives up.
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How long a ping may go unanswered before the socket is dropped and the client reconnects; default 15 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How many recent ids are remembered to drop duplicates; default 4,096.</summary>
     public int SeenCapacity { get; init; } = 4096;
 }

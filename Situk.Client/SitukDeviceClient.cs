@@ -143,6 +143,8 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
                 _token = await _options.TokenProvider(ct);
                 using var socket = new ClientWebSocket();
                 socket.Options.SetRequestHeader("Authorization", "Bearer " + _token);
+                socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
+                socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
                 await socket.ConnectAsync(DeviceUri(), ct);
                 _socket = socket;
                 (welcomed, closeCode) = await RunSessionAsync(socket, ct);
@@ -151,9 +153,10 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
             {
                 break;
             }
-            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or JsonException)
+            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or JsonException or OperationCanceledException)
             {
-                // Refused, reset or unreachable: back off and try again.
+                // Refused, reset or unreachable, or aborted by the keep-alive timeout (which surfaces as an
+                // OperationCanceledException, "Aborted", though nobody asked to stop): back off and try again.
             }
             finally
             {

@@ -13,6 +13,12 @@ public static class CloseCodes
     /// <summary>The server is going away (shutdown or restart): reconnect, possibly elsewhere.</summary>
     public const int GoingAway = 1001;
 
+    /// <summary>
+    /// Bytes that are not a valid WebSocket frame (unmasked, a reserved opcode, an oversized control frame):
+    /// sent by the WebSocket layer itself, which then ends the connection.
+    /// </summary>
+    public const int ProtocolError = 1002;
+
     /// <summary>A text frame that is not valid UTF-8.</summary>
     public const int InvalidPayload = 1007;
 

@@ -38,6 +38,13 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
             return ("body", "The body must be JSON (Content-Type: application/json).");
         }
 
+        if (bad.InnerException is JsonException { Data: var data } nul && data[NulFreeStrings.PropertyKey] is string property)
+        {
+            var owner = FieldOf(nul.Path);
+            var field = owner == "body" ? property : $"{owner}.{property}";
+            return (field, $"'{field}' must not contain the NUL character (U+0000).");
+        }
+
         if (bad.InnerException is JsonException json)
         {
             var field = FieldOf(json.Path);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
 
 namespace Situk.Api.Errors;
@@ -7,12 +8,21 @@ public static class ProblemSetup
 {
     public static IServiceCollection AddSitukProblems(this IServiceCollection services)
     {
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = CamelCaseErrors.Apply);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            CamelCaseErrors.Apply(context);
+            BodyTooLarge.Describe(context);
+        });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         // Throw instead of answering an empty 400, so BadRequestExceptionHandler can name the field.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.Configure<JsonOptions>(o => o.SerializerOptions.MaxDepth = 32);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.MaxDepth = 32;
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+                .WithAddedModifier(NulFreeStrings.Refuse);
+        });
         return services;
     }
 

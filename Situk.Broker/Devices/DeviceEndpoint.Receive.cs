@@ -86,14 +86,19 @@ internal sealed partial class DeviceEndpoint
         metrics.Acked(ids.Length);
     }
 
+    /// <summary>What the socket layer says when a text frame is not UTF-8: its generic message for the error code.</summary>
+    private static readonly string InvalidPayloadMessage = new WebSocketException(WebSocketError.Faulted).Message;
+
     /// <summary>The socket ended without a close handshake: reset, keepalive timeout or a frame the socket itself refused.</summary>
     private static CloseOutcome Lost(Exception e) => e switch
     {
-        // The socket layer refused what the device sent (a text frame that is not UTF-8, in practice: the
-        // broker reads everything else itself), wrote its own close frame and gave up on the socket. It
-        // names no cause: a bare Faulted error with no inner exception is this case, an I/O failure has one.
-        WebSocketException { WebSocketErrorCode: WebSocketError.Faulted, InnerException: null }
-            => new CloseOutcome(CloseCodes.InvalidPayload, "invalid UTF-8"),
+        // The socket layer refused what the device sent, wrote its own close frame (1007 or 1002) and gave
+        // up on the socket. An I/O failure carries an inner exception; a refusal does not. Invalid UTF-8 is
+        // the one refusal that comes with the error code's default message, framing errors name themselves.
+        WebSocketException { WebSocketErrorCode: WebSocketError.Faulted, InnerException: null } refused
+            => refused.Message == InvalidPayloadMessage
+                ? new CloseOutcome(CloseCodes.InvalidPayload, "invalid UTF-8")
+                : new CloseOutcome(CloseCodes.ProtocolError, "protocol error: " + refused.Message),
         OperationCanceledException => new CloseOutcome(CloseCodeNames.Abnormal, "request aborted"),
         _ => new CloseOutcome(CloseCodeNames.Abnormal, "connection lost: " + e.Message),
     };
