@@ -19,7 +19,7 @@ public sealed class PriorityLaneTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await using var broker = await StartBrokerAsync();
         await using var lane = await Lane.OpenAsync(broker, cts.Token);
-        using var slow = await SlowDevice.ConnectAsync(broker.DeviceEndPoint, broker.Tokens.Issue(Slow, Roles.Asesi), cts.Token);
+        using var slow = await StalledDevice.ConnectAsync(broker.DeviceEndPoint.Port, broker.Tokens.Issue(Slow, Roles.Asesi), cts.Token);
 
         // Normal frames until the slow session's queue is full and one is shed (queued for the fast one only).
         var normals = new List<long>();
@@ -35,7 +35,7 @@ public sealed class PriorityLaneTests
             highs.Add(await lane.PublishAsync(NotificationKinds.VerdictCompetent, Priority.High, cts.Token));
         }
 
-        var reading = slow.StartReading();
+        using var reading = slow.StartReading();
         var received = await ReadUntilAsync(reading, highs[^1], cts.Token);
         var fast = await lane.FastReceivedUntilAsync(highs[^1], cts.Token);
         var stats = await broker.StatsAsync(cts.Token);
@@ -62,7 +62,7 @@ public sealed class PriorityLaneTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await using var broker = await StartBrokerAsync();
         await using var lane = await Lane.OpenAsync(broker, cts.Token);
-        using var slow = await SlowDevice.ConnectAsync(broker.DeviceEndPoint, broker.Tokens.Issue(Slow, Roles.Asesi), cts.Token);
+        using var slow = await StalledDevice.ConnectAsync(broker.DeviceEndPoint.Port, broker.Tokens.Issue(Slow, Roles.Asesi), cts.Token);
 
         // Two normal frames, then a high one, until a high one finds no room: the slow session is then closed.
         var published = new List<(long Id, Priority Priority)>();
@@ -74,7 +74,7 @@ public sealed class PriorityLaneTests
             published.Add((await lane.PublishAsync(kind, priority, cts.Token), priority));
         }
 
-        var reading = slow.StartReading();
+        using var reading = slow.StartReading();
         var received = await ReadUntilAsync(reading, long.MaxValue, cts.Token);
         var fast = await lane.FastReceivedUntilAsync(published[^1].Id, cts.Token);
         var stats = await broker.StatsAsync(cts.Token);
