@@ -81,7 +81,10 @@ internal sealed class Session(
         }
     }
 
-    /// <summary>Queues a frame that is not a notification (nothing to time or ack); a full queue closes with 1013.</summary>
+    /// <summary>
+    /// Queues a frame that is not a notification (nothing to time or ack) as high priority: a full queue
+    /// sheds its oldest normal notification to make room, and closes with 1013 when it holds none.
+    /// </summary>
     public void Send(ReadOnlyMemory<byte> frame)
     {
         if (!Writer.IsClosing && !Writer.TryWrite(frame))

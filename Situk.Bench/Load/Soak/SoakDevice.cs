@@ -42,7 +42,7 @@ internal sealed class SoakDevice(int index, bool churns, SoakFleet fleet)
                 await Task.WhenAny(receiving, Task.Delay(churns ? Dwell() : Timeout.InfiniteTimeSpan, stop));
                 var endedByServer = receiving.IsCompleted;
                 await session.LeaveAsync(CatchUpDeadline, receiving);
-                if (endedByServer || receiving.IsCompleted && !stop.IsCancellationRequested)
+                if (endedByServer || (receiving.IsCompleted && !stop.IsCancellationRequested))
                 {
                     fleet.ClosedByServer(socket.CloseStatus is { } code ? ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) : "lost");
                 }

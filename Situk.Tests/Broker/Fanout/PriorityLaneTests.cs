@@ -48,7 +48,8 @@ public sealed class PriorityLaneTests
             Assert.That(received.Ids.Intersect(highs), Is.EqualTo(highs), "every high frame reached the slow device");
             Assert.That(received.Ids, Is.Ordered.Ascending.And.Unique, "what is sent keeps its order");
             Assert.That(received.Ids.Count(normals.Contains) + stats.Sheds, Is.EqualTo(normals.Count), "each normal frame was sent or counted as shed");
-            Assert.That(stats.Sheds, Is.GreaterThanOrEqualTo(3 + 3), "the normal frames refused, and those the high ones took the room of");
+            Assert.That(stats.Sheds, Is.GreaterThan(normals.Count(id => lane.QueuedFor(id) == 1)),
+                "the normal frames refused at the door, and at least one a high frame took the room of");
             Assert.That(stats.Drops, Is.Zero);
             Assert.That(reading.State, Is.EqualTo(WebSocketState.Open), "shedding does not close the session");
             Assert.That(metrics, Does.Contain($"situk_broker_sheds {stats.Sheds}"));
