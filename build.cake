@@ -1,9 +1,10 @@
-// Situk's build. Public targets: Build, Test (default), Up, Down, Bench, Clean.
+// Situk's build. Public targets: Build, Test (default), Up, Down, Bench, Soak, Clean.
 // Private steps start with "__" and are composed into the public targets.
 //   ./build.sh --target=Test [--filter=<dotnet test filter>] [--configuration=Release]
 //   ./build.sh --target=Up      (Ctrl-C stops everything)
 //   ./build.sh --target=Down
 //   ./build.sh --target=Bench [--bench-filter=<BenchmarkDotNet filter>]
+//   ./build.sh --target=Soak [--duration=10m] [--soak-args="--devices 1000 --rate 5"]   (not in CI)
 #load "eng/cake/DevSystem.cake"
 
 using System.Xml.Linq;
@@ -12,6 +13,8 @@ var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var testFilter = Argument("filter", "");
 var benchFilter = Argument("bench-filter", "");
+var soakDuration = Argument("duration", "10m");
+var soakArgs = Argument("soak-args", "");
 
 var root = MakeAbsolute(Directory("./")).FullPath;
 var solution = $"{root}/Situk.slnx";
@@ -121,6 +124,18 @@ Task("__RunBench").Does(() =>
     if (exit != 0) throw new Exception($"The benchmarks exited with {exit}");
 });
 
+// The broker under steady load with churning devices for --duration; rewrites the `soak` section of
+// docs/soak.md and fails when memory, handles or threads grow without bound or a delivery is lost.
+Task("__RunSoak").Does(() =>
+{
+    var exit = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = $"run -c Release --no-build --project \"{root}/Situk.Bench\" -- soak --duration {soakDuration} --report docs/soak.md {soakArgs}",
+        WorkingDirectory = root,
+    });
+    if (exit != 0) throw new Exception($"The soak failed (exit {exit}): see its verdict above and docs/soak.md.");
+});
+
 Task("__Up").Does(() => new DevSystem(Context, root, configuration).Run());
 
 Task("__Down").Does(() => new DevSystem(Context, root, configuration).StopLeftovers());
@@ -131,6 +146,7 @@ Task("Test").IsDependentOn("Build").IsDependentOn("__StartTestDatabase").IsDepen
 Task("Up").IsDependentOn("Build").IsDependentOn("__Up");
 Task("Down").IsDependentOn("__Down");
 Task("Bench").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunBench");
+Task("Soak").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunSoak");
 
 Teardown(context =>
 {

@@ -1,6 +1,7 @@
 return args switch
 {
     ["load", .. var rest] => await Situk.Bench.Load.LoadCommand.RunAsync(rest),
+    ["soak", .. var rest] => await Situk.Bench.Load.Soak.SoakCommand.RunAsync(rest),
     ["e2e", .. var rest] => await Situk.Bench.EndToEnd.EndToEndCommand.RunAsync(rest),
     ["baseline-signalr", .. var rest] => await Situk.Bench.Baseline.SignalRBaseline.RunAsync(rest),
     _ => Benchmarks(args),

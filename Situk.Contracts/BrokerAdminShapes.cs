@@ -24,14 +24,18 @@ public sealed record SessionCount(int Sessions);
 /// <summary>Answer of <c>DELETE /admin/users/{userId}/sessions</c>.</summary>
 public sealed record ClosedCount(int Closed);
 
-/// <summary>Answer of <c>GET /admin/stats</c>.</summary>
+/// <summary>
+/// Answer of <c>GET /admin/stats</c>. <see cref="Drops"/>: sessions closed with 1013 for a full queue;
+/// <see cref="Sheds"/>: normal-priority notification frames not sent because their session's queue was full.
+/// </summary>
 public sealed record BrokerStats(
     int Connections,
     int Users,
     long FramesSent,
     long Acks,
     long Drops,
-    LatencyPercentiles PublishToAckMs);
+    LatencyPercentiles PublishToAckMs,
+    long Sheds = 0);
 
 /// <summary>Milliseconds; zero when nothing has been measured yet.</summary>
 public sealed record LatencyPercentiles(double P50, double P90, double P99);

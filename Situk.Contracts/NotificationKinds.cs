@@ -39,8 +39,8 @@ public static class NotificationKinds
     public static readonly FrozenDictionary<string, KindInfo> Table = new KindInfo[]
     {
         new(RegistrationSubmitted, Email: true, Priority.High),
-        new(RegistrationVerified, Email: false, Priority.Normal),
-        new(RegistrationRejected, Email: false, Priority.Normal),
+        new(RegistrationVerified, Email: false, Priority.High),
+        new(RegistrationRejected, Email: false, Priority.High),
         new(AssessmentAssigned, Email: false, Priority.Normal),
         new(Apl02Submitted, Email: false, Priority.Normal),
         new(AssessmentEligible, Email: false, Priority.Normal),

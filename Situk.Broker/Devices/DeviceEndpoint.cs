@@ -101,7 +101,8 @@ internal sealed partial class DeviceEndpoint(
     {
         // One slot more than the capacity: the welcome frame never counts against a slow device.
         var times = new DeliveryTimes(time);
-        using var writer = new FrameWriter(socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, metrics.FrameSent, times.Written);
+        using var writer = new FrameWriter(
+            socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, metrics.FrameSent, times.Written, metrics.Shed, times.Forget);
         var session = new Session(
             Guid.CreateVersion7().ToString("N"),
             identity,

@@ -39,6 +39,15 @@ internal sealed class DeliveryTimes(TimeProvider time)
         }
     }
 
+    /// <summary>Forgets a notification that will not be written here (shed, or refused by a closing socket).</summary>
+    public void Forget(long notificationId)
+    {
+        lock (_byId)
+        {
+            _byId.Remove(notificationId);
+        }
+    }
+
     /// <summary>Forgets the notification and returns its times, when it was timed here.</summary>
     public DeliveryTime? Acked(long notificationId)
     {

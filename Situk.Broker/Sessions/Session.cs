@@ -9,7 +9,10 @@ internal enum Delivery
 {
     Queued,
 
-    /// <summary>The queue was full: the session is now closing with 1013 (counted once as a drop).</summary>
+    /// <summary>A normal-priority notification met a full queue and was not queued; the session stays open.</summary>
+    Shed,
+
+    /// <summary>A high-priority notification met a queue full of high-priority frames: the session is now closing with 1013 (counted once as a drop).</summary>
     Dropped,
 
     /// <summary>The session was already closing; nothing queued.</summary>
@@ -48,8 +51,12 @@ internal sealed class Session(
 
     public long Acks => Interlocked.Read(ref _acks);
 
-    /// <summary>Queues a serialised notification without waiting; a full queue closes the session with 1013.</summary>
-    public Delivery Deliver(ReadOnlyMemory<byte> frame, long notificationId, long publishedAt)
+    /// <summary>
+    /// Queues a serialised notification without waiting. A full queue sheds normal-priority notifications
+    /// (this one, or for a high one the oldest queued normal one); a high one that cannot be queued closes
+    /// the session with 1013, so it is never lost while the session stays open.
+    /// </summary>
+    public Delivery Deliver(ReadOnlyMemory<byte> frame, long notificationId, long publishedAt, Priority priority)
     {
         if (Writer.IsClosing)
         {
@@ -58,16 +65,26 @@ internal sealed class Session(
 
         // Timed before it is queued: the writer may write it (and stamp it) at once.
         times.Queued(notificationId, publishedAt);
-        if (!Writer.TryWrite(frame, notificationId))
+        switch (Writer.TryWrite(frame, notificationId, priority))
         {
-            times.Acked(notificationId);
-            return Close(CloseCodes.TryAgainLater, "too slow: send queue full") ? Delivery.Dropped : Delivery.Skipped;
+            case Offer.Queued or Offer.QueuedShedding:
+                return Delivery.Queued;
+            case Offer.Shed:
+                times.Forget(notificationId);
+                return Delivery.Shed;
+            case Offer.Full:
+                times.Forget(notificationId);
+                return Close(CloseCodes.TryAgainLater, "too slow: send queue full") ? Delivery.Dropped : Delivery.Skipped;
+            default:
+                times.Forget(notificationId);
+                return Delivery.Skipped;
         }
-
-        return Delivery.Queued;
     }
 
-    /// <summary>Queues a frame that is not a notification (nothing to time or ack); a full queue closes with 1013.</summary>
+    /// <summary>
+    /// Queues a frame that is not a notification (nothing to time or ack) as high priority: a full queue
+    /// sheds its oldest normal notification to make room, and closes with 1013 when it holds none.
+    /// </summary>
     public void Send(ReadOnlyMemory<byte> frame)
     {
         if (!Writer.IsClosing && !Writer.TryWrite(frame))

@@ -1,14 +1,15 @@
 using System.Net.WebSockets;
-using System.Threading.Channels;
+using Situk.Contracts;
 
 namespace Situk.Broker.Sockets;
 
 /// <summary>
-/// The one writer of a WebSocket: a bounded queue of ready-made UTF-8 text frames drained by a single
-/// loop, so no caller ever waits on the network. <see cref="TryWrite"/> never blocks; a full queue is
-/// the caller's signal that the peer is too slow. A close request (first one wins) stops the loop,
-/// skips what is still queued, sends the close frame and arms an abort timer in case the peer never
-/// finishes the handshake.
+/// The one writer of a WebSocket: a bounded queue of ready-made UTF-8 text frames (<see cref="SendQueue"/>,
+/// two priorities) drained by a single loop, so no caller ever waits on the network. Offering a frame never
+/// blocks. A full queue sheds normal-priority frames first; a high-priority frame that finds no normal one
+/// to take the room of is refused, the caller's signal that the peer is too slow. Frames that are not
+/// notifications count as high. A close request (first one wins) stops the loop, skips what is still
+/// queued, sends the close frame and arms an abort timer in case the peer never finishes the handshake.
 /// </summary>
 internal sealed class FrameWriter : IDisposable
 {
@@ -16,11 +17,13 @@ internal sealed class FrameWriter : IDisposable
     private const long NotANotification = 0;
 
     private readonly WebSocket _socket;
-    private readonly Channel<OutboundFrame> _queue;
+    private readonly SendQueue _queue;
     private readonly TimeProvider _time;
     private readonly TimeSpan _closeTimeout;
     private readonly Action? _onSent;
     private readonly Action<long>? _onNotificationWritten;
+    private readonly Action? _onShed;
+    private readonly Action<long>? _onNotificationShed;
     private CloseOutcome? _closing;
     private ITimer? _abortTimer;
     private long _framesSent;
@@ -31,36 +34,52 @@ internal sealed class FrameWriter : IDisposable
         TimeProvider time,
         TimeSpan closeTimeout,
         Action? onSent = null,
-        Action<long>? onNotificationWritten = null)
+        Action<long>? onNotificationWritten = null,
+        Action? onShed = null,
+        Action<long>? onNotificationShed = null)
     {
         _socket = socket;
         _time = time;
         _closeTimeout = closeTimeout;
         _onSent = onSent;
         _onNotificationWritten = onNotificationWritten;
-        _queue = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait, // only TryWrite is used: full means "refused", never "wait"
-        });
+        _onShed = onShed;
+        _onNotificationShed = onNotificationShed;
+        _queue = new SendQueue(capacity);
     }
 
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
-    public int Depth => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
+    public int Depth => _queue.Count;
 
     public bool IsClosing => Volatile.Read(ref _closing) is not null;
 
     /// <summary>The close this side asked for, if any.</summary>
     public CloseOutcome? RequestedClose => Volatile.Read(ref _closing);
 
-    /// <summary>Queues a frame; false when the queue is full or the socket is closing.</summary>
-    public bool TryWrite(ReadOnlyMemory<byte> frame) => TryWrite(frame, NotANotification);
+    /// <summary>Queues a frame that is not a notification, as high priority; false when the queue is full of high-priority frames or the socket is closing.</summary>
+    public bool TryWrite(ReadOnlyMemory<byte> frame) =>
+        TryWrite(frame, NotANotification, Priority.High) is Offer.Queued or Offer.QueuedShedding;
 
-    /// <summary>Queues a notification's frame, to be reported by id once written; false when full or closing.</summary>
-    public bool TryWrite(ReadOnlyMemory<byte> frame, long notificationId) =>
-        !IsClosing && _queue.Writer.TryWrite(new OutboundFrame(frame, notificationId));
+    /// <summary>
+    /// Offers a notification's frame, to be reported by id once written. Every shed frame (this one, or a
+    /// queued normal one it took the room of) is reported to <c>onShed</c>.
+    /// </summary>
+    public Offer TryWrite(ReadOnlyMemory<byte> frame, long notificationId, Priority priority)
+    {
+        if (IsClosing)
+        {
+            return Offer.Closed;
+        }
+
+        var offer = _queue.TryAdd(new OutboundFrame(frame, notificationId, priority));
+        if (offer is Offer.Shed or Offer.QueuedShedding)
+        {
+            _onShed?.Invoke();
+        }
+
+        return offer;
+    }
 
     /// <summary>Asks the loop to send a close frame. Returns false if a close was already requested.</summary>
     public bool RequestClose(int code, string reason)
@@ -70,7 +89,7 @@ internal sealed class FrameWriter : IDisposable
             return false;
         }
 
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         _abortTimer = _time.CreateTimer(static s => ((WebSocket)s!).Abort(), _socket, _closeTimeout, Timeout.InfiniteTimeSpan);
         return true;
     }
@@ -78,13 +97,18 @@ internal sealed class FrameWriter : IDisposable
     /// <summary>Drains the queue into the socket until a close is requested, then sends the close frame.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var reader = _queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(cancellationToken))
+            while (await _queue.WaitToReadAsync(cancellationToken))
             {
-                while (!IsClosing && reader.TryRead(out var frame))
+                while (!IsClosing && _queue.TryTake(out var frame, out var shed))
                 {
+                    if (shed)
+                    {
+                        _onNotificationShed?.Invoke(frame.NotificationId);
+                        continue;
+                    }
+
                     await _socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
                     Interlocked.Increment(ref _framesSent);
                     _onSent?.Invoke();
@@ -115,10 +139,7 @@ internal sealed class FrameWriter : IDisposable
 
     public void Dispose()
     {
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         _abortTimer?.Dispose();
     }
 }
-
-/// <summary>A ready-made text frame and, for a notification, its id (0 otherwise).</summary>
-internal readonly record struct OutboundFrame(ReadOnlyMemory<byte> Bytes, long NotificationId);

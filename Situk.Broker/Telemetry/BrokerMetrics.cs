@@ -15,12 +15,14 @@ internal sealed class BrokerMetrics
     private readonly Counter<long> _framesSent;
     private readonly Counter<long> _acks;
     private readonly Counter<long> _drops;
+    private readonly Counter<long> _sheds;
     private readonly Counter<long> _closes;
     private readonly Histogram<double> _publishToAck;
     private readonly LatencyReservoir _reservoir = new();
     private long _framesSentTotal;
     private long _acksTotal;
     private long _dropsTotal;
+    private long _shedsTotal;
 
     public BrokerMetrics(IMeterFactory meters)
     {
@@ -28,8 +30,17 @@ internal sealed class BrokerMetrics
         _framesSent = Meter.CreateCounter<long>("frames_sent", description: "Frames written to device sockets.");
         _acks = Meter.CreateCounter<long>("acks", description: "Notification ids acknowledged by devices.");
         _drops = Meter.CreateCounter<long>("drops", description: "Sessions closed with 1013 because their queue was full.");
+        _sheds = Meter.CreateCounter<long>("sheds", description: "Normal-priority notification frames not sent because their session's queue was full.");
         _closes = Meter.CreateCounter<long>("closes", description: "Device sessions ended, by close code.");
         _publishToAck = Meter.CreateHistogram<double>("publish_to_ack", unit: "ms", description: "From publish to the device's ack.");
+
+        // The process's managed heap as the last full (gen 2) collection left it: live objects and
+        // fragmentation, not the garbage that short sessions leave in gen 2 between full collections.
+        // It grows when something leaks; a soak run watches it beside RSS.
+        Meter.CreateObservableGauge("gc_heap_bytes", static () => HeapAfterLastFullCollection(), unit: "By",
+            description: "Managed heap size after the last full (gen 2) garbage collection, in bytes.");
+        Meter.CreateObservableCounter("gc_full_collections", static () => (long)GC.CollectionCount(2),
+            description: "Full (gen 2) garbage collections since the process started.");
     }
 
     public Meter Meter { get; }
@@ -59,12 +70,25 @@ internal sealed class BrokerMetrics
         _drops.Add(1);
     }
 
+    public void Shed()
+    {
+        Interlocked.Increment(ref _shedsTotal);
+        _sheds.Add(1);
+    }
+
     public void Closed(int code) => _closes.Add(1, new KeyValuePair<string, object?>("code", code));
 
     public void PublishToAck(TimeSpan elapsed)
     {
         _reservoir.Record(elapsed.TotalMilliseconds);
         _publishToAck.Record(elapsed.TotalMilliseconds);
+    }
+
+    private static long HeapAfterLastFullCollection()
+    {
+        var blocking = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        var background = GC.GetGCMemoryInfo(GCKind.Background);
+        return (blocking.Index >= background.Index ? blocking : background).HeapSizeBytes;
     }
 
     public BrokerStats Snapshot(int connections, int users)
@@ -76,6 +100,7 @@ internal sealed class BrokerMetrics
             Interlocked.Read(ref _framesSentTotal),
             Interlocked.Read(ref _acksTotal),
             Interlocked.Read(ref _dropsTotal),
-            new LatencyPercentiles(p[0], p[1], p[2]));
+            new LatencyPercentiles(p[0], p[1], p[2]),
+            Interlocked.Read(ref _shedsTotal));
     }
 }

@@ -7,10 +7,11 @@ namespace Situk.Tests.Broker;
 /// <summary>Management calls the broker tests make often.</summary>
 internal static class AdminCalls
 {
-    public static async Task<int> PublishAsync(this BrokerFixture broker, Audience to, string title, CancellationToken cancellationToken, string body = "body")
+    public static async Task<int> PublishAsync(
+        this BrokerFixture broker, Audience to, string title, CancellationToken cancellationToken, string body = "body", string kind = NotificationKinds.AdminMessage)
     {
         using var admin = broker.CreateAdminClient();
-        var request = new AdminPublishRequest(to, new AdminNotification(NotificationKinds.AdminMessage, title, body));
+        var request = new AdminPublishRequest(to, new AdminNotification(kind, title, body));
         using var response = await admin.PostAsJsonAsync("admin/publish", request, SitukJson.Default.AdminPublishRequest, cancellationToken);
         response.EnsureSuccessStatusCode();
         var count = await response.Content.ReadFromJsonAsync(SitukJson.Default.SessionCount, cancellationToken);

@@ -8,7 +8,8 @@ namespace Situk.Tests.Faults;
 [NonParallelizable]
 [Description(
     "A device that stops reading (raw socket, 4 KiB receive buffer, never reads after the handshake) while a thousand others " +
-    "are published to, on a broker child process with a send queue of 4 frames: it is dropped with 1013, and the thousand " +
+    "are published to, on a broker child process with a send queue of 4 frames, is sent high-priority frames (which are never " +
+    "shed): it is dropped with 1013, and the thousand " +
     "receive every notification with a delay comparable to the same rounds without it (p99 within 5× + 500 ms: a bound " +
     "generous enough for a shared two-core machine, far below what a blocked fan-out would cost).")]
 public sealed class SlowReaderTests
@@ -63,7 +64,8 @@ public sealed class SlowReaderTests
         for (; roundsB < Rounds || (await StatsAsync(admin, ct)).Drops == 0; roundsB++)
         {
             Assert.That(roundsB, Is.LessThan(MaxRounds), "the stalled device should have been dropped long ago");
-            await PublishAsync(admin, Audience.Users("stalled"), $"big-{roundsB}", Big, ct);
+            // A verdict is high priority: with no normal frame to shed, a full queue closes the session.
+            await PublishAsync(admin, Audience.Users("stalled"), $"big-{roundsB}", Big, ct, NotificationKinds.VerdictCompetent);
             await PublishAsync(admin, Audience.ForRole(Roles.Asesor), $"B-{roundsB}", "kecil", ct);
         }
 
@@ -93,9 +95,10 @@ public sealed class SlowReaderTests
         });
     }
 
-    private static async Task PublishAsync(HttpClient admin, Audience to, string title, string body, CancellationToken ct)
+    private static async Task PublishAsync(
+        HttpClient admin, Audience to, string title, string body, CancellationToken ct, string kind = NotificationKinds.AdminMessage)
     {
-        var request = new AdminPublishRequest(to, new AdminNotification(NotificationKinds.AdminMessage, title, body));
+        var request = new AdminPublishRequest(to, new AdminNotification(kind, title, body));
         using var response = await admin.PostAsJsonAsync("admin/publish", request, SitukJson.Default.AdminPublishRequest, ct);
         response.EnsureSuccessStatusCode();
     }

@@ -18,6 +18,7 @@ internal sealed class SitukTarget : LoadTarget
 {
     private const string SigningKey = "situk-load-signing-key-0123456789abcdef";
     private const string InternalKey = "situk-load-internal-key-0123456789";
+    private const string AdminKey = "situk-load-admin-key-0123456789";
     private static readonly SigningCredentials Credentials =
         new(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256);
 
@@ -36,7 +37,7 @@ internal sealed class SitukTarget : LoadTarget
             ["Situk__Broker__DeviceUrl"] = $"http://127.0.0.1:{_devicePort}",
             ["Situk__Broker__InternalUrl"] = $"http://127.0.0.1:{_internalPort}",
             ["Situk__Broker__InternalKey"] = InternalKey,
-            ["Situk__Broker__AdminKey"] = "situk-load-admin-key-0123456789",
+            ["Situk__Broker__AdminKey"] = AdminKey,
             ["Situk__Jwt__SigningKey"] = SigningKey,
             // A load generator is a handful of addresses opening thousands of sockets: lift the per-address bucket.
             ["Situk__Broker__ConnectRatePerSecond"] = "1000000",
@@ -56,6 +57,16 @@ internal sealed class SitukTarget : LoadTarget
         var process = ChildProcess.Start("broker", "Situk.Broker.dll", [], environment);
         await process.WaitHealthyAsync(new Uri($"http://127.0.0.1:{_internalPort}/healthz"), TimeSpan.FromSeconds(30));
         return process;
+    }
+
+    /// <summary>A GET on the broker's management listener (<c>/metrics</c>, <c>/admin/stats</c>) with the admin key.</summary>
+    public async Task<string> GetAdminAsync(HttpClient http, string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{_internalPort}{path}"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
     public override Uri DeviceUri(int index, string deviceClass) =>
@@ -93,7 +104,7 @@ internal sealed class SitukTarget : LoadTarget
         Subject = new ClaimsIdentity([new Claim("sub", userId), new Claim("role", Roles.Asesi)]),
         Issuer = "situk",
         Audience = "situk",
-        Expires = DateTime.UtcNow.AddHours(2),
+        Expires = DateTime.UtcNow.AddDays(1), // a soak's stable devices keep their first token for the whole run
         SigningCredentials = Credentials,
     });
 }

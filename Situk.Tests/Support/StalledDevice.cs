@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Situk.Tests.Faults;
+namespace Situk.Tests.Support;
 
 /// <summary>
 /// A device that completes the WebSocket handshake over a raw socket with a 4 KiB receive buffer and

@@ -1,0 +1,110 @@
+using Situk.Broker.Sockets;
+using Situk.Contracts;
+
+namespace Situk.Tests.Broker.Sockets;
+
+[Description("A session's send queue: full, it sheds normal-priority frames first and refuses a high one only when no normal one is left; what is sent keeps its order.")]
+public sealed class SendQueueTests
+{
+    [Test]
+    public void Full_queue_sheds_an_offered_normal_frame()
+    {
+        var queue = new SendQueue(2);
+        Assert.Multiple(() =>
+        {
+            Assert.That(queue.TryAdd(Frame(1, Priority.Normal)), Is.EqualTo(Offer.Queued));
+            Assert.That(queue.TryAdd(Frame(2, Priority.High)), Is.EqualTo(Offer.Queued));
+            Assert.That(queue.TryAdd(Frame(3, Priority.Normal)), Is.EqualTo(Offer.Shed));
+            Assert.That(queue.Count, Is.EqualTo(2));
+            Assert.That(Drain(queue), Is.EqualTo(new[] { 1L, 2L }));
+        });
+    }
+
+    [Test]
+    public void High_frame_takes_the_room_of_the_oldest_normal_one_and_order_is_kept()
+    {
+        var queue = new SendQueue(3);
+        queue.TryAdd(Frame(1, Priority.Normal));
+        queue.TryAdd(Frame(2, Priority.High));
+        queue.TryAdd(Frame(3, Priority.Normal));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(queue.TryAdd(Frame(4, Priority.High)), Is.EqualTo(Offer.QueuedShedding));
+            Assert.That(queue.Count, Is.EqualTo(3));
+            Assert.That(Drain(queue, out var shed), Is.EqualTo(new[] { 2L, 3L, 4L }), "1, the oldest normal frame, is skipped");
+            Assert.That(shed, Is.EqualTo(new[] { 1L }));
+        });
+    }
+
+    [Test]
+    public void High_frame_is_refused_only_when_every_queued_frame_is_high()
+    {
+        var queue = new SendQueue(2);
+        queue.TryAdd(Frame(1, Priority.Normal));
+        queue.TryAdd(Frame(2, Priority.Normal));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(queue.TryAdd(Frame(3, Priority.High)), Is.EqualTo(Offer.QueuedShedding));
+            Assert.That(queue.TryAdd(Frame(4, Priority.High)), Is.EqualTo(Offer.QueuedShedding));
+            Assert.That(queue.TryAdd(Frame(5, Priority.High)), Is.EqualTo(Offer.Full));
+            Assert.That(queue.TryAdd(Frame(6, Priority.Normal)), Is.EqualTo(Offer.Shed));
+            Assert.That(Drain(queue, out var shed), Is.EqualTo(new[] { 3L, 4L }));
+            Assert.That(shed, Is.EqualTo(new[] { 1L, 2L }));
+        });
+    }
+
+    [Test]
+    [Description("A frame the reader already took is not evicted: the next normal one is, and the count stays right.")]
+    public void Eviction_after_the_reader_took_a_frame_lands_on_the_next_normal_one()
+    {
+        var queue = new SendQueue(2);
+        queue.TryAdd(Frame(1, Priority.Normal));
+        queue.TryAdd(Frame(2, Priority.Normal));
+        Assert.That(queue.TryTake(out var first, out var firstShed), Is.True);
+        queue.TryAdd(Frame(3, Priority.High));
+        queue.TryAdd(Frame(4, Priority.High));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((first.NotificationId, firstShed), Is.EqualTo((1L, false)));
+            Assert.That(queue.Count, Is.EqualTo(2));
+            Assert.That(queue.TryAdd(Frame(5, Priority.High)), Is.EqualTo(Offer.Full));
+            Assert.That(Drain(queue, out var shed), Is.EqualTo(new[] { 3L, 4L }));
+            Assert.That(shed, Is.EqualTo(new[] { 2L }));
+            Assert.That(queue.Count, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void Completed_queue_takes_nothing_more()
+    {
+        var queue = new SendQueue(2);
+        queue.TryAdd(Frame(1, Priority.High));
+        queue.Complete();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(queue.TryAdd(Frame(2, Priority.High)), Is.EqualTo(Offer.Closed));
+            Assert.That(Drain(queue), Is.EqualTo(new[] { 1L }));
+        });
+    }
+
+    private static OutboundFrame Frame(long id, Priority priority) => new(new byte[] { 1 }, id, priority);
+
+    private static long[] Drain(SendQueue queue) => Drain(queue, out _);
+
+    private static long[] Drain(SendQueue queue, out long[] shed)
+    {
+        var sent = new List<long>();
+        var skipped = new List<long>();
+        while (queue.TryTake(out var frame, out var wasShed))
+        {
+            (wasShed ? skipped : sent).Add(frame.NotificationId);
+        }
+
+        shed = [.. skipped];
+        return [.. sent];
+    }
+}
