@@ -8,32 +8,15 @@ namespace Situk.Tests.Browser;
 
 [Category("Browser")]
 [Description("The admin dashboard in a real Chromium: sessions through the API, a send form, the chart and the recent list; phone-sized too.")]
-public sealed class AdminDashboardTests
+public sealed class AdminDashboardTests : SystemInChromium
 {
-    private SystemFixture _system = null!;
-    private SystemBrowser _browser = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _system = await SystemFixture.StartAsync();
-        _browser = await Chromium.LaunchAsync();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _browser.DisposeAsync();
-        await _system.DisposeAsync();
-    }
-
     [Test]
     public async Task An_admin_sees_a_devices_session_sends_to_a_role_and_sees_it_delivered()
     {
         using var cts = Timeouts.Generous();
-        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
-        using var device = await _system.ConnectDeviceAsync(asesi, cts.Token);
-        await using var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 } });
+        var asesi = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using var device = await Stack.ConnectDeviceAsync(asesi, cts.Token);
+        await using var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 } });
         var page = await context.NewPageAsync();
         await SignInAsync(page);
 
@@ -46,7 +29,7 @@ public sealed class AdminDashboardTests
         await page.GetByLabel("Title").FillAsync("Pengumuman");
         await page.GetByLabel("Body").FillAsync("Ujian dimulai pukul 08.00.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
-        var asesiCount = await _system.Api.ScalarAsync<long>("SELECT count(*) FROM users WHERE role = 'asesi'");
+        var asesiCount = await Stack.Api.ScalarAsync<long>("SELECT count(*) FROM users WHERE role = 'asesi'");
         await Assertions.Expect(page.Locator("#send-result")).ToHaveTextAsync($"Stored for {asesiCount} recipient(s); pushing now.");
 
         var n = await device.ReceiveNotificationAsync(cts.Token);
@@ -60,17 +43,17 @@ public sealed class AdminDashboardTests
     public async Task The_dashboard_shows_the_device_pages_session_and_what_it_received()
     {
         using var cts = Timeouts.Generous();
-        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
-        await using var deviceContext = await _browser.NewContextAsync();
+        var asesi = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        await using var deviceContext = await Browser.NewContextAsync();
         var devicePage = await deviceContext.NewPageAsync();
-        await DevicePageSteps.SignInAsync(devicePage, _system, asesi);
+        await DevicePageSteps.SignInAsync(devicePage, Stack, asesi);
         await Assertions.Expect(devicePage.Locator("#state")).ToHaveAttributeAsync("data-state", "open");
-        using var sent = await _system.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
+        using var sent = await Stack.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
             new { to = new { userIds = new[] { asesi.Id } }, title = "Untuk halaman", body = "For the page." }, cts.Token);
         await Assertions.Expect(devicePage.Locator("li.item")).ToHaveCountAsync(1);
-        var id = await _system.Api.ScalarAsync<long>("SELECT max(id) FROM notifications WHERE user_id = @id", ("id", asesi.Id));
+        var id = await Stack.Api.ScalarAsync<long>("SELECT max(id) FROM notifications WHERE user_id = @id", ("id", asesi.Id));
 
-        await using var adminContext = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 } });
+        await using var adminContext = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 } });
         var dashboard = await adminContext.NewPageAsync();
         await SignInAsync(dashboard);
 
@@ -84,10 +67,10 @@ public sealed class AdminDashboardTests
     [Test]
     public async Task A_non_admin_is_refused_with_a_message()
     {
-        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
-        await using var context = await _browser.NewContextAsync();
+        var asesi = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        await using var context = await Browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(_system.Api.BaseAddress, "admin").ToString());
+        await page.GotoAsync(new Uri(Stack.Api.BaseAddress, "admin").ToString());
         await page.GetByLabel("Email").FillAsync(asesi.Email);
         await page.GetByLabel("Password").FillAsync(asesi.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -98,7 +81,7 @@ public sealed class AdminDashboardTests
     [Test]
     public async Task The_dashboard_fits_a_phone()
     {
-        await using var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 360, Height = 740 } });
+        await using var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 360, Height = 740 } });
         var page = await context.NewPageAsync();
         await SignInAsync(page);
         await Assertions.Expect(page.Locator("#stats dd").First).ToBeVisibleAsync();
@@ -109,7 +92,7 @@ public sealed class AdminDashboardTests
 
     private async Task SignInAsync(IPage page)
     {
-        await page.GotoAsync(new Uri(_system.Api.BaseAddress, "admin").ToString());
+        await page.GotoAsync(new Uri(Stack.Api.BaseAddress, "admin").ToString());
         await page.GetByLabel("Email").FillAsync(ApiFixture.AdminEmail);
         await page.GetByLabel("Password").FillAsync(ApiFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

@@ -7,32 +7,15 @@ namespace Situk.Tests.Browser;
 
 [Category("Browser")]
 [Description("The admin dashboard in a real Chromium opens a verdict's delivery timeline from the recent list, and says so when an id is unknown.")]
-public sealed class DashboardTimelineTests
+public sealed class DashboardTimelineTests : SystemInChromium
 {
-    private SystemFixture _system = null!;
-    private SystemBrowser _browser = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _system = await SystemFixture.StartAsync();
-        _browser = await Chromium.LaunchAsync();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _browser.DisposeAsync();
-        await _system.DisposeAsync();
-    }
-
     [Test]
     public async Task Clicking_a_notification_shows_its_timeline()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var verdict = await VerdictDelivery.RunAsync(_system, cts.Token);
+        var verdict = await VerdictDelivery.RunAsync(Stack, cts.Token);
         using var device = verdict.Device;
-        await using var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 } });
+        await using var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 } });
         var page = await context.NewPageAsync();
         await SignInAsync(page);
 
@@ -50,7 +33,7 @@ public sealed class DashboardTimelineTests
     [Test]
     public async Task An_unknown_id_is_reported_not_shown()
     {
-        await using var context = await _browser.NewContextAsync();
+        await using var context = await Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await SignInAsync(page);
 
@@ -62,7 +45,7 @@ public sealed class DashboardTimelineTests
 
     private async Task SignInAsync(IPage page)
     {
-        await page.GotoAsync(new Uri(_system.Api.BaseAddress, "admin").ToString());
+        await page.GotoAsync(new Uri(Stack.Api.BaseAddress, "admin").ToString());
         await page.GetByLabel("Email").FillAsync(ApiFixture.AdminEmail);
         await page.GetByLabel("Password").FillAsync(ApiFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

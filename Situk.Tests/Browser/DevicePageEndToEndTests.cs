@@ -11,37 +11,20 @@ namespace Situk.Tests.Browser;
 
 [Category("Browser")]
 [Description("The device page in a real Chromium against the whole system: a verdict appears live and is acked; after a broker restart the page reconnects by itself and shows what was sent meanwhile, once.")]
-public sealed class DevicePageEndToEndTests
+public sealed class DevicePageEndToEndTests : SystemInChromium
 {
-    private SystemFixture _system = null!;
-    private SystemBrowser _browser = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _system = await SystemFixture.StartAsync();
-        _browser = await Chromium.LaunchAsync();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _browser.DisposeAsync();
-        await _system.DisposeAsync();
-    }
-
     [Test]
     public async Task A_verdict_shows_on_the_page_and_survives_a_broker_restart()
     {
         using var cts = Timeouts.Generous();
-        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
-        await using var context = await _browser.NewContextAsync();
+        var asesi = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        await using var context = await Browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        await DevicePageSteps.SignInAsync(page, _system, asesi);
+        await DevicePageSteps.SignInAsync(page, Stack, asesi);
         await Assertions.Expect(page.Locator("#state")).ToHaveAttributeAsync("data-state", "open");
 
         // A verdict through REST appears on the page and is acked from the web device.
-        var c = await new Scenario(_system.Api).CaseAtAsync(RegistrationStatus.Scheduled, asesi: asesi);
+        var c = await new Scenario(Stack.Api).CaseAtAsync(RegistrationStatus.Scheduled, asesi: asesi);
         await c.Asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c), cts.Token);
         var verdict = await c.Asesor.Client.PostAsJsonAsync($"{c.Path}/verdict", new { competent = true }, cts.Token);
         Assert.That(verdict.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -49,18 +32,18 @@ public sealed class DevicePageEndToEndTests
 
         // The socket carried a neutral pull notice; situk.js fetched the verdict's own words over REST.
         await Assertions.Expect(page.Locator($"li[data-kind='{NotificationKinds.VerdictCompetent}'] .title")).ToHaveTextAsync("Declared competent");
-        var verdictId = await _system.Api.ScalarAsync<long>(
+        var verdictId = await Stack.Api.ScalarAsync<long>(
             "SELECT id FROM notifications WHERE user_id = @id AND kind = @kind", ("id", asesi.Id), ("kind", NotificationKinds.VerdictCompetent));
-        await WaitUntilAsync(async () => await _system.Api.ScalarAsync<string?>(
+        await WaitUntilAsync(async () => await Stack.Api.ScalarAsync<string?>(
             "SELECT delivered_device_class FROM notifications WHERE id = @id", ("id", verdictId)) == DeviceClasses.Web, cts.Token);
 
         // The broker goes away; what is sent meanwhile is shown once after the page reconnects by itself.
-        await _system.Broker.StopAsync(cts.Token);
+        await Stack.Broker.StopAsync(cts.Token);
         await Assertions.Expect(page.Locator("#state")).Not.ToHaveAttributeAsync("data-state", "open");
-        var sent = await _system.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
+        var sent = await Stack.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
             new { to = new { userIds = new[] { asesi.Id } }, title = "Jadwal berubah", body = "Sent while the broker was down." }, cts.Token);
         Assert.That(sent.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        await _system.RestartBrokerAsync(cts.Token);
+        await Stack.RestartBrokerAsync(cts.Token);
 
         await Assertions.Expect(page.Locator("#state")).ToHaveAttributeAsync("data-state", "open", new() { Timeout = 20_000 });
         var whileDown = page.Locator($"li[data-kind='{NotificationKinds.AdminMessage}']");
@@ -68,7 +51,7 @@ public sealed class DevicePageEndToEndTests
         Assert.Multiple(async () =>
         {
             Assert.That(await whileDown.Locator(".title").InnerTextAsync(), Is.EqualTo("Jadwal berubah"));
-            Assert.That(await page.Locator("li.item").CountAsync(), Is.EqualTo(await _system.Api.ScalarAsync<long>(
+            Assert.That(await page.Locator("li.item").CountAsync(), Is.EqualTo(await Stack.Api.ScalarAsync<long>(
                 "SELECT count(*) FROM notifications WHERE user_id = @id", ("id", asesi.Id))), "each notification once");
         });
         await Chromium.ScreenshotAsync(page, "device-page.png");
@@ -78,12 +61,12 @@ public sealed class DevicePageEndToEndTests
     public async Task Marking_read_updates_the_unread_count_and_the_inbox()
     {
         using var cts = Timeouts.Generous();
-        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
-        await _system.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
+        var asesi = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        await Stack.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
             new { to = new { userIds = new[] { asesi.Id } }, title = "Selamat datang", body = "Welcome." }, cts.Token);
-        await using var context = await _browser.NewContextAsync();
+        await using var context = await Browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        await DevicePageSteps.SignInAsync(page, _system, asesi);
+        await DevicePageSteps.SignInAsync(page, Stack, asesi);
 
         var item = page.Locator("li.item").First;
         await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "delivered");
@@ -92,7 +75,7 @@ public sealed class DevicePageEndToEndTests
 
         await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "read");
         await Assertions.Expect(page.Locator("#unread")).ToHaveTextAsync("0");
-        Assert.That(await _system.Api.ScalarAsync<long>(
+        Assert.That(await Stack.Api.ScalarAsync<long>(
             "SELECT count(*) FROM notifications WHERE user_id = @id AND read_at IS NULL", ("id", asesi.Id)), Is.Zero);
     }
 
