@@ -90,7 +90,9 @@ internal sealed class ChildProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new InvalidOperationException($"{_name} did not become healthy at {health} within {deadline.TotalSeconds:0} s (exited: {HasExited}).");
+        throw HasExited
+            ? new ChildExitedException($"{_name} exited with {ExitCode} before it was healthy at {health}.")
+            : new InvalidOperationException($"{_name} did not become healthy at {health} within {deadline.TotalSeconds:0} s.");
     }
 
     /// <summary>Resident set size in bytes, from <c>/proc/PID/status</c> (VmRSS); 0 once the process is gone.</summary>
@@ -140,3 +142,6 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 }
+
+/// <summary>The child ended before its health check answered (most often: the free port it was given was taken meanwhile).</summary>
+internal sealed class ChildExitedException(string message) : InvalidOperationException(message);

@@ -15,10 +15,25 @@ internal abstract class LoadTarget : IAsyncDisposable
 
     public ChildProcess Process => _process ?? throw new InvalidOperationException("Not started.");
 
-    /// <summary>Starts the child process and waits until it answers its health check.</summary>
+    /// <summary>
+    /// Starts the child process and waits until it answers its health check. A port picked free can be
+    /// taken before the child binds it (thousands of sockets of an earlier run linger in TIME_WAIT): a
+    /// child that exits before it is healthy is started again on fresh ports, three times at most.
+    /// </summary>
     public async Task StartAsync(LoadOptions options)
     {
-        _process = await LaunchAsync(options);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                _process = await LaunchAsync(options);
+                return;
+            }
+            catch (ChildExitedException e) when (attempt < 3)
+            {
+                Console.WriteLine($"  {Name}: {e.Message} Starting it again on other ports.");
+            }
+        }
     }
 
     protected abstract Task<ChildProcess> LaunchAsync(LoadOptions options);
