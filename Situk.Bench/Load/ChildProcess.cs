@@ -57,10 +57,14 @@ internal sealed class ChildProcess : IAsyncDisposable
         return new ChildProcess(process, name);
     }
 
-    /// <summary>A free loopback port (bound and released: good enough for a child that binds it next).</summary>
+    /// <summary>
+    /// A free loopback port (bound and released: good enough for a child that binds it next). Bound
+    /// without SO_REUSEADDR, so the kernel also passes over ports that an earlier run's connections still
+    /// hold in TIME_WAIT, which a server could not listen on.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(IPAddress.Loopback, 0) { ExclusiveAddressUse = true };
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
