@@ -15,14 +15,12 @@ internal sealed class DeliveryTimes(TimeProvider time)
 
     private readonly Dictionary<long, DeliveryTime> _byId = [];
 
-    public void Queued(long notificationId, long queuedAt)
+    /// <summary>Times a notification queued now; false when it was not timed by this call (already timed here, or past the bound).</summary>
+    public bool Queued(long notificationId, long queuedAt)
     {
         lock (_byId)
         {
-            if (_byId.Count < MaxTimedIds)
-            {
-                _byId.TryAdd(notificationId, new DeliveryTime(queuedAt, null));
-            }
+            return _byId.Count < MaxTimedIds && _byId.TryAdd(notificationId, new DeliveryTime(queuedAt, null));
         }
     }
 

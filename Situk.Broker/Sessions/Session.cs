@@ -64,21 +64,21 @@ internal sealed class Session(
         }
 
         // Timed before it is queued: the writer may write it (and stamp it) at once.
-        times.Queued(notificationId, publishedAt);
-        switch (Writer.TryWrite(frame, notificationId, priority))
+        // A copy already queued here (a re-send) keeps its own timing: only forget what this call timed.
+        var timed = times.Queued(notificationId, publishedAt);
+        var offer = Writer.TryWrite(frame, notificationId, priority);
+        if (timed && offer is not (Offer.Queued or Offer.QueuedShedding))
         {
-            case Offer.Queued or Offer.QueuedShedding:
-                return Delivery.Queued;
-            case Offer.Shed:
-                times.Forget(notificationId);
-                return Delivery.Shed;
-            case Offer.Full:
-                times.Forget(notificationId);
-                return Close(CloseCodes.TryAgainLater, "too slow: send queue full") ? Delivery.Dropped : Delivery.Skipped;
-            default:
-                times.Forget(notificationId);
-                return Delivery.Skipped;
+            times.Forget(notificationId);
         }
+
+        return offer switch
+        {
+            Offer.Queued or Offer.QueuedShedding => Delivery.Queued,
+            Offer.Shed => Delivery.Shed,
+            Offer.Full => Close(CloseCodes.TryAgainLater, "too slow: send queue full") ? Delivery.Dropped : Delivery.Skipped,
+            _ => Delivery.Skipped,
+        };
     }
 
     /// <summary>
