@@ -35,14 +35,8 @@ public sealed class VanishedNetworkTests
         var userId = user.ToString(CultureInfo.InvariantCulture);
 
         var received = new List<string>();
-        await using var device = new SitukDeviceClient(new SitukClientOptions
-        {
-            BrokerUrl = new Uri($"ws://127.0.0.1:{proxy.Port}/ws"),
-            ApiUrl = system.Api.BaseAddress,
-            TokenProvider = _ => ValueTask.FromResult(system.Tokens.Issue(userId)),
-            MinBackoff = TimeSpan.FromMilliseconds(200),
-            MaxBackoff = TimeSpan.FromSeconds(1),
-        });
+        // The device's own pings are far apart here: only the broker can notice in time.
+        await using var device = DeviceThrough(proxy, system, userId, keepAlive: (TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)));
         device.Start();
         await device.WaitForStateAsync(ClientState.Open, ct);
         await system.SendAsync(user, "Sebelum", ct);
@@ -103,16 +97,7 @@ public sealed class VanishedNetworkTests
         var user = await system.InsertAsesiAsync(ct);
         var userId = user.ToString(CultureInfo.InvariantCulture);
         var received = new List<string>();
-        await using var device = new SitukDeviceClient(new SitukClientOptions
-        {
-            BrokerUrl = new Uri($"ws://127.0.0.1:{proxy.Port}/ws"),
-            ApiUrl = system.Api.BaseAddress,
-            TokenProvider = _ => ValueTask.FromResult(system.Tokens.Issue(userId)),
-            MinBackoff = TimeSpan.FromMilliseconds(200),
-            MaxBackoff = TimeSpan.FromSeconds(1),
-            KeepAliveInterval = TimeSpan.FromSeconds(1),
-            KeepAliveTimeout = TimeSpan.FromSeconds(2),
-        });
+        await using var device = DeviceThrough(proxy, system, userId, keepAlive: (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)));
         device.Start();
         await device.WaitForStateAsync(ClientState.Open, ct);
         await system.SendAsync(user, "Sebelum", ct);
@@ -125,6 +110,19 @@ public sealed class VanishedNetworkTests
         await ReadAsync(device, received, 2, ct);
         Assert.That(received, Is.EqualTo(new[] { "Sebelum", "Saat pindah jaringan" }));
     }
+
+    /// <summary>A .NET device client that reaches the broker through <paramref name="proxy"/>, reconnecting quickly, with this ping interval and deadline.</summary>
+    private static SitukDeviceClient DeviceThrough(TcpProxy proxy, ChildSystem system, string userId, (TimeSpan Interval, TimeSpan Timeout) keepAlive) =>
+        new(new SitukClientOptions
+        {
+            BrokerUrl = new Uri($"ws://127.0.0.1:{proxy.Port}/ws"),
+            ApiUrl = system.Api.BaseAddress,
+            TokenProvider = _ => ValueTask.FromResult(system.Tokens.Issue(userId)),
+            MinBackoff = TimeSpan.FromMilliseconds(200),
+            MaxBackoff = TimeSpan.FromSeconds(1),
+            KeepAliveInterval = keepAlive.Interval,
+            KeepAliveTimeout = keepAlive.Timeout,
+        });
 
     private static async Task ReadAsync(SitukDeviceClient device, List<string> received, int count, CancellationToken ct)
     {
