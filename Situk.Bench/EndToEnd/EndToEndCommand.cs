@@ -20,12 +20,25 @@ namespace Situk.Bench.EndToEnd;
 /// </summary>
 internal static class EndToEndCommand
 {
+    private const string Usage =
+        "usage: Situk.Bench e2e [--devices N] [--rest N] [--rest-rate per-second] [--direct N] [--direct-rate per-second] [--report FILE] [--label NAME]";
+
     /// <summary>Direct publishes use ids far above any the database hands out in a run.</summary>
     private const long DirectBase = 1_000_000_000_000;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        var options = EndToEndOptions.Parse(args);
+        EndToEndOptions options;
+        try
+        {
+            options = EndToEndOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + Usage);
+            return 2;
+        }
+
         var run = Stopwatch.StartNew();
         Console.WriteLine($"== e2e: {options.Devices} devices; {options.RestCount} REST notifications at {options.RestRate}/s; {options.DirectCount} direct publishes at {options.DirectRate}/s");
         await using var system = await SitukSystem.StartAsync();
