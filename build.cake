@@ -164,20 +164,30 @@ Teardown(context =>
 
 RunTarget(target);
 
-// The "N passed, N failed, N skipped" line, from the TRX counters; build.sh prints it last.
+// The "N passed, N failed, N skipped" line, from the TRX counters; build.sh prints it last, after the
+// name and first lines of the message of each failed test, so the end of a long log says what failed.
 void WriteTestSummary()
 {
     long passed = 0, failed = 0, skipped = 0;
+    var failures = new List<string>();
     foreach (var trx in GetFiles($"{testResults}/*.trx"))
     {
-        var counters = XDocument.Load(trx.FullPath).Descendants().First(e => e.Name.LocalName == "Counters");
+        var document = XDocument.Load(trx.FullPath);
+        foreach (var result in document.Descendants().Where(e => e.Name.LocalName == "UnitTestResult"
+                     && (string)e.Attribute("outcome") is "Failed" or "Error" or "Timeout" or "Aborted"))
+        {
+            var message = result.Descendants().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value ?? "";
+            var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries).Take(6).Select(l => "    " + l.TrimEnd());
+            failures.Add($"FAILED {(string)result.Attribute("testName")} ({(string)result.Attribute("duration")})\n{string.Join("\n", lines)}");
+        }
+        var counters = document.Descendants().First(e => e.Name.LocalName == "Counters");
         long Read(string name) => long.TryParse((string)counters.Attribute(name), out var n) ? n : 0;
         passed += Read("passed");
         failed += Read("failed") + Read("error") + Read("timeout") + Read("aborted");
         skipped += Read("notExecuted") + Read("inconclusive");
     }
     var line = skipped > 0 ? $"{passed} passed, {failed} failed, {skipped} skipped" : $"{passed} passed, {failed} failed";
-    System.IO.File.WriteAllText(summaryFile, line + "\n");
+    System.IO.File.WriteAllText(summaryFile, string.Concat(failures.Select(f => f + "\n")) + line + "\n");
 }
 
 // Runs eng/pg.sh and returns what it printed (a connection string for "start").
