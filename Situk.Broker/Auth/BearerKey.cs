@@ -11,11 +11,11 @@ internal static class BearerKey
     private const string Prefix = "Bearer ";
 
     /// <summary>The bearer token of the <c>Authorization</c> header, or null.</summary>
-    public static string? FromHeader(HttpRequest request)
-    {
-        var header = request.Headers[HeaderNames.Authorization].ToString();
-        return header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? header[Prefix.Length..].Trim() : null;
-    }
+    public static string? FromHeader(HttpRequest request) => FromHeader(request.Headers[HeaderNames.Authorization].ToString());
+
+    /// <summary>The bearer token of an <c>Authorization</c> header's value, or null.</summary>
+    public static string? FromHeader(string? header) =>
+        header is not null && header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? header[Prefix.Length..].Trim() : null;
 
     /// <summary>True when the request presents exactly <paramref name="expected"/>; the time taken does not depend on where they differ.</summary>
     public static bool Matches(HttpRequest request, string expected)

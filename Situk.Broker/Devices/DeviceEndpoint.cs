@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -94,10 +95,12 @@ internal sealed partial class DeviceEndpoint(
             KeepAliveInterval = _options.Heartbeat,
             KeepAliveTimeout = _options.HeartbeatTimeout,
         });
-        await RunSessionAsync(context, socket, identity);
+        metrics.Upgraded("http");
+        await RunSessionAsync(socket, identity, context.Request.Query["device"], context.Connection.RemoteIpAddress, context.RequestAborted);
     }
 
-    private async Task RunSessionAsync(HttpContext context, WebSocket socket, DeviceIdentity identity)
+    /// <summary>Runs an upgraded device's session until its socket ends, on either path to it (see <see cref="DirectUpgrade"/>).</summary>
+    internal async Task RunSessionAsync(WebSocket socket, DeviceIdentity identity, string? deviceClass, IPAddress? remote, CancellationToken aborted)
     {
         // One slot more than the capacity: the welcome frame never counts against a slow device.
         var times = new DeliveryTimes(time);
@@ -106,8 +109,8 @@ internal sealed partial class DeviceEndpoint(
         var session = new Session(
             Guid.CreateVersion7().ToString("N"),
             identity,
-            DeviceClasses.Normalize(context.Request.Query["device"]),
-            context.Connection.RemoteIpAddress?.ToString(),
+            DeviceClasses.Normalize(deviceClass),
+            remote?.ToString(),
             time.GetUtcNow(),
             writer,
             times);
@@ -123,12 +126,12 @@ internal sealed partial class DeviceEndpoint(
 
         // Registered before the writer starts, so a device that has read its welcome is already listed,
         // reachable by publishes and kickable by an admin.
-        Register(session, context);
-        var writing = writer.RunAsync(context.RequestAborted);
+        Register(session, remote);
+        var writing = writer.RunAsync(aborted);
         CloseOutcome outcome;
         try
         {
-            outcome = await ReceiveAsync(session, socket, context.RequestAborted);
+            outcome = await ReceiveAsync(session, socket, aborted);
         }
         finally
         {
@@ -142,10 +145,10 @@ internal sealed partial class DeviceEndpoint(
         DeviceEndpointLog.Closed(logger, session.Id, session.UserId, outcome.Code, outcome.Reason, time.GetUtcNow() - session.ConnectedAt, writer.FramesSent, session.Acks);
     }
 
-    private void Register(Session session, HttpContext context)
+    private void Register(Session session, IPAddress? remote)
     {
         var (_, evicted) = registry.Add(session);
-        DeviceEndpointLog.Opened(logger, session.Id, session.UserId, session.Role, session.DeviceClass, context.Connection.RemoteIpAddress);
+        DeviceEndpointLog.Opened(logger, session.Id, session.UserId, session.Role, session.DeviceClass, remote);
         if (evicted is not null)
         {
             DeviceEndpointLog.Replaced(logger, evicted.Id, evicted.UserId, session.Id, _options.MaxSessionsPerUser);

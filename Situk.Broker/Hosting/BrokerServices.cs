@@ -63,6 +63,7 @@ internal static class BrokerServices
         services.AddHostedService(sp => sp.GetRequiredService<ReceiptBatcher>());
         services.AddHostedService<GracefulShutdown>();
         services.AddSingleton<DeviceEndpoint>();
+        services.AddSingleton<DirectUpgrade>();
         services.AddSingleton<InternalEndpoint>();
 
         services.AddProblemDetails();

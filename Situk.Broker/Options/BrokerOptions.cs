@@ -59,6 +59,12 @@ public sealed class BrokerOptions
     /// <summary>Seconds a client has to send its request headers (the upgrade request). Default 10.</summary>
     public int HandshakeTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Device upgrades are answered on the raw connection, leaving Kestrel's HTTP/1.1 layer behind (about half
+    /// an idle device's memory). Default true; false runs every upgrade through the HTTP pipeline.
+    /// </summary>
+    public bool DirectUpgrade { get; set; } = true;
+
     /// <summary>Frames queued per API link before the link is closed with 1013. Default 65536.</summary>
     public int InternalQueueCapacity { get; set; } = 65_536;
 

@@ -17,6 +17,7 @@ internal sealed class BrokerMetrics
     private readonly Counter<long> _drops;
     private readonly Counter<long> _sheds;
     private readonly Counter<long> _closes;
+    private readonly Counter<long> _upgrades;
     private readonly Histogram<double> _publishToAck;
     private readonly LatencyReservoir _reservoir = new();
     private long _framesSentTotal;
@@ -32,6 +33,7 @@ internal sealed class BrokerMetrics
         _drops = Meter.CreateCounter<long>("drops", description: "Sessions closed with 1013 because their queue was full.");
         _sheds = Meter.CreateCounter<long>("sheds", description: "Normal-priority notification frames not sent because their session's queue was full.");
         _closes = Meter.CreateCounter<long>("closes", description: "Device sessions ended, by close code.");
+        _upgrades = Meter.CreateCounter<long>("upgrades", description: "Device sockets opened, by path: direct (answered on the raw connection) or http (through the HTTP pipeline).");
         _publishToAck = Meter.CreateHistogram<double>("publish_to_ack", unit: "ms", description: "From publish to the device's ack.");
 
         // The process's managed heap as the last full (gen 2) collection left it: live objects and
@@ -75,6 +77,8 @@ internal sealed class BrokerMetrics
         Interlocked.Increment(ref _shedsTotal);
         _sheds.Add(1);
     }
+
+    public void Upgraded(string path) => _upgrades.Add(1, new KeyValuePair<string, object?>("path", path));
 
     public void Closed(int code) => _closes.Add(1, new KeyValuePair<string, object?>("code", code));
 
