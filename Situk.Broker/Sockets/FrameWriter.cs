@@ -97,9 +97,10 @@ internal sealed class FrameWriter : IDisposable
     /// <summary>Drains the queue into the socket until a close is requested, then sends the close frame.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        using var stop = cancellationToken.UnsafeRegister(static s => ((SendQueue)s!).Cancel(), _queue);
         try
         {
-            while (await _queue.WaitToReadAsync(cancellationToken))
+            while (await _queue.WaitToReadAsync())
             {
                 while (!IsClosing && _queue.TryTake(out var frame, out var shed))
                 {

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using Situk.Contracts;
 
 namespace Situk.Broker.Sockets;
@@ -25,26 +25,38 @@ internal enum Offer
 /// A socket's outbound frames: one FIFO of at most <c>capacity</c> frames in two priorities. When it is
 /// full, a normal frame is shed; a high frame takes the room of the oldest queued normal frame (shed in
 /// its turn), and only when no normal frame is left is it refused (<see cref="Offer.Full"/>). What is sent
-/// keeps its order; a shed frame is a gap. An evicted frame stays in the channel until the reader meets
-/// it — evictions always take the oldest normal frames, so the reader simply skips that many normal
-/// frames — which bounds the channel at twice the capacity.
+/// keeps its order; a shed frame is a gap. An evicted frame stays queued until the reader meets it —
+/// evictions always take the oldest normal frames, so the reader simply skips that many normal frames —
+/// which bounds the queue at twice the capacity.
+/// <para>
+/// One reader waits at a time (<see cref="WaitToReadAsync"/>), on this object itself as its
+/// <see cref="IValueTaskSource{TResult}"/>, so waiting allocates nothing; an idle queue holds no more
+/// than a few slots, as a queue grown by a burst gives its room back once it is empty. Every idle device
+/// socket has one of these, so its size is the broker's memory per connection (Situk.Bench/README.md).
+/// </para>
 /// </summary>
-internal sealed class SendQueue(int capacity)
+internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
 {
-    private readonly Channel<OutboundFrame> _channel =
-        Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    /// <summary>An emptied queue that grew past this many slots gives them back.</summary>
+    private const int KeptSlots = 8;
 
+    private readonly Queue<OutboundFrame> _frames = new();
     private readonly Lock _gate = new();
+    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
+    private bool _waiting;
+    private int _peak;
     private int _count;
     private int _normal;
     private int _evicted;
     private bool _completed;
+    private bool _canceled;
 
     /// <summary>Frames that will still be sent (shed ones excluded).</summary>
     public int Count => Volatile.Read(ref _count);
 
     public Offer TryAdd(OutboundFrame frame)
     {
+        Offer offer;
         lock (_gate)
         {
             if (_completed)
@@ -52,7 +64,7 @@ internal sealed class SendQueue(int capacity)
                 return Offer.Closed;
             }
 
-            var evicting = false;
+            offer = Offer.Queued;
             if (_count >= capacity)
             {
                 if (frame.Priority == Priority.Normal)
@@ -68,33 +80,70 @@ internal sealed class SendQueue(int capacity)
                 _normal--;
                 _count--;
                 _evicted++;
-                evicting = true;
+                offer = Offer.QueuedShedding;
             }
 
-            _channel.Writer.TryWrite(frame); // unbounded and not completed: always succeeds
+            _frames.Enqueue(frame);
+            _peak = Math.Max(_peak, _frames.Count);
             _count++;
             if (frame.Priority == Priority.Normal)
             {
                 _normal++;
             }
 
-            return evicting ? Offer.QueuedShedding : Offer.Queued;
+            if (!TakeWaiter())
+            {
+                return offer;
+            }
         }
+
+        _waiter.SetResult(true);
+        return offer;
     }
 
-    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+    /// <summary>True once a frame is queued; false when the queue is completed and empty; throws once canceled.</summary>
+    public ValueTask<bool> WaitToReadAsync()
+    {
+        lock (_gate)
+        {
+            if (_canceled)
+            {
+                return ValueTask.FromException<bool>(new OperationCanceledException("The socket's writer was canceled."));
+            }
+
+            if (_frames.Count > 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_completed)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            _waiter.Reset();
+            _waiting = true;
+            return new ValueTask<bool>(this, _waiter.Version);
+        }
+    }
 
     /// <summary>The next frame; <paramref name="shed"/> true when it was evicted and must not be sent.</summary>
     public bool TryTake(out OutboundFrame frame, out bool shed)
     {
         shed = false;
-        if (!_channel.Reader.TryRead(out frame))
-        {
-            return false;
-        }
-
         lock (_gate)
         {
+            if (!_frames.TryDequeue(out frame))
+            {
+                return false;
+            }
+
+            if (_frames.Count == 0 && _peak > KeptSlots)
+            {
+                _frames.TrimExcess();
+                _peak = 0;
+            }
+
             if (frame.Priority == Priority.Normal && _evicted > 0)
             {
                 _evicted--;
@@ -118,8 +167,47 @@ internal sealed class SendQueue(int capacity)
         lock (_gate)
         {
             _completed = true;
-            _channel.Writer.TryComplete();
+            if (!TakeWaiter())
+            {
+                return;
+            }
         }
+
+        _waiter.SetResult(false);
+    }
+
+    /// <summary>Ends a wait (now or the next one) with <see cref="OperationCanceledException"/>: the socket is gone.</summary>
+    public void Cancel()
+    {
+        lock (_gate)
+        {
+            _canceled = true;
+            if (!TakeWaiter())
+            {
+                return;
+            }
+        }
+
+        _waiter.SetException(new OperationCanceledException("The socket's writer was canceled."));
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _waiter.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _waiter.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _waiter.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Under the lock: true (and no longer waiting) when the reader waits and is now the caller's to release.</summary>
+    private bool TakeWaiter()
+    {
+        if (!_waiting)
+        {
+            return false;
+        }
+
+        _waiting = false;
+        return true;
     }
 }
 
