@@ -34,8 +34,14 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, ConnectionGate gate,
         }
         catch (OperationCanceledException)
         {
-            // The head did not arrive within the handshake timeout: dropped, as Kestrel's header timeout would.
+            // The head did not arrive within the handshake timeout (dropped, as Kestrel's header timeout
+            // would drop it), or the connection was aborted meanwhile.
             connection.Abort(new ConnectionAbortedException("The request head did not arrive within the handshake timeout."));
+            return;
+        }
+        catch (IOException)
+        {
+            // The peer reset the connection before its request was complete: nothing to answer.
             return;
         }
 
@@ -45,10 +51,12 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, ConnectionGate gate,
             return;
         }
 
-        var (request, identity) = admitted.Value;
+        // Only what the session needs is kept for its life: not the request and the token in it.
+        var (acceptKey, deviceClass, identity) = (admitted.Value.Request.AcceptKey(), admitted.Value.Request.Device, admitted.Value.Identity);
+        admitted = null;
         try
         {
-            await AcceptAsync(connection.Transport.Output, request);
+            await AcceptAsync(connection.Transport.Output, acceptKey);
             await using var stream = new DuplexPipeStream(connection.Transport);
             using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
             {
@@ -57,7 +65,7 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, ConnectionGate gate,
                 KeepAliveTimeout = _options.HeartbeatTimeout,
             });
             metrics.Upgraded("direct");
-            await devices.RunSessionAsync(socket, identity, request.Device, remote, connection.ConnectionClosed);
+            await devices.RunSessionAsync(socket, identity, deviceClass, remote, connection.ConnectionClosed);
         }
         finally
         {
@@ -110,10 +118,10 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, ConnectionGate gate,
         }
     }
 
-    private static async Task AcceptAsync(PipeWriter output, UpgradeRequest request)
+    private static async Task AcceptAsync(PipeWriter output, string acceptKey)
     {
         var answer = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-            + $"Sec-WebSocket-Accept: {request.AcceptKey()}\r\n\r\n";
+            + $"Sec-WebSocket-Accept: {acceptKey}\r\n\r\n";
         await output.WriteAsync(Encoding.ASCII.GetBytes(answer));
     }
 }
