@@ -131,13 +131,11 @@ internal sealed class SitukSystem : IAsyncDisposable
 
     private async Task LaunchAsync()
     {
-        var pgPort = ChildProcess.FreePort();
+        var ports = ChildProcess.FreePorts(5);
+        var (pgPort, devicePort, internalPort, apiPort, smtpPort) = (ports[0], ports[1], ports[2], ports[3], ports[4]);
         var admin = (await PgAsync("start", _clusterDir, pgPort.ToString(CultureInfo.InvariantCulture))).Trim();
         ConnectionString = admin;
 
-        var devicePort = ChildProcess.FreePort();
-        var internalPort = ChildProcess.FreePort();
-        var apiPort = ChildProcess.FreePort();
         DeviceUrl = new Uri($"ws://127.0.0.1:{devicePort}/ws");
         InternalUrl = new Uri($"ws://127.0.0.1:{internalPort}/internal");
         ApiUrl = new Uri($"http://127.0.0.1:{apiPort}/");
@@ -156,7 +154,7 @@ internal sealed class SitukSystem : IAsyncDisposable
             ["Situk__Api__PublicBrokerUrl"] = DeviceUrl.ToString(),
             // Nothing listens here: the kinds this run creates send no email.
             ["Situk__Smtp__Host"] = "127.0.0.1",
-            ["Situk__Smtp__Port"] = ChildProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Situk__Smtp__Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
             ["Situk__Smtp__From"] = "situk@localhost",
             ["Situk__Smtp__UseTls"] = "false",
             ["Situk__Admin__Email"] = AdminEmail,

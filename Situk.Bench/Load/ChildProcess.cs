@@ -62,11 +62,33 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// without SO_REUSEADDR, so the kernel also passes over ports that an earlier run's connections still
     /// hold in TIME_WAIT, which a server could not listen on.
     /// </summary>
-    public static int FreePort()
+    public static int FreePort() => FreePorts(1)[0];
+
+    /// <summary>
+    /// <paramref name="count"/> different free loopback ports, as <see cref="FreePort"/>. All are held until
+    /// the last is picked: a port released at once is often the very next one the kernel hands out.
+    /// </summary>
+    public static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0) { ExclusiveAddressUse = true };
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0) { ExclusiveAddressUse = true };
+                listeners.Add(listener);
+                listener.Start();
+            }
+
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
     }
 
     /// <summary>Polls <paramref name="health"/> until it answers 200, the process exits or the deadline passes.</summary>

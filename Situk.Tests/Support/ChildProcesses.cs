@@ -31,8 +31,8 @@ public static class ChildProcesses
     /// <summary>A broker with the test keys on two free loopback ports; <paramref name="settings"/> override (keys with <c>:</c>).</summary>
     public static BrokerProcess Broker(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var devicePort = PostgresServer.FreeTcpPort();
-        var internalPort = PostgresServer.FreeTcpPort();
+        var ports = PostgresServer.FreeTcpPorts(2);
+        var (devicePort, internalPort) = (ports[0], ports[1]);
         var all = new Dictionary<string, string>
         {
             ["Situk:Jwt:SigningKey"] = TestTokens.DefaultSigningKey,

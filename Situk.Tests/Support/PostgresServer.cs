@@ -107,10 +107,33 @@ public static class PostgresServer
     }
 
     /// <summary>A TCP port free on loopback right now.</summary>
-    public static int FreeTcpPort()
+    public static int FreeTcpPort() => FreeTcpPorts(1)[0];
+
+    /// <summary>
+    /// <paramref name="count"/> different TCP ports free on loopback right now. All are held until the last
+    /// is picked (a port released at once is often the very next one the kernel hands out), and bound
+    /// without SO_REUSEADDR, so a port an earlier connection still holds in TIME_WAIT is passed over.
+    /// </summary>
+    public static int[] FreeTcpPorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0) { ExclusiveAddressUse = true };
+                listeners.Add(listener);
+                listener.Start();
+            }
+
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
     }
 }

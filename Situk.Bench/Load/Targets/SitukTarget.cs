@@ -30,8 +30,8 @@ internal sealed class SitukTarget : LoadTarget
 
     protected override async Task<ChildProcess> LaunchAsync(LoadOptions options)
     {
-        _devicePort = ChildProcess.FreePort();
-        _internalPort = ChildProcess.FreePort();
+        var ports = ChildProcess.FreePorts(2);
+        (_devicePort, _internalPort) = (ports[0], ports[1]);
         var environment = new Dictionary<string, string>
         {
             ["Situk__Broker__DeviceUrl"] = $"http://127.0.0.1:{_devicePort}",
