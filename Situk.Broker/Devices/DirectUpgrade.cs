@@ -1,127 +1,152 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
-using Situk.Broker.Limits;
+using Situk.Broker.Auth;
 using Situk.Broker.Options;
-using Situk.Broker.Sockets;
 using Situk.Broker.Telemetry;
 
 namespace Situk.Broker.Devices;
 
 /// <summary>
-/// A connection middleware on the device listener (<c>Situk:Broker:DirectUpgrade</c>, on by default). It reads
-/// the first request of a connection; when that is a valid device upgrade that passes admission, it answers
-/// 101 itself and runs the session over the connection's own pipes, so the socket never carries Kestrel's
-/// HTTP/1.1 connection, request and header objects for its whole life (about half of what an idle device
-/// costs the broker; docs/broker.md). Everything else — the device page, <c>/healthz</c>, malformed or
-/// refused upgrades, bytes that are not HTTP — goes on untouched to the HTTP pipeline and its answers.
+/// The device listener's first look at each accepted socket (<c>Situk:Broker:DirectUpgrade</c>, on by
+/// default; <see cref="Transport.DeviceListener"/>). It peeks at the first request without reading it;
+/// when that is a valid device upgrade that passes admission, it reads the request, answers 101 and runs
+/// the session on the socket itself, so an open device socket carries neither Kestrel's transport (pipes,
+/// connection objects) nor its HTTP/1.1 request objects — most of what an idle device costs the broker
+/// (docs/broker.md, "Direct upgrades"). Everything else — the device page, <c>/healthz</c>, malformed or
+/// refused upgrades, bytes that are not HTTP — is handed to Kestrel untouched, every byte still unread,
+/// and gets its answers from the HTTP pipeline.
 /// </summary>
-internal sealed class DirectUpgrade(DeviceEndpoint devices, ConnectionGate gate, BrokerMetrics metrics, IOptions<BrokerOptions> options, TimeProvider time)
+internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGate gate, BrokerMetrics metrics, IOptions<BrokerOptions> options, TimeProvider time)
 {
+    /// <summary>Longest pause between two looks at a request head that is still arriving.</summary>
+    private static readonly TimeSpan MaxPeekPause = TimeSpan.FromMilliseconds(50);
+
     private readonly BrokerOptions _options = options.Value;
 
-    public async Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next)
+    /// <summary>
+    /// Takes <paramref name="socket"/> as a device, or hands it to Kestrel with <paramref name="toKestrel"/>;
+    /// <paramref name="decided"/> is called once, as soon as it is one or the other (or dropped).
+    /// </summary>
+    public async Task RunAsync(Socket socket, Action<Socket> toKestrel, Action decided)
     {
-        var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        (UpgradeRequest Request, Auth.DeviceIdentity Identity)? admitted;
+        var remote = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+        Admitted? admitted;
         try
         {
-            admitted = await TryReadUpgradeAsync(connection, remote);
+            admitted = await TryAdmitAsync(socket, remote);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
         {
-            // The head did not arrive within the handshake timeout (dropped, as Kestrel's header timeout
-            // would drop it), or the connection was aborted meanwhile.
-            connection.Abort(new ConnectionAbortedException("The request head did not arrive within the handshake timeout."));
+            // No complete head within the handshake timeout (dropped, as Kestrel's header timeout would
+            // drop it), or the peer went away before its request was complete: nothing to answer.
+            socket.Dispose();
             return;
         }
-        catch (IOException)
+        finally
         {
-            // The peer reset the connection before its request was complete: nothing to answer.
-            return;
+            decided();
         }
 
         if (admitted is null)
         {
-            await next(connection);
+            toKestrel(socket);
             return;
         }
 
-        // Only what the session needs is kept for its life: not the request and the token in it.
-        var (acceptKey, deviceClass, identity) = (admitted.Value.Request.AcceptKey(), admitted.Value.Request.Device, admitted.Value.Identity);
-        admitted = null;
         try
         {
-            await AcceptAsync(connection.Transport.Output, acceptKey);
-            await using var stream = new DuplexPipeStream(connection.Transport);
-            using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+            await socket.SendAsync(Encoding.ASCII.GetBytes(
+                $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {admitted.AcceptKey}\r\n\r\n"));
+            using var webSocket = WebSocket.CreateFromStream(new NetworkStream(socket, ownsSocket: true), new WebSocketCreationOptions
             {
                 IsServer = true,
                 KeepAliveInterval = _options.Heartbeat,
                 KeepAliveTimeout = _options.HeartbeatTimeout,
             });
             metrics.Upgraded("direct");
-            await devices.RunSessionAsync(socket, identity, deviceClass, remote, connection.ConnectionClosed);
+            await devices.RunSessionAsync(webSocket, admitted.Identity, admitted.DeviceClass, remote, CancellationToken.None);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+            // The peer went away while the 101 was being sent.
         }
         finally
         {
+            socket.Dispose();
             gate.Exit();
         }
     }
 
     /// <summary>
-    /// The connection's upgrade request and the device it admits, with the request's bytes consumed; or null,
-    /// with nothing consumed, when the HTTP pipeline is to have the connection. Throws
-    /// <see cref="OperationCanceledException"/> when the head is not complete within <c>HandshakeTimeoutSeconds</c>.
+    /// Peeks until the request head is complete, then parses it and runs admission. On success the head
+    /// has been read off the socket and the caller owns one slot of the gate; null means nothing was read
+    /// and nothing counted. Throws <see cref="OperationCanceledException"/> after <c>HandshakeTimeoutSeconds</c>.
     /// </summary>
-    private async Task<(UpgradeRequest Request, Auth.DeviceIdentity Identity)?> TryReadUpgradeAsync(ConnectionContext connection, IPAddress? remote)
+    private async Task<Admitted?> TryAdmitAsync(Socket socket, IPAddress? remote)
     {
-        var input = connection.Transport.Input;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), time);
-        while (true)
+        var buffer = ArrayPool<byte>.Shared.Rent(UpgradeRequest.MaxHeadBytes + 1);
+        try
         {
-            var result = await input.ReadAsync(timeout.Token);
-            var buffer = result.Buffer;
-            if (!UpgradeRequest.CouldBe(buffer))
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), time);
+            var pause = TimeSpan.FromMilliseconds(1);
+            while (true)
             {
-                input.AdvanceTo(buffer.Start);
-                return null;
-            }
-
-            var end = UpgradeRequest.FindEnd(buffer);
-            if (end is null)
-            {
-                if (result.IsCompleted || buffer.Length > UpgradeRequest.MaxHeadBytes)
+                // A peek waits for the first bytes, then returns at once with what is there: poll for the rest.
+                var peeked = await socket.ReceiveAsync(buffer.AsMemory(0, UpgradeRequest.MaxHeadBytes + 1), SocketFlags.Peek, timeout.Token);
+                var bytes = new ReadOnlySequence<byte>(buffer, 0, peeked);
+                if (peeked == 0 || !UpgradeRequest.CouldBe(bytes))
                 {
-                    input.AdvanceTo(buffer.Start);
                     return null;
                 }
 
-                input.AdvanceTo(buffer.Start, buffer.End);
-                continue;
-            }
+                if (UpgradeRequest.FindEnd(bytes) is not { } end)
+                {
+                    if (peeked > UpgradeRequest.MaxHeadBytes)
+                    {
+                        return null;
+                    }
 
-            var request = UpgradeRequest.TryParse(buffer.Slice(0, end.Value));
-            var identity = request is null ? null : await devices.TryAdmitDirectAsync(request, remote);
-            if (identity is null)
-            {
-                input.AdvanceTo(buffer.Start);
-                return null;
-            }
+                    await Task.Delay(pause, time, timeout.Token);
+                    pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxPeekPause.Ticks));
+                    continue;
+                }
 
-            input.AdvanceTo(end.Value);
-            return (request!, identity);
+                var request = UpgradeRequest.TryParse(bytes.Slice(0, end));
+                var identity = request is null ? null : await devices.TryAdmitDirectAsync(request, remote);
+                if (identity is null)
+                {
+                    return null;
+                }
+
+                // The head is buffered in the socket: read exactly it, leaving any frame behind it for the WebSocket.
+                try
+                {
+                    var length = (int)bytes.Slice(0, end).Length;
+                    for (var read = 0; read < length;)
+                    {
+                        var got = await socket.ReceiveAsync(buffer.AsMemory(read, length - read), SocketFlags.None, timeout.Token);
+                        read += got > 0 ? got : throw new IOException("The connection ended inside its request head.");
+                    }
+                }
+                catch
+                {
+                    gate.Exit();
+                    throw;
+                }
+
+                return new Admitted(request!.AcceptKey(), request.Device, identity);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    private static async Task AcceptAsync(PipeWriter output, string acceptKey)
-    {
-        var answer = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-            + $"Sec-WebSocket-Accept: {acceptKey}\r\n\r\n";
-        await output.WriteAsync(Encoding.ASCII.GetBytes(answer));
-    }
+    /// <summary>What the session keeps of its upgrade: not the request, nor the token in it.</summary>
+    private sealed record Admitted(string AcceptKey, string? DeviceClass, DeviceIdentity Identity);
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -10,6 +11,7 @@ using Situk.Broker.Options;
 using Situk.Broker.Receipts;
 using Situk.Broker.Sessions;
 using Situk.Broker.Telemetry;
+using Situk.Broker.Transport;
 using Situk.Contracts;
 
 namespace Situk.Broker.Hosting;
@@ -64,6 +66,8 @@ internal static class BrokerServices
         services.AddHostedService<GracefulShutdown>();
         services.AddSingleton<DeviceEndpoint>();
         services.AddSingleton<DirectUpgrade>();
+        services.RemoveAll<IConnectionListenerFactory>();
+        services.AddSingleton<IConnectionListenerFactory, DeviceTransportFactory>();
         services.AddSingleton<InternalEndpoint>();
 
         services.AddProblemDetails();

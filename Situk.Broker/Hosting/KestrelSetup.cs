@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Situk.Broker.Devices;
 using Situk.Broker.Limits;
 using Situk.Broker.Options;
 
@@ -28,18 +27,8 @@ internal static class KestrelSetup
         kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(options.HandshakeTimeoutSeconds);
         kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(Math.Max(options.HandshakeTimeoutSeconds, 30));
 
-        kestrel.Listen(Parse(options.DeviceUrl, nameof(options.DeviceUrl)), listen =>
-        {
-            listeners.DeviceOptions = listen;
-            if (options.DirectUpgrade)
-            {
-                listen.Use(next =>
-                {
-                    var direct = listen.ApplicationServices.GetRequiredService<DirectUpgrade>();
-                    return connection => direct.OnConnectedAsync(connection, next);
-                });
-            }
-        });
+        // The device listener's sockets are accepted by Transport/DeviceListener (DirectUpgrade), the rest by Kestrel.
+        kestrel.Listen(Parse(options.DeviceUrl, nameof(options.DeviceUrl)), listen => listeners.DeviceOptions = listen);
         kestrel.Listen(Parse(options.InternalUrl, nameof(options.InternalUrl)), listen => listeners.InternalOptions = listen);
     }
 

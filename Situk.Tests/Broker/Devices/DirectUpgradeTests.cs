@@ -104,6 +104,33 @@ public sealed class DirectUpgradeTests
         Assert.That(await broker.TryConnectDeviceAsync(bearerToken: broker.Tokens.Issue("waiting"), cancellationToken: cts.Token), Is.EqualTo(HttpStatusCode.SwitchingProtocols));
     }
 
+    [Test]
+    [Description("More half-open handshakes than the listener looks at at once: the overflow goes to Kestrel, every one is dropped "
+        + "after the handshake timeout on either side, and a device still gets in meanwhile.")]
+    public async Task Half_open_handshakes_past_the_undecided_bound_are_dropped_by_kestrel_and_a_device_still_gets_in()
+    {
+        using var cts = Timeouts.Generous();
+        await using var broker = await BrokerFixture.StartAsync(new Dictionary<string, string?> { ["Situk:Broker:HandshakeTimeoutSeconds"] = "2" });
+        var stalled = new List<RawConnection>();
+        for (var i = 0; i < Situk.Broker.Transport.DeviceListener.MaxUndecided + 44; i++)
+        {
+            var raw = await RawConnection.OpenAsync(broker.DeviceEndPoint, cts.Token);
+            await raw.SendAsync($"GET /ws HTTP/1.1\r\nHost: {broker.DeviceEndPoint}\r\n", cts.Token);
+            stalled.Add(raw);
+        }
+
+        var (device, _) = await broker.ConnectDeviceWithWelcomeAsync("past-the-bound", cancellationToken: cts.Token);
+        device.Dispose();
+
+        foreach (var raw in stalled)
+        {
+            await raw.ReadToEndAsync(cts.Token);
+            await raw.DisposeAsync();
+        }
+
+        Assert.That(broker.Service<Situk.Broker.Limits.ConnectionGate>().Open, Is.Zero);
+    }
+
     private static async Task AssertSessionWorksAsync(BrokerFixture broker, CancellationToken cancellationToken)
     {
         using var device = await broker.ConnectDeviceAsync("both-paths", device: "android", cancellationToken: cancellationToken);
