@@ -69,6 +69,8 @@ public sealed class DirectUpgradeTests
         await raw.SendAsync(RawHandshake.Request(broker.DeviceEndPoint, broker.Tokens.Issue("second-request")), cts.Token);
 
         Assert.That(RawConnection.StatusOf(await raw.ReadHeadAsync(cts.Token)), Is.EqualTo(101));
+        var (_, welcome) = await RawHandshake.ReadServerFrameAsync(raw, cts.Token);
+        Assert.That(Encoding.UTF8.GetString(welcome), Does.Contain("\"welcome\""), "a session is listed before its welcome is written");
         Assert.That(await broker.SessionsAsync("second-request", cts.Token), Has.Length.EqualTo(1));
         Assert.That(await UpgradesAsync(broker, cts.Token), Is.EqualTo((Direct: 0d, Http: 1d)));
     }
@@ -99,7 +101,8 @@ public sealed class DirectUpgradeTests
 
         await first.CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
         first.Dispose();
-        await AdminCalls.EventuallyAsync(async () => (await broker.StatsAsync(cts.Token)).Connections == 0, cts.Token);
+        // The slot is given back once the session has wound down, a moment after it leaves the registry.
+        await AdminCalls.EventuallyAsync(() => Task.FromResult(broker.Service<Situk.Broker.Limits.ConnectionGate>().Open == 0), cts.Token);
 
         Assert.That(await broker.TryConnectDeviceAsync(bearerToken: broker.Tokens.Issue("waiting"), cancellationToken: cts.Token), Is.EqualTo(HttpStatusCode.SwitchingProtocols));
     }
