@@ -23,10 +23,16 @@ internal enum InboundKind
 /// Reads whole messages from a WebSocket, never past the size limit. It waits for each message with a
 /// zero-byte read and rents its buffer from the shared pool only while a message is being read and
 /// handled, so an idle session holds no receive buffer (a broker holds thousands of idle sessions).
+/// The buffer starts at <see cref="FirstBytes"/> and doubles only for a message that needs it: renting
+/// the limit itself (1 MiB on the internal socket) for every small frame left a megabyte array cached
+/// in the pool for every thread that ever read one.
 /// Not thread-safe: one per receive loop; dispose it when the loop ends.
 /// </summary>
 internal sealed class MessageReader(WebSocket socket, int maxBytes) : IDisposable
 {
+    /// <summary>The first buffer rented for a message: most frames of both protocols fit.</summary>
+    public const int FirstBytes = 4096;
+
     private byte[]? _buffer;
     private int _length;
 
@@ -50,7 +56,7 @@ internal sealed class MessageReader(WebSocket socket, int maxBytes) : IDisposabl
             return InboundKind.Text; // an empty text message
         }
 
-        _buffer = ArrayPool<byte>.Shared.Rent(maxBytes);
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(maxBytes, FirstBytes));
         while (true)
         {
             if (_length == maxBytes)
@@ -58,7 +64,13 @@ internal sealed class MessageReader(WebSocket socket, int maxBytes) : IDisposabl
                 return InboundKind.TooBig;
             }
 
-            var result = await socket.ReceiveAsync(_buffer.AsMemory(_length, maxBytes - _length), cancellationToken);
+            if (_length == _buffer.Length)
+            {
+                Grow();
+            }
+
+            var room = Math.Min(_buffer.Length, maxBytes) - _length;
+            var result = await socket.ReceiveAsync(_buffer.AsMemory(_length, room), cancellationToken);
             switch (result.MessageType)
             {
                 case WebSocketMessageType.Close:
@@ -76,6 +88,14 @@ internal sealed class MessageReader(WebSocket socket, int maxBytes) : IDisposabl
     }
 
     public void Dispose() => Release();
+
+    private void Grow()
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(maxBytes, _buffer!.Length * 2));
+        _buffer.AsSpan(0, _length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
+    }
 
     private void Release()
     {
