@@ -112,6 +112,19 @@ internal sealed class DeviceListener : IConnectionListener
         _contexts.Dispose();
     }
 
+    /// <summary>One accepted socket's whole life on the direct path; what nothing below expected is logged, as Kestrel would.</summary>
+    private async Task RunDeviceAsync(Socket socket)
+    {
+        try
+        {
+            await _direct.RunAsync(socket, _handOver, _decided);
+        }
+        catch (Exception e)
+        {
+            DeviceListenerLog.Failed(_logger, e);
+        }
+    }
+
     private async Task AcceptLoopAsync()
     {
         await Task.Yield();
@@ -146,7 +159,7 @@ internal sealed class DeviceListener : IConnectionListener
                 continue;
             }
 
-            _ = _direct.RunAsync(socket, _handOver, _decided);
+            _ = RunDeviceAsync(socket);
         }
 
         _toKestrel.Writer.TryComplete();
@@ -157,4 +170,7 @@ internal static partial class DeviceListenerLog
 {
     [LoggerMessage(1, LogLevel.Debug, "A device connection failed before it was accepted: {Error}")]
     public static partial void AcceptFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(2, LogLevel.Error, "A device connection ended with an unexpected error.")]
+    public static partial void Failed(ILogger logger, Exception exception);
 }
