@@ -151,7 +151,17 @@ internal sealed class DeviceListener : IConnectionListener
                 continue;
             }
 
-            socket.NoDelay = true;
+            try
+            {
+                socket.NoDelay = true;
+            }
+            catch (SocketException)
+            {
+                // Reset between the accept and now: nothing to serve.
+                socket.Dispose();
+                continue;
+            }
+
             if (Interlocked.Increment(ref _undecided) > MaxUndecided)
             {
                 _decided();
