@@ -97,13 +97,13 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
             {
                 // A peek waits for the first bytes, then returns at once with what is there: poll for the rest.
                 var peeked = await socket.ReceiveAsync(buffer.AsMemory(0, UpgradeRequest.MaxHeadBytes + 1), SocketFlags.Peek, timeout.Token);
-                var bytes = new ReadOnlySequence<byte>(buffer, 0, peeked);
+                var bytes = buffer.AsSpan(0, peeked);
                 if (peeked == 0 || !UpgradeRequest.CouldBe(bytes))
                 {
                     return null;
                 }
 
-                if (UpgradeRequest.FindEnd(bytes) is not { } end)
+                if (UpgradeRequest.HeadLength(bytes) is not { } length)
                 {
                     if (peeked > UpgradeRequest.MaxHeadBytes)
                     {
@@ -115,7 +115,7 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
                     continue;
                 }
 
-                var request = UpgradeRequest.TryParse(bytes.Slice(0, end));
+                var request = UpgradeRequest.TryParse(bytes[..length]);
                 var identity = request is null ? null : await devices.TryAdmitDirectAsync(request, remote);
                 if (identity is null)
                 {
@@ -125,7 +125,6 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
                 // The head is buffered in the socket: read exactly it, leaving any frame behind it for the WebSocket.
                 try
                 {
-                    var length = (int)bytes.Slice(0, end).Length;
                     for (var read = 0; read < length;)
                     {
                         var got = await socket.ReceiveAsync(buffer.AsMemory(read, length - read), SocketFlags.None, timeout.Token);

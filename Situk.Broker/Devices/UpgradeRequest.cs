@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
@@ -48,38 +47,27 @@ internal sealed class UpgradeRequest
     /// False as soon as the bytes read so far cannot begin a device upgrade (another path, another method,
     /// not text), so the device page and garbage reach the HTTP pipeline without waiting for more.
     /// </summary>
-    public static bool CouldBe(ReadOnlySequence<byte> buffer)
+    public static bool CouldBe(ReadOnlySpan<byte> bytes)
     {
         ReadOnlySpan<byte> start = "GET /ws"u8;
-        Span<byte> first = stackalloc byte[start.Length + 1];
-        var length = (int)Math.Min(first.Length, buffer.Length);
-        buffer.Slice(0, length).CopyTo(first);
-        if (!start[..Math.Min(length, start.Length)].SequenceEqual(first[..Math.Min(length, start.Length)]))
-        {
-            return false;
-        }
-
-        return length <= start.Length || first[start.Length] is (byte)' ' or (byte)'?';
+        var compared = Math.Min(bytes.Length, start.Length);
+        return bytes[..compared].SequenceEqual(start[..compared])
+            && (bytes.Length <= start.Length || bytes[start.Length] is (byte)' ' or (byte)'?');
     }
 
-    /// <summary>Where the head ends (just past its blank line) in <paramref name="buffer"/>, or null while it is incomplete.</summary>
-    public static SequencePosition? FindEnd(ReadOnlySequence<byte> buffer)
-    {
-        var reader = new SequenceReader<byte>(buffer);
-        return reader.TryReadTo(out ReadOnlySequence<byte> _, HeadEnd, advancePastDelimiter: true) ? reader.Position : null;
-    }
+    /// <summary>The length of the head (up to and with its blank line) at the start of <paramref name="bytes"/>, or null while it is incomplete.</summary>
+    public static int? HeadLength(ReadOnlySpan<byte> bytes) =>
+        bytes.IndexOf(HeadEnd) is var at and >= 0 ? at + HeadEnd.Length : null;
 
     /// <summary>The upgrade request in <paramref name="head"/> (request line to blank line), or null when it is anything else.</summary>
-    public static UpgradeRequest? TryParse(ReadOnlySequence<byte> head)
+    public static UpgradeRequest? TryParse(ReadOnlySpan<byte> head)
     {
         if (head.Length > MaxHeadBytes)
         {
             return null;
         }
 
-        Span<byte> bytes = stackalloc byte[(int)head.Length];
-        head.CopyTo(bytes);
-        foreach (var b in bytes)
+        foreach (var b in head)
         {
             // Request heads are printable ASCII; anything else (control bytes, NUL, UTF-8) is for Kestrel to refuse.
             if (b > 0x7E || (b < 0x20 && b is not (byte)'\r' and not (byte)'\n' and not (byte)'\t'))
@@ -88,7 +76,7 @@ internal sealed class UpgradeRequest
             }
         }
 
-        var text = Encoding.ASCII.GetString(bytes);
+        var text = Encoding.ASCII.GetString(head);
         var lines = text[..^4].Split("\r\n");
         var query = QueryOf(lines[0]);
         if (query is null)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Situk.Broker.Devices;
 
@@ -74,32 +73,13 @@ public sealed class UpgradeRequestTests
     }
 
     [Test]
-    public void The_end_of_the_head_is_found_across_segments()
+    public void The_head_ends_with_its_blank_line_and_what_follows_is_not_part_of_it()
     {
-        var bytes = Encoding.ASCII.GetBytes(Valid + "tail");
-        var split = Valid.Length - 2;
-        var first = new Segment(bytes[..split]);
-        var last = first.Append(bytes[split..]);
-        var sequence = new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+        var bytes = Bytes(Valid + "\u0081\u0080");
 
-        var end = UpgradeRequest.FindEnd(sequence);
-
-        Assert.That(end, Is.Not.Null);
-        Assert.That(sequence.Slice(0, end!.Value).Length, Is.EqualTo(Valid.Length));
-        Assert.That(UpgradeRequest.FindEnd(sequence.Slice(0, Valid.Length - 1)), Is.Null);
+        Assert.That(UpgradeRequest.HeadLength(bytes), Is.EqualTo(Valid.Length));
+        Assert.That(UpgradeRequest.HeadLength(bytes[..(Valid.Length - 1)]), Is.Null, "one byte short of the blank line");
     }
 
-    private static ReadOnlySequence<byte> Bytes(string text) => new(Encoding.Latin1.GetBytes(text));
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
-            Next = next;
-            return next;
-        }
-    }
+    private static byte[] Bytes(string text) => Encoding.Latin1.GetBytes(text);
 }
