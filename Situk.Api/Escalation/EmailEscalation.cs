@@ -9,7 +9,8 @@ namespace Situk.Api.Escalation;
 /// <summary>
 /// Emails a notification that no device acked within its kind's deadline, exactly once: the
 /// <c>email_outbox</c> row (reason <c>escalation</c>) is unique per notification, and a notification
-/// acked first (delivered_at set) is never escalated. The email relay then sends it like any other.
+/// acked first (delivered_at set) or read in the inbox first (read_at set: the person has seen it) is
+/// never escalated. The email relay then sends it like any other.
 /// Time comes from <see cref="TimeProvider"/>.
 /// </summary>
 public sealed partial class EmailEscalation(
@@ -34,7 +35,7 @@ public sealed partial class EmailEscalation(
                 """
                 SELECT n.id, n.user_id AS userId, u.email, n.title, n.body, n.link
                 FROM notifications n JOIN users u ON u.id = n.user_id
-                WHERE n.kind = @kind AND n.delivered_at IS NULL AND n.created_at <= @cutoff
+                WHERE n.kind = @kind AND n.delivered_at IS NULL AND n.read_at IS NULL AND n.created_at <= @cutoff
                   AND NOT EXISTS (SELECT 1 FROM email_outbox e WHERE e.notification_id = n.id)
                 ORDER BY n.id
                 LIMIT @limit
@@ -42,12 +43,12 @@ public sealed partial class EmailEscalation(
                 new { kind, cutoff = now - deadline, limit = BatchSize }, cancellationToken: ct))).ToList();
             foreach (var n in due)
             {
-                // Re-checked in the insert itself, so an ack that lands meanwhile still wins.
+                // Re-checked in the insert itself, so an ack or a read that lands meanwhile still wins.
                 queued += await c.ExecuteAsync(new CommandDefinition(
                     """
                     INSERT INTO email_outbox (notification_id, user_id, to_address, subject, text_body, html_body, reason)
                     SELECT @Id, @UserId, @Email, @Title, @text, @html, 'escalation'
-                    WHERE EXISTS (SELECT 1 FROM notifications WHERE id = @Id AND delivered_at IS NULL)
+                    WHERE EXISTS (SELECT 1 FROM notifications WHERE id = @Id AND delivered_at IS NULL AND read_at IS NULL)
                     ON CONFLICT (notification_id) WHERE reason = 'escalation' DO NOTHING
                     """,
                     new { n.Id, n.UserId, n.Email, n.Title, text = NotificationEmail.Text(n.Body, n.Link), html = NotificationEmail.Html(n.Title, n.Body, n.Link) },
