@@ -7,6 +7,7 @@ using Situk.Api.Database;
 using Situk.Api.Errors;
 using Situk.Api.Escalation;
 using Situk.Api.Hosting;
+using Situk.Api.Idempotency;
 using Situk.Api.Notifications;
 using Situk.Api.Places;
 using Situk.Api.Registrations;
@@ -52,6 +53,7 @@ public static partial class ApiApp
         // The outbox relays: push to the broker, email over SMTP; their readiness check is "broker".
         builder.Services.AddRelays(builder.Configuration);
         builder.Services.AddEmailEscalation();
+        builder.Services.AddIdempotencySweeper();
 
         configure?.Invoke(builder);
         var app = builder.Build();

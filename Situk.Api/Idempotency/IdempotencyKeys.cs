@@ -11,7 +11,8 @@ namespace Situk.Api.Idempotency;
 /// The key is claimed inside the request's own transaction: a retry with the same key and body gets the
 /// first answer back and creates nothing; the same key with another body is refused with 422; two
 /// identical requests at once are serialised by the key's primary key (the second waits, then replays).
-/// A refused request rolls back and leaves no key behind, so it may be retried. Keys live 24 hours.
+/// A refused request rolls back and leaves no key behind, so it may be retried. Keys replay for 24 hours;
+/// <see cref="IdempotencySweeper"/> deletes them after <c>Situk:Idempotency:Retention</c> (default 24 hours).
 /// </summary>
 public static class IdempotencyKeys
 {
@@ -51,9 +52,11 @@ public static class IdempotencyKeys
     public static async Task<(ReplayedAnswer? Replay, ProblemHttpResult? Problem)> ClaimAsync(
         NpgsqlConnection c, NpgsqlTransaction tx, long userId, string route, string key, string fingerprint, CancellationToken ct)
     {
+        // An expired key is forgotten here even if the sweeper has not reached it yet; the sweeper
+        // (IdempotencySweeper) deletes everyone else's.
         await c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM idempotency_keys WHERE user_id = @userId AND created_at < now() - @lifetime",
-            new { userId, lifetime = Lifetime }, tx, cancellationToken: ct));
+            "DELETE FROM idempotency_keys WHERE user_id = @userId AND route = @route AND key = @key AND created_at < now() - @lifetime",
+            new { userId, route, key, lifetime = Lifetime }, tx, cancellationToken: ct));
         var claimed = await c.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO idempotency_keys (user_id, route, key, fingerprint) VALUES (@userId, @route, @key, @fingerprint)

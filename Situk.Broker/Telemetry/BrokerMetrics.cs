@@ -32,7 +32,7 @@ internal sealed class BrokerMetrics
         _acks = Meter.CreateCounter<long>("acks", description: "Notification ids acknowledged by devices.");
         _drops = Meter.CreateCounter<long>("drops", description: "Sessions closed with 1013 because their queue was full.");
         _sheds = Meter.CreateCounter<long>("sheds", description: "Normal-priority notification frames not sent because their session's queue was full.");
-        _closes = Meter.CreateCounter<long>("closes", description: "Device sessions ended, by close code.");
+        _closes = Meter.CreateCounter<long>("closes", description: "Device sessions ended, by close code (a code the protocol does not define is \"other\").");
         _upgrades = Meter.CreateCounter<long>("upgrades", description: "Device sockets opened, by path: direct (answered on the raw connection) or http (through the HTTP pipeline).");
         _publishToAck = Meter.CreateHistogram<double>("publish_to_ack", unit: "ms", description: "From publish to the device's ack.");
 
@@ -80,7 +80,8 @@ internal sealed class BrokerMetrics
 
     public void Upgraded(string path) => _upgrades.Add(1, new KeyValuePair<string, object?>("path", path));
 
-    public void Closed(int code) => _closes.Add(1, new KeyValuePair<string, object?>("code", code));
+    /// <summary>Counts a closed session under a bounded label: a device's own close code never becomes a new series.</summary>
+    public void Closed(int code) => _closes.Add(1, new KeyValuePair<string, object?>("code", CloseCodeLabels.For(code)));
 
     public void PublishToAck(TimeSpan elapsed)
     {
