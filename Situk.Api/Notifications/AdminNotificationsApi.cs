@@ -48,6 +48,11 @@ public static class AdminNotificationsApi
             return badKey;
         }
 
+        if (body.Link is not null && !NotificationLinks.IsAllowed(body.Link))
+        {
+            return Problems.Invalid("link", NotificationLinks.Rule);
+        }
+
         var to = body.To;
         var targets = (to.UserIds is not null ? 1 : 0) + (to.Role is not null ? 1 : 0) + (to.All == true ? 1 : 0);
         if (targets != 1)

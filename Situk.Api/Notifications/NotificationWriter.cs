@@ -80,6 +80,11 @@ public static class NotificationWriter
             throw new ArgumentException($"Unknown notification kind '{n.Kind}'.", nameof(n));
         }
 
+        if (n.Link is not null && !NotificationLinks.IsAllowed(n.Link))
+        {
+            throw new ArgumentException($"Notification link refused: {NotificationLinks.Rule}", nameof(n));
+        }
+
         var email = info.Email && n.Email;
         var command = new NpgsqlBatchCommand(InsertSql);
         command.Parameters.Add(new NpgsqlParameter<long>("user_id", n.UserId));

@@ -18,6 +18,7 @@ internal sealed partial class EmailRelay(
     OutboxListener listener,
     SmtpSender sender,
     PullPolicy pull,
+    PublicLinks links,
     IOptions<RelayOptions> relayOptions,
     IOptions<SmtpOptions> smtpOptions,
     TimeProvider timeProvider,
@@ -100,8 +101,7 @@ internal sealed partial class EmailRelay(
         var outcome = Outcome.Sent;
         try
         {
-            // A pull kind's email says only that something waits, and where to sign in; the stored words stay in the inbox.
-            await sender.SendAsync(row.Kind is { } kind && pull.IsPull(kind) ? NeutralEmail(row, kind) : row, ct);
+            await sender.SendAsync(Compose(row), ct);
             await OutboxStore.MarkSentAsync(tx, row.Id, ct);
         }
         catch (Exception ex) when (IsPermanent(ex))
@@ -123,13 +123,28 @@ internal sealed partial class EmailRelay(
         return outcome;
     }
 
-    private static EmailRow NeutralEmail(EmailRow row, string kind)
+    /// <summary>
+    /// The email as it goes out. A notification's email is composed from the notification now, with its
+    /// link made absolute against <c>Situk:PublicWebUrl</c> (a mail client has no site to resolve
+    /// <c>/registrations/5</c> against); a pull kind's says only that something waits, and where to sign
+    /// in, the stored words staying in the inbox. An email of no notification goes as stored.
+    /// </summary>
+    private EmailRow Compose(EmailRow row)
     {
-        var title = PullPolicy.NeutralTitle(kind);
+        if (row.Kind is not { } kind)
+        {
+            return row;
+        }
+
+        var link = links.Absolute(row.Link);
+        var neutral = pull.IsPull(kind);
+        var title = neutral ? PullPolicy.NeutralTitle(kind) : row.Subject;
         return new EmailRow
         {
-            Id = row.Id, NotificationId = row.NotificationId, ToAddress = row.ToAddress, Attempts = row.Attempts, Kind = row.Kind, Link = row.Link,
-            Subject = title, TextBody = NotificationEmail.NeutralText(row.Link), HtmlBody = NotificationEmail.NeutralHtml(title, row.Link),
+            Id = row.Id, NotificationId = row.NotificationId, ToAddress = row.ToAddress, Attempts = row.Attempts, Kind = row.Kind, Link = link,
+            Subject = title,
+            TextBody = neutral ? NotificationEmail.NeutralText(link) : NotificationEmail.Text(row.NotificationBody ?? "", link),
+            HtmlBody = neutral ? NotificationEmail.NeutralHtml(title, link) : NotificationEmail.Html(row.NotificationTitle ?? title, row.NotificationBody ?? "", link),
         };
     }
 

@@ -20,6 +20,12 @@ internal sealed class EmailRow
     /// <summary>The notification's kind (null for an email of no notification), for pull after push.</summary>
     public string? Kind { get; set; }
 
-    /// <summary>The notification's link, for the neutral email of a pull kind.</summary>
+    /// <summary>The notification's link as stored (site-relative or absolute); made absolute when the email is composed.</summary>
     public string? Link { get; set; }
+
+    /// <summary>The notification's title and words, from which its email is composed at send time (null for an email of no notification).</summary>
+    public string? NotificationTitle { get; set; }
+
+    /// <inheritdoc cref="NotificationTitle"/>
+    public string? NotificationBody { get; set; }
 }

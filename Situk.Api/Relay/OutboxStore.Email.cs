@@ -9,7 +9,8 @@ internal static partial class OutboxStore
     // accepted it, so a crash can repeat at most the one message in flight.
     private const string ClaimEmailSql = """
         SELECT e.id AS Id, e.notification_id AS NotificationId, e.to_address AS ToAddress, e.subject AS Subject,
-               e.text_body AS TextBody, e.html_body AS HtmlBody, e.attempts AS Attempts, n.kind AS Kind, n.link AS Link
+               e.text_body AS TextBody, e.html_body AS HtmlBody, e.attempts AS Attempts, n.kind AS Kind, n.link AS Link,
+               n.title AS NotificationTitle, n.body AS NotificationBody
         FROM email_outbox e
         LEFT JOIN notifications n ON n.id = e.notification_id
         WHERE e.state = 'pending' AND e.next_attempt_at <= clock_timestamp()

@@ -35,6 +35,8 @@ public static class RelayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // What the push and email relays send for a pulled kind (Situk:Notifications:Pull).
         services.AddPullAfterPush();
+        // The base of every link in an email (Situk:PublicWebUrl).
+        services.AddPublicLinks();
         services.AddSingleton<BrokerInbound>();
         services.AddSingleton<OutboxListener>();
         services.AddSingleton<SmtpSender>();

@@ -7,7 +7,7 @@ namespace Situk.Broker.Admin;
 /// <summary>
 /// Reads and checks the body of <c>POST /admin/publish</c>, naming the field at fault: bad JSON, a missing
 /// <c>to</c> or <c>notification</c>, an audience that is not exactly one target, an unknown kind, an
-/// empty title or body.
+/// empty title or body, a link that is not http(s) or site-relative.
 /// </summary>
 internal static class PublishRequestReader
 {
@@ -51,6 +51,7 @@ internal static class PublishRequestReader
             Check(string.IsNullOrWhiteSpace(n.Kind) || !NotificationKinds.IsKnown(n.Kind), "notification.kind", "kind must be one of the notification kinds, e.g. admin.message.");
             Check(string.IsNullOrWhiteSpace(n.Title), "notification.title", "title is required.");
             Check(string.IsNullOrWhiteSpace(n.Body), "notification.body", "body is required.");
+            Check(n.Link is not null && !NotificationLinks.IsAllowed(n.Link), "notification.link", NotificationLinks.Rule);
         }
 
         return (errors.Count == 0 ? body : null, errors);

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Situk.Api.Notifications;
+
+public static class PublicLinksSetup
+{
+    /// <summary><see cref="PublicLinks"/> from <c>Situk:PublicWebUrl</c>, checked at start.</summary>
+    public static IServiceCollection AddPublicLinks(this IServiceCollection services)
+    {
+        services.AddOptions<PublicWebOptions>().BindConfiguration(PublicWebOptions.Section)
+            .Validate(PublicLinks.IsValidBase, "Situk:PublicWebUrl must be an absolute http:// or https:// URL without query or fragment, e.g. https://lsp.example.")
+            .ValidateOnStart();
+        services.TryAddSingleton<PublicLinks>();
+        return services;
+    }
+}
