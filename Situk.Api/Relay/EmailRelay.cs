@@ -104,6 +104,14 @@ internal sealed partial class EmailRelay(
             await sender.SendAsync(Compose(row), ct);
             await OutboxStore.MarkSentAsync(tx, row.Id, ct);
         }
+        catch (SmtpTlsUnavailableException ex)
+        {
+            // Not retried: the server's configuration, or someone stripping STARTTLS, will not change in
+            // a back-off period on its own. An operator re-queues the rows once TLS is back (docs/relay.md).
+            LogTlsUnavailable(logger, row.Id, ex.Message);
+            await OutboxStore.MarkEmailFailedAsync(tx, row.Id, ex.Message, ct);
+            outcome = Outcome.Failed;
+        }
         catch (Exception ex) when (IsPermanent(ex))
         {
             LogPermanentFailure(logger, row.Id, ex.Message);

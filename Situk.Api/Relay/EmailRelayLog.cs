@@ -11,6 +11,9 @@ internal sealed partial class EmailRelay
     [LoggerMessage(EventId = 4202, Level = LogLevel.Error, Message = "Email {OutboxId} refused permanently, marked failed: {Reason}")]
     private static partial void LogPermanentFailure(ILogger logger, long outboxId, string reason);
 
+    [LoggerMessage(EventId = 4204, Level = LogLevel.Error, Message = "Email {OutboxId} not sent and marked failed: {Reason}")]
+    private static partial void LogTlsUnavailable(ILogger logger, long outboxId, string reason);
+
     [LoggerMessage(EventId = 4203, Level = LogLevel.Warning, Message = "Email relay: database unavailable, will retry: {Reason}")]
     private static partial void LogDatabaseFault(ILogger logger, string reason);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MailKit.Security;
 
 namespace Situk.Api.Relay;
 
@@ -19,14 +20,29 @@ public sealed class SmtpOptions
     [Required]
     public string From { get; set; } = "";
 
-    /// <summary>Authenticate when set (with <see cref="Password"/>); anonymous otherwise. Never logged.</summary>
+    /// <summary>
+    /// Authenticate when set (with <see cref="Password"/>); anonymous otherwise. Never logged. When set,
+    /// TLS is required whatever <see cref="UseTls"/> says: credentials are never sent in clear.
+    /// </summary>
     public string? User { get; set; }
 
     /// <summary>Never logged.</summary>
     public string? Password { get; set; }
 
-    /// <summary>True: STARTTLS whenever the server offers it. False (default): plain SMTP, for a local relay or catcher.</summary>
+    /// <summary>
+    /// True: STARTTLS is required, and a server that does not offer it (or a man in the middle who strips
+    /// it) gets no mail. False (default): plain SMTP, for an anonymous local relay or catcher.
+    /// </summary>
     public bool UseTls { get; set; }
+
+    /// <summary>True: TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS. Default false.</summary>
+    public bool ImplicitTls { get; set; }
+
+    /// <summary>Whether this configuration sends anything before TLS is up; never with a <see cref="User"/>.</summary>
+    internal SecureSocketOptions Security =>
+        ImplicitTls ? SecureSocketOptions.SslOnConnect
+        : UseTls || !string.IsNullOrEmpty(User) ? SecureSocketOptions.StartTls
+        : SecureSocketOptions.None;
 
     /// <summary>One SMTP operation (connect, a command, the message). Default 30 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]

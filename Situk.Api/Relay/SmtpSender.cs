@@ -114,15 +114,32 @@ internal sealed partial class SmtpSender : IAsyncDisposable
         await ResetAsync();
         var client = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
         _client = client;
-        var security = _options.UseTls ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.None;
-        await client.ConnectAsync(_options.Host, _options.Port, security, ct);
+        var security = _options.Security;
+        try
+        {
+            await client.ConnectAsync(_options.Host, _options.Port, security, ct);
+        }
+        catch (NotSupportedException ex) when (security == SecureSocketOptions.StartTls)
+        {
+            // MailKit refuses StartTls against a server whose EHLO lists no STARTTLS, before any AUTH or MAIL.
+            throw new SmtpTlsUnavailableException(TlsMissing, ex);
+        }
+
         if (!string.IsNullOrEmpty(_options.User))
         {
+            if (!client.IsSecure)
+            {
+                throw new SmtpTlsUnavailableException(TlsMissing);
+            }
+
             await client.AuthenticateAsync(_options.User, _options.Password ?? "", ct);
         }
 
         return client;
     }
+
+    private string TlsMissing =>
+        $"SMTP TLS required: {_options.Host}:{_options.Port} did not offer STARTTLS, so neither credentials nor the message were sent in clear";
 
     private Task ResetAsync()
     {
