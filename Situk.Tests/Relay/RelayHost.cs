@@ -38,11 +38,17 @@ internal sealed class RelayHost : IAsyncDisposable
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
-    public static async Task<RelayHost> StartAsync(string connectionString, IReadOnlyDictionary<string, string?> settings)
+    /// <param name="logs">Where the host's log lines go (none by default).</param>
+    public static async Task<RelayHost> StartAsync(string connectionString, IReadOnlyDictionary<string, string?> settings, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.Services.AddNpgsqlDataSource(connectionString);
         builder.Services.AddRelays(builder.Configuration);
         var host = builder.Build();

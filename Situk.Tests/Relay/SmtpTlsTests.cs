@@ -1,3 +1,4 @@
+using Situk.Tests.Hostile;
 using Situk.Tests.Support;
 
 namespace Situk.Tests.Relay;
@@ -21,7 +22,8 @@ public sealed class SmtpTlsTests
         settings["Situk:Smtp:Password"] = Password;
         settings["Situk:Smtp:UseTls"] = useTls ? "true" : "false";
 
-        await using (await RelayHost.StartAsync(db.ConnectionString, settings))
+        var logs = new LogCapture();
+        await using (await RelayHost.StartAsync(db.ConnectionString, settings, logs))
         {
             await RelayData.EventuallyAsync(
                 async () => await RelayData.ScalarAsync<string>(db, "SELECT state FROM email_outbox WHERE id = @id", new { id }) == "failed",
@@ -40,6 +42,8 @@ public sealed class SmtpTlsTests
             Assert.That(await RelayData.ScalarAsync<int>(db, "SELECT attempts FROM email_outbox WHERE id = @id", new { id }), Is.EqualTo(1), "not retried");
             Assert.That(await RelayData.ScalarAsync<string>(db, "SELECT last_error FROM email_outbox WHERE id = @id", new { id }), Does.Contain("STARTTLS"));
             Assert.That(smtp.Connections, Is.EqualTo(1), "no quick retries either");
+            Assert.That(logs.Lines, Has.Some.StartsWith("Error").And.Contains("SMTP TLS required"), "a clear error in the log");
+            Assert.That(logs.Lines, Has.None.Contains(Password));
         });
     }
 }
