@@ -59,6 +59,21 @@ public sealed partial class EmailLinkTests
         });
     }
 
+    [TestCase("lsp.example")]
+    [TestCase("/situk")]
+    [TestCase("javascript:alert(1)")]
+    [TestCase("ftp://lsp.example")]
+    [TestCase("https://lsp.example/?from=mail")]
+    [Description("A base no mail client could open would put broken links in every email: the host does not start.")]
+    public void A_public_web_url_that_is_not_an_absolute_http_url_stops_the_start(string url)
+    {
+        var settings = RelayHost.Defaults("ws://127.0.0.1:9/internal", "unused-key", 9);
+        settings["Situk:PublicWebUrl"] = url;
+
+        var refused = Assert.ThrowsAsync<OptionsValidationException>(() => RelayHost.StartAsync("Host=127.0.0.1;Port=9", settings));
+        Assert.That(refused!.Message, Does.Contain("Situk:PublicWebUrl"));
+    }
+
     private static MimeMessage Find(IEnumerable<MimeMessage> messages, string subject) => messages.Single(m => m.Subject == subject);
 
     /// <summary>Every link the reader can follow: each href of the HTML part and each URL of the text part, which must agree.</summary>
