@@ -3,6 +3,9 @@
 -- Until now the write time travelled only inside the ack's receipt (delivery_receipts.written_at), so
 -- a frame written to a device that never acked left no trace. Receipts stored before this migration
 -- keep their written_at; the timeline reads both and shows one written step per session.
+-- delivery_receipts (UNIQUE (notification_id, session_id), 0002) and notification_reads (PRIMARY KEY
+-- (notification_id, source), 0007) were keyed on their natural keys from the start, so there are no
+-- duplicate rows to remove; how many sessions are kept per notification is bounded by the writers.
 
 -- Keyed on the natural key, notification + session: a re-send of the same notification to the same
 -- session keeps the first write time (ON CONFLICT DO NOTHING in the writer). No user_id: the writer
