@@ -4,7 +4,9 @@ using Situk.Broker.Internal;
 using Situk.Broker.Options;
 using Situk.Broker.Receipts;
 using Situk.Broker.Sessions;
+using Situk.Broker.Telemetry;
 using Situk.Contracts;
+using Situk.Tests.Support;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace Situk.Tests.Broker.Receipts;
@@ -75,6 +77,24 @@ public sealed class WrittenBatcherTests
         {
             await batcher.StopAsync(CancellationToken.None);
         }
+    }
+
+    [Test]
+    public async Task Dropped_records_are_exported_with_the_broker_s_metrics()
+    {
+        var meters = _services.GetRequiredService<IMeterFactory>();
+        using var export = new PrometheusExport(new BrokerMetrics(meters));
+        var batcher = Create();
+        var add = batcher.For("s1", "7", DeviceClasses.Web);
+        for (var i = 0; i < WrittenBatcher.Backlog + 3; i++)
+        {
+            add(i + 1, DateTimeOffset.UnixEpoch);
+        }
+
+        using var text = new MemoryStream();
+        await export.WriteAsync(text, CancellationToken.None);
+        var samples = PrometheusText.Parse(System.Text.Encoding.UTF8.GetString(text.ToArray()));
+        Assert.That(PrometheusText.Sum(samples, "situk_broker_written_dropped"), Is.EqualTo(3));
     }
 
     private WrittenBatcher Create() => new(
