@@ -12,6 +12,7 @@ namespace Situk.Contracts;
 [JsonDerivedType(typeof(PublishFrame), "publish")]
 [JsonDerivedType(typeof(PublishedFrame), "published")]
 [JsonDerivedType(typeof(ReceiptsFrame), "receipts")]
+[JsonDerivedType(typeof(WrittenFrame), "written")]
 [JsonDerivedType(typeof(PresenceFrame), "presence")]
 [JsonDerivedType(typeof(OnlineUsersFrame), "online")]
 [JsonDerivedType(typeof(DeviceReadFrame), "device-read")]
@@ -34,6 +35,19 @@ public sealed record ReceiptsFrame(Receipt[] Items) : InternalFrame;
 /// this session was never sent).
 /// </summary>
 public sealed record Receipt(long NotificationId, string UserId, string SessionId, string DeviceClass, DateTimeOffset AckedAt, DateTimeOffset? WrittenAt = null);
+
+/// <summary>
+/// Broker → API: notification frames the broker wrote to device sockets, batched, whether or not the
+/// device ever acks them: the timeline's evidence that a frame reached a socket. Ephemeral publishes
+/// (negative ids) are not reported.
+/// </summary>
+public sealed record WrittenFrame(Written[] Items) : InternalFrame;
+
+/// <summary>
+/// One write of a notification's frame to one session's socket: whose session, which device class,
+/// and when the write completed (the broker's clock). A struct, so a batch of them is one array.
+/// </summary>
+public readonly record struct Written(long NotificationId, string UserId, string SessionId, string DeviceClass, DateTimeOffset WrittenAt);
 
 /// <summary>
 /// Broker → API: a user's first session opened (<see cref="Online"/> true) or last session closed

@@ -21,6 +21,9 @@ internal sealed class BrokerInbound(TimeProvider timeProvider)
     public Channel<DeviceReadFrame> Reads { get; } = Channel.CreateBounded<DeviceReadFrame>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
+    /// <summary>The broker's written records, for the timeline (never waits; drops and counts when full).</summary>
+    public WrittenInbox Written { get; } = new();
+
     /// <summary>Set when <see cref="TakeOnline"/> has something.</summary>
     public WakeSignal OnlineSignal { get; } = new(timeProvider);
 

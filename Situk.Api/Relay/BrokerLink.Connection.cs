@@ -94,6 +94,11 @@ internal sealed partial class BrokerLink
                 break;
             case ReceiptsFrame:
                 break;
+            case WrittenFrame { Items: { Length: > 0 } written }:
+                _inbound.Written.Offer(written);
+                break;
+            case WrittenFrame:
+                break;
             case PresenceFrame { Online: true, UserId: { } userId }:
                 _inbound.AddOnline([userId]);
                 break;

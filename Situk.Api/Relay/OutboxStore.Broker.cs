@@ -7,7 +7,10 @@ internal static partial class OutboxStore
 {
     // A receipt counts only when the notification exists and belongs to the user who acked it (a
     // device must not ack someone else's notification). Each session's ack is kept once; the
-    // notification's delivered_at is the earliest ack of the batch and is never overwritten. written_at is
+    // notification's delivered_at is the earliest ack of the batch and is never overwritten. A session's
+    // re-acks keep its first ack time (the earliest of the batch, and ON CONFLICT keeps what is stored),
+    // and past MaxRecordedSessions sessions per notification no more rows are added (the earliest new
+    // sessions of a batch fill what is left). written_at is
     // when the broker wrote the frame to that session's socket (null when the broker did not time it).
     private const string RecordReceiptsSql = """
         WITH r AS (
@@ -15,9 +18,14 @@ internal static partial class OutboxStore
                 AS r(notification_id, user_id, session_id, device_class, acked_at, written_at)
         ), valid AS (
             SELECT r.* FROM r JOIN notifications n ON n.id = r.notification_id AND n.user_id = r.user_id
+        ), new_sessions AS (
+            SELECT f.*, row_number() OVER (PARTITION BY f.notification_id ORDER BY f.acked_at) AS nth
+            FROM (SELECT DISTINCT ON (notification_id, session_id) * FROM valid ORDER BY notification_id, session_id, acked_at) f
+            WHERE NOT EXISTS (SELECT 1 FROM delivery_receipts d WHERE d.notification_id = f.notification_id AND d.session_id = f.session_id)
         ), inserted AS (
             INSERT INTO delivery_receipts (notification_id, user_id, session_id, device_class, acked_at, written_at)
-            SELECT notification_id, user_id, session_id, device_class, acked_at, written_at FROM valid
+            SELECT notification_id, user_id, session_id, device_class, acked_at, written_at FROM new_sessions s
+            WHERE s.nth + (SELECT count(*) FROM delivery_receipts d WHERE d.notification_id = s.notification_id) <= @cap
             ON CONFLICT (notification_id, session_id) DO NOTHING
         )
         UPDATE notifications n
@@ -48,6 +56,7 @@ internal static partial class OutboxStore
             classes = receipts.Select(r => r.DeviceClass).ToArray(),
             acked = receipts.Select(r => r.AckedAtUtc).ToArray(),
             written = receipts.Select(r => r.WrittenAtUtc).ToArray(),
+            cap = MaxRecordedSessions,
         };
         return connection.ExecuteAsync(new CommandDefinition(RecordReceiptsSql, args, cancellationToken: ct));
     }

@@ -6,7 +6,8 @@ namespace Situk.Api.Relay;
 
 /// <summary>
 /// Read state across a user's devices: a <c>read</c> frame from one device is stored (read_at, first
-/// read wins; each session's first read also in notification_reads, for the timeline) and sent on to
+/// read wins; each session's first read also in notification_reads, for the timeline, for at most
+/// <see cref="OutboxStore.MaxRecordedSessions"/> sessions per notification) and sent on to
 /// the user's other sessions. Reads through REST are sent on by the inbox route itself
 /// (<see cref="Announce"/>). Ids that are not the user's are ignored.
 /// </summary>
@@ -39,12 +40,14 @@ internal sealed partial class ReadSync(NpgsqlDataSource dataSource, BrokerInboun
                         """
                         WITH audit AS (
                             INSERT INTO notification_reads (notification_id, source, via, read_at)
-                            SELECT id, @session, 'device', @at FROM notifications WHERE user_id = @userId AND id = ANY(@ids)
+                            SELECT n.id, @session, 'device', @at FROM notifications n
+                            WHERE n.user_id = @userId AND n.id = ANY(@ids)
+                              AND (SELECT count(*) FROM notification_reads r WHERE r.notification_id = n.id) < @cap
                             ON CONFLICT DO NOTHING
                         )
                         UPDATE notifications SET read_at = @at WHERE user_id = @userId AND id = ANY(@ids) AND read_at IS NULL RETURNING id
                         """,
-                        new { at = read.ReadAt, userId, ids = read.Ids, session = Truncate(read.SessionId) }, cancellationToken: stoppingToken))).ToArray();
+                        new { at = read.ReadAt, userId, ids = read.Ids, session = Truncate(read.SessionId), cap = OutboxStore.MaxRecordedSessions }, cancellationToken: stoppingToken))).ToArray();
                     Announce(link, userId, newlyRead, read.SessionId);
                 }
                 catch (Exception ex) when (Transient.IsDatabase(ex))

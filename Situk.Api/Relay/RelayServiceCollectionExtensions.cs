@@ -44,6 +44,7 @@ public static class RelayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<BrokerLink>());
         services.AddHostedService<PushRelay>();
         services.AddHostedService<ReceiptWriter>();
+        services.AddHostedService<WrittenWriter>();
         services.AddHostedService<PresenceResender>();
         services.AddHostedService<EmailRelay>();
         services.AddHostedService<ReadSync>();

@@ -6,22 +6,28 @@ namespace Situk.Api.Timeline;
 
 /// <summary>
 /// Reads a notification's delivery timeline from the rows that record each step: the notification
-/// (committed), its push_outbox row (forwarded), its delivery_receipts (written, acked, per session),
-/// its email_attempts (emailed, email-retry, email-failed, with the email's reason) and its
-/// notification_reads (read, per device session or REST). Nothing is inferred.
+/// (committed), its push_outbox row (forwarded), its delivery_writes and delivery_receipts (written,
+/// acked, per session), its email_attempts (emailed, email-retry, email-failed, with the email's
+/// reason) and its notification_reads (read, per device session or REST). Nothing is inferred.
 /// </summary>
 public static class TimelineStore
 {
     private const string HeadSql = "SELECT id, user_id AS userId, kind, created_at AS createdAt, read_at AS readAt FROM notifications WHERE id = @id";
 
     // Written is listed before acked for the same session: the broker writes before the device can ack.
+    // One written step per session, the first write: from delivery_writes (every write, acked or not)
+    // and from the write time an ack's receipt carried (the only record before migration 0008).
     private const string StepsSql = """
         SELECT 'forwarded' AS kind, o.forwarded_at AS at, 1 AS rank, NULL AS deviceClass, NULL AS sessionId,
                NULL AS reason, o.attempts AS attempt, NULL AS via, NULL AS error
         FROM push_outbox o WHERE o.notification_id = @id AND o.forwarded_at IS NOT NULL
         UNION ALL
-        SELECT 'written', r.written_at, 2, r.device_class, r.session_id, NULL, NULL, NULL, NULL
-        FROM delivery_receipts r WHERE r.notification_id = @id AND r.written_at IS NOT NULL
+        SELECT 'written', min(w.at), 2, min(w.device_class), w.session_id, NULL, NULL, NULL, NULL
+        FROM (SELECT d.written_at AS at, d.device_class, d.session_id FROM delivery_writes d WHERE d.notification_id = @id
+              UNION ALL
+              SELECT r.written_at, r.device_class, r.session_id FROM delivery_receipts r
+              WHERE r.notification_id = @id AND r.written_at IS NOT NULL) w
+        GROUP BY w.session_id
         UNION ALL
         SELECT 'acked', r.acked_at, 3, r.device_class, r.session_id, NULL, NULL, NULL, NULL
         FROM delivery_receipts r WHERE r.notification_id = @id
@@ -33,7 +39,10 @@ public static class TimelineStore
         SELECT 'read', rd.read_at, 5, dr.device_class, CASE WHEN rd.via = 'device' THEN rd.source END, NULL, NULL, rd.via, NULL
         FROM notification_reads rd
         LEFT JOIN LATERAL (SELECT d.device_class FROM delivery_receipts d
-                           WHERE d.notification_id = rd.notification_id AND d.session_id = rd.source LIMIT 1) dr ON true
+                           WHERE d.notification_id = rd.notification_id AND d.session_id = rd.source
+                           UNION ALL
+                           SELECT w.device_class FROM delivery_writes w
+                           WHERE w.notification_id = rd.notification_id AND w.session_id = rd.source LIMIT 1) dr ON true
         WHERE rd.notification_id = @id
         ORDER BY at, rank
         """;

@@ -28,6 +28,7 @@ internal sealed partial class DeviceEndpoint(
     ConnectionGate gate,
     SessionRegistry registry,
     ReceiptBatcher receipts,
+    WrittenBatcher written,
     Internal.LinkRegistry links,
     BrokerMetrics metrics,
     IHostApplicationLifetime lifetime,
@@ -103,13 +104,15 @@ internal sealed partial class DeviceEndpoint(
     internal async Task RunSessionAsync(WebSocket socket, DeviceIdentity identity, string? deviceClass, IPAddress? remote, CancellationToken aborted)
     {
         // One slot more than the capacity: the welcome frame never counts against a slow device.
-        var times = new DeliveryTimes(time);
+        var sessionId = Guid.CreateVersion7().ToString("N");
+        var sessionClass = DeviceClasses.Normalize(deviceClass);
+        var times = new DeliveryTimes(time, written.For(sessionId, identity.UserId, sessionClass));
         using var writer = new FrameWriter(
             socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, metrics.FrameSent, times.Written, metrics.Shed, times.Forget);
         var session = new Session(
-            Guid.CreateVersion7().ToString("N"),
+            sessionId,
             identity,
-            DeviceClasses.Normalize(deviceClass),
+            sessionClass,
             remote?.ToString(),
             time.GetUtcNow(),
             writer,

@@ -63,6 +63,8 @@ internal static class BrokerServices
         services.AddSingleton<Publisher>();
         services.AddSingleton<ReceiptBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiptBatcher>());
+        services.AddSingleton<WrittenBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WrittenBatcher>());
         services.AddHostedService<GracefulShutdown>();
         services.AddSingleton<DeviceEndpoint>();
         services.AddSingleton<DirectUpgrade>();

@@ -7,9 +7,10 @@ internal readonly record struct DeliveryTime(long QueuedAt, DateTimeOffset? Writ
 /// Per session: when each notification was queued and written, kept until the device acks it, so the
 /// ack can be timed and its receipt can say when the frame reached the socket. Bounded: past
 /// <see cref="MaxTimedIds"/> unacked notifications, new ones are not timed (their receipts carry no
-/// written time).
+/// written time). Every write of a stored notification (positive id) is also reported to
+/// <paramref name="onWritten"/>, timed or not, acked or not: the write itself is on record.
 /// </summary>
-internal sealed class DeliveryTimes(TimeProvider time)
+internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffset>? onWritten = null)
 {
     public const int MaxTimedIds = 1024;
 
@@ -34,6 +35,11 @@ internal sealed class DeliveryTimes(TimeProvider time)
             {
                 _byId[notificationId] = entry with { WrittenAt = now };
             }
+        }
+
+        if (notificationId > 0)
+        {
+            onWritten?.Invoke(notificationId, now);
         }
     }
 
