@@ -16,16 +16,19 @@ internal sealed class BrokerInbound(IOptions<RelayOptions> options, TimeProvider
 {
     private readonly HashSet<string> _online = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private Channel<Receipt[]>? _receipts;
+    private ReceiptCredit? _credit;
 
     /// <summary>
     /// Receipt frames waiting for the writer. A broker honouring the credit never fills it (each frame
     /// holds at least one receipt); one that does not is waited for.
     /// </summary>
-    public Channel<Receipt[]> Receipts { get; } = Channel.CreateBounded<Receipt[]>(
-        new BoundedChannelOptions(options.Value.ReceiptWindow) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+    /// <remarks>Created on first use, not in the constructor: options are validated only once the host starts.</remarks>
+    public Channel<Receipt[]> Receipts => LazyInitializer.EnsureInitialized(ref _receipts, () => Channel.CreateBounded<Receipt[]>(
+        new BoundedChannelOptions(options.Value.ReceiptWindow) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true }));
 
-    /// <summary>Receipt credit owed to the broker and how much is held here; see <see cref="ReceiptCredit"/>.</summary>
-    public ReceiptCredit ReceiptCredit { get; } = new(options.Value.ReceiptWindow, timeProvider);
+    /// <summary>Receipt credit owed to the broker and how much is held here; see <see cref="Relay.ReceiptCredit"/>.</summary>
+    public ReceiptCredit ReceiptCredit => LazyInitializer.EnsureInitialized(ref _credit, () => new ReceiptCredit(options.Value.ReceiptWindow, timeProvider));
 
     /// <summary>Reads reported by devices; a full queue drops the oldest (the device's own state is already right).</summary>
     public Channel<DeviceReadFrame> Reads { get; } = Channel.CreateBounded<DeviceReadFrame>(

@@ -19,8 +19,7 @@ namespace Situk.Broker.Receipts;
 /// </summary>
 internal sealed class ReceiptBatcher(IOptions<BrokerOptions> options, LinkRegistry links, IHostApplicationLifetime lifetime, TimeProvider time) : BackgroundService
 {
-    private readonly Channel<Queued> _pending = Channel.CreateBounded<Queued>(
-        new BoundedChannelOptions(options.Value.ReceiptBacklog) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private Channel<Queued>? _channel;
 
     private int _batchSize;
 
@@ -33,7 +32,7 @@ internal sealed class ReceiptBatcher(IOptions<BrokerOptions> options, LinkRegist
     {
         if (share.TryTake())
         {
-            if (_pending.Writer.TryWrite(new Queued(receipt, share)))
+            if (Pending.Writer.TryWrite(new Queued(receipt, share)))
             {
                 return ValueTask.CompletedTask;
             }
@@ -51,7 +50,7 @@ internal sealed class ReceiptBatcher(IOptions<BrokerOptions> options, LinkRegist
         await share.WaitAsync(linked.Token);
         try
         {
-            await _pending.Writer.WriteAsync(new Queued(receipt, share), linked.Token);
+            await Pending.Writer.WriteAsync(new Queued(receipt, share), linked.Token);
         }
         catch
         {
@@ -60,11 +59,15 @@ internal sealed class ReceiptBatcher(IOptions<BrokerOptions> options, LinkRegist
         }
     }
 
+    // Created on first use, not in the constructor: options are validated only once the host starts.
+    private Channel<Queued> Pending => LazyInitializer.EnsureInitialized(ref _channel, () => Channel.CreateBounded<Queued>(
+        new BoundedChannelOptions(options.Value.ReceiptBacklog) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait }));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _batchSize = options.Value.ReceiptBatchSize; // read here, not in the constructor: options are validated by now
         var flushAfter = TimeSpan.FromMilliseconds(options.Value.ReceiptFlushMilliseconds);
-        var reader = _pending.Reader;
+        var reader = Pending.Reader;
         var batch = new List<Receipt>(_batchSize);
         try
         {
