@@ -12,12 +12,19 @@ internal sealed partial class BrokerLink
     {
         var connection = new LinkConnection(socket, _options.SendQueueCapacity);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+
+        // The first frame out, queued before publishers can see the link: how many receipts this API can
+        // take (none yet when what the last link sent still fills the window; the credit loop grants it as
+        // that is stored).
+        if (_inbound.ReceiptCredit.Open() is > 0 and var window)
+        {
+            connection.Outgoing.Writer.TryWrite(CreditFrame(window));
+        }
+
         _current = connection;
         SetState(BrokerLinkState.Connected, null);
         LogLinkUp(_logger, _url);
 
-        // The first frame out: how many receipts this API can take. The queue is new and empty.
-        connection.Outgoing.Writer.TryWrite(CreditFrame(_inbound.ReceiptCredit.Open()));
         var reader = ReadLoopAsync(connection, cts.Token);
         var writer = WriteLoopAsync(connection, cts.Token);
         var credit = CreditLoopAsync(connection, cts.Token);
