@@ -81,18 +81,17 @@ internal sealed partial class DeviceEndpoint
     }
 
     /// <summary>
-    /// One receipt per id this session has not acked before. Queuing may wait while the session holds its
+    /// One receipt per id this session has not acked since it was last sent it. Queuing may wait while the session holds its
     /// whole share of the receipt queue: the socket is then not read, which slows this device alone.
     /// </summary>
     private async ValueTask OnAckAsync(Session session, Inbound inbound, long[] ids, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        inbound.Acked ??= new AckedIds(_options.AckMemory);
         inbound.Share ??= new ReceiptShare(_options.ReceiptShare);
         var fresh = 0;
         foreach (var id in ids)
         {
-            if (!inbound.Acked.Add(id))
+            if (!session.FirstAck(id, _options.AckMemory))
             {
                 continue;
             }
@@ -110,12 +109,10 @@ internal sealed partial class DeviceEndpoint
         metrics.Acked(fresh);
     }
 
-    /// <summary>What one session's receive loop keeps about its inbound frames; the last two only once it acks.</summary>
+    /// <summary>What one session's receive loop keeps about its inbound frames; its receipt share only once it acks.</summary>
     private sealed class Inbound(InboundBudget budget)
     {
         public InboundBudget Budget { get; } = budget;
-
-        public AckedIds? Acked { get; set; }
 
         public ReceiptShare? Share { get; set; }
     }

@@ -96,6 +96,35 @@ public sealed class InboundLimitTests
     }
 
     [Test]
+    [Description("A notification sent to the session again after its ack (a re-send: the first receipt may have been lost) is acked anew.")]
+    public async Task An_ack_after_a_re_send_makes_a_receipt_again()
+    {
+        using var cts = Timeouts.Generous();
+        await using var broker = await BrokerFixture.StartAsync();
+        using var link = await broker.ConnectInternalAsync(cancellationToken: cts.Token);
+        var (device, _) = await broker.ConnectDeviceWithWelcomeAsync("resent", cancellationToken: cts.Token);
+        using (device)
+        {
+            await device.SendFrameAsync(new AckFrame([7]), cts.Token);
+            await link.ReceiveInternalAsync<ReceiptsFrame>(r => r.Items.Any(i => i.NotificationId == 7), cts.Token);
+
+            await link.SendFrameAsync(new PublishFrame(1, Audience.Users("resent"), new PushNotification(
+                7, NotificationKinds.AdminMessage, "lagi", "dikirim ulang", null, null, DateTimeOffset.UtcNow)), cts.Token);
+            Assert.That((await device.ReceiveNotificationAsync(cts.Token)).Id, Is.EqualTo(7));
+            await device.SendFrameAsync(new AckFrame([7, 7]), cts.Token);
+            await device.SendFrameAsync(new AckFrame([8]), cts.Token);
+
+            var ids = new List<long>();
+            while (!ids.Contains(8))
+            {
+                ids.AddRange((await link.ReceiveInternalAsync<ReceiptsFrame>(null, cts.Token)).Items.Select(i => i.NotificationId));
+            }
+
+            Assert.That(ids, Is.EqualTo(new long[] { 7, 8 }), "the re-sent one once more, its repeat not");
+        }
+    }
+
+    [Test]
     [Description("A link that has granted no receipt credit is sent no receipts; each grant lets about that many through, none lost.")]
     public async Task Receipts_wait_for_the_links_credit_and_none_is_lost()
     {
