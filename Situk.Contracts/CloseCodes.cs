@@ -22,7 +22,10 @@ public static class CloseCodes
     /// <summary>A text frame that is not valid UTF-8.</summary>
     public const int InvalidPayload = 1007;
 
-    /// <summary>Unknown frame type, malformed JSON, a binary frame or another protocol breach.</summary>
+    /// <summary>
+    /// Unknown frame type, malformed JSON, a binary frame or another protocol breach; also (reason
+    /// <c>inbound frame rate</c>) ack and read frames faster than the session's token bucket allows.
+    /// </summary>
     public const int PolicyViolation = 1008;
 
     /// <summary>A frame larger than the broker accepts (4 KiB by default).</summary>

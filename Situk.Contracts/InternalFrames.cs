@@ -17,6 +17,7 @@ namespace Situk.Contracts;
 [JsonDerivedType(typeof(OnlineUsersFrame), "online")]
 [JsonDerivedType(typeof(DeviceReadFrame), "device-read")]
 [JsonDerivedType(typeof(ReadSyncFrame), "read-sync")]
+[JsonDerivedType(typeof(ReceiptCreditFrame), "receipt-credit")]
 public abstract record InternalFrame;
 
 /// <summary>API → broker: push this notification to this audience. <see cref="Ref"/> is the API's correlation id.</summary>
@@ -69,3 +70,10 @@ public sealed record DeviceReadFrame(string UserId, string SessionId, long[] Ids
 /// them (<see cref="ExceptSessionId"/>, null when read through REST). Not answered.
 /// </summary>
 public sealed record ReadSyncFrame(string UserId, long[] Ids, string? ExceptSessionId = null) : InternalFrame;
+
+/// <summary>
+/// API → broker: the API can take <see cref="Receipts"/> more receipts. A link starts with no receipt
+/// credit; the API grants its whole window when the link opens and gives back what it has stored, so a
+/// lagging database holds receipts in the broker instead of stalling the link. Not answered.
+/// </summary>
+public sealed record ReceiptCreditFrame(int Receipts) : InternalFrame;

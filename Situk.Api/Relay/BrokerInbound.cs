@@ -1,21 +1,34 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using Situk.Contracts;
 
 namespace Situk.Api.Relay;
 
 /// <summary>
 /// What the broker pushes to the API, handed from the link's reader loop to the services that act on
-/// it, so the reader never waits on PostgreSQL for long. Receipts queue in a bounded channel (a slow
-/// database slows the broker's receipts, never loses them); users coming online go into a set, so a
-/// burst of presence for one user is one re-send.
+/// it, so the reader never waits on PostgreSQL. Receipts come against credit (<see cref="ReceiptCredit"/>):
+/// the API takes at most <c>ReceiptWindow</c> receipts it has not stored yet, so a slow database holds
+/// receipts back in the broker, never loses them and never stalls the reader (whose <c>published</c>
+/// answers publishes wait for). Users coming online go into a set, so a burst of presence for one user is
+/// one re-send.
 /// </summary>
-internal sealed class BrokerInbound(TimeProvider timeProvider)
+internal sealed class BrokerInbound(IOptions<RelayOptions> options, TimeProvider timeProvider)
 {
     private readonly HashSet<string> _online = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private Channel<Receipt[]>? _receipts;
+    private ReceiptCredit? _credit;
 
-    public Channel<Receipt[]> Receipts { get; } = Channel.CreateBounded<Receipt[]>(
-        new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+    /// <summary>
+    /// Receipt frames waiting for the writer. A broker honouring the credit never fills it (each frame
+    /// holds at least one receipt); one that does not is waited for.
+    /// </summary>
+    /// <remarks>Created on first use, not in the constructor: options are validated only once the host starts.</remarks>
+    public Channel<Receipt[]> Receipts => LazyInitializer.EnsureInitialized(ref _receipts, () => Channel.CreateBounded<Receipt[]>(
+        new BoundedChannelOptions(options.Value.ReceiptWindow) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true }));
+
+    /// <summary>Receipt credit owed to the broker and how much is held here; see <see cref="Relay.ReceiptCredit"/>.</summary>
+    public ReceiptCredit ReceiptCredit => LazyInitializer.EnsureInitialized(ref _credit, () => new ReceiptCredit(options.Value.ReceiptWindow, timeProvider));
 
     /// <summary>Reads reported by devices; a full queue drops the oldest (the device's own state is already right).</summary>
     public Channel<DeviceReadFrame> Reads { get; } = Channel.CreateBounded<DeviceReadFrame>(

@@ -12,13 +12,23 @@ internal sealed partial class BrokerLink
     {
         var connection = new LinkConnection(socket, _options.SendQueueCapacity);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+
+        // The first frame out, queued before publishers can see the link: how many receipts this API can
+        // take (none yet when what the last link sent still fills the window; the credit loop grants it as
+        // that is stored).
+        if (_inbound.ReceiptCredit.Open() is > 0 and var window)
+        {
+            connection.Outgoing.Writer.TryWrite(CreditFrame(window));
+        }
+
         _current = connection;
         SetState(BrokerLinkState.Connected, null);
         LogLinkUp(_logger, _url);
 
         var reader = ReadLoopAsync(connection, cts.Token);
         var writer = WriteLoopAsync(connection, cts.Token);
-        var first = await Task.WhenAny(reader, writer);
+        var credit = CreditLoopAsync(connection, cts.Token);
+        var first = await Task.WhenAny(reader, writer, credit);
         var reason = first.Exception?.GetBaseException();
 
         _current = null;
@@ -28,6 +38,7 @@ internal sealed partial class BrokerLink
         connection.Close(new BrokerUnavailableException("The broker link closed: " + message, reason!));
         await Quietly(reader);
         await Quietly(writer);
+        await Quietly(credit);
         socket.Abort();
         socket.Dispose();
         if (!stoppingToken.IsCancellationRequested)
@@ -43,6 +54,25 @@ internal sealed partial class BrokerLink
             await connection.Socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
         }
     }
+
+    /// <summary>Gives the broker back the receipt credit of what the receipt writer has stored.</summary>
+    private async Task CreditLoopAsync(LinkConnection connection, CancellationToken ct)
+    {
+        var credit = _inbound.ReceiptCredit;
+        while (true)
+        {
+            await credit.Returned.WaitAsync(Timeout.InfiniteTimeSpan, ct);
+            ct.ThrowIfCancellationRequested();
+            var owed = credit.TakeOwed();
+            if (owed > 0)
+            {
+                await connection.Outgoing.Writer.WriteAsync(CreditFrame(owed), ct);
+            }
+        }
+    }
+
+    private static byte[] CreditFrame(int receipts) =>
+        JsonSerializer.SerializeToUtf8Bytes<InternalFrame>(new ReceiptCreditFrame(receipts), SitukJson.Default.InternalFrame);
 
     private async Task ReadLoopAsync(LinkConnection connection, CancellationToken ct)
     {
@@ -90,7 +120,14 @@ internal sealed partial class BrokerLink
                 connection.Complete(published.Ref, published.Sessions);
                 break;
             case ReceiptsFrame { Items: { Length: > 0 } items }:
-                await _inbound.Receipts.Writer.WriteAsync(items, ct);
+                // Within the credit this never waits, so published answers behind it are read at once.
+                _inbound.ReceiptCredit.Arrived(items.Length);
+                if (!_inbound.Receipts.Writer.TryWrite(items))
+                {
+                    LogReceiptsOverCredit(_logger, items.Length);
+                    await _inbound.Receipts.Writer.WriteAsync(items, ct);
+                }
+
                 break;
             case ReceiptsFrame:
                 break;

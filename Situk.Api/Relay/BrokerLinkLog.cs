@@ -20,4 +20,7 @@ internal sealed partial class BrokerLink
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Debug, Message = "Broker link: {Count} user(s) online")]
     private static partial void LogOnlineUsers(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Broker link: {Count} receipt(s) arrived past the granted credit; reading waits for the receipt writer")]
+    private static partial void LogReceiptsOverCredit(ILogger logger, int count);
 }

@@ -26,7 +26,7 @@ internal sealed partial class ReceiptWriter : BackgroundService
         _inbound = inbound;
         _options = options.Value;
         _logger = logger;
-        // PostgreSQL down: keep the batch and retry; the bounded queue behind it slows the broker's receipts.
+        // PostgreSQL down: keep the batch and retry; no credit comes back meanwhile, which slows the broker's receipts.
         _retry = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
@@ -53,8 +53,10 @@ internal sealed partial class ReceiptWriter : BackgroundService
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 var batch = new List<ValidReceipt>();
+                var taken = 0;
                 while (batch.Count < _options.ReceiptBatchSize && reader.TryRead(out var items))
                 {
+                    taken += items.Length;
                     batch.AddRange(items.Select(Validate).OfType<ValidReceipt>());
                 }
 
@@ -63,6 +65,9 @@ internal sealed partial class ReceiptWriter : BackgroundService
                     var delivered = await _retry.ExecuteAsync(WriteAsync, batch, stoppingToken);
                     LogStored(_logger, batch.Count, delivered);
                 }
+
+                // Only now may the broker send as many again: a lagging database holds receipts in the broker.
+                _inbound.ReceiptCredit.Stored(taken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -65,6 +65,14 @@ public sealed class RelayOptions
     [Range(1, 10_000)]
     public int PresenceBatchSize { get; set; } = 200;
 
+    /// <summary>
+    /// Receipts this API takes from the broker before it has stored them: the credit it grants on the
+    /// internal link. Past it the broker holds receipts back (and slows the acking devices) while
+    /// <c>published</c> answers keep flowing. Default 16384.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int ReceiptWindow { get; set; } = 16_384;
+
     /// <summary>Device acks written per statement. Default 500.</summary>
     [Range(1, 100_000)]
     public int ReceiptBatchSize { get; set; } = 500;

@@ -39,6 +39,8 @@ internal sealed class BenchBroker : IAsyncDisposable
             ["Situk:Jwt:SigningKey"] = SigningKey,
             ["Situk:Broker:ConnectRatePerSecond"] = "1000000",
             ["Situk:Broker:ConnectBurst"] = "1000000",
+            ["Situk:Broker:InboundFramesPerSecond"] = "1000000",
+            ["Situk:Broker:InboundFrameBurst"] = "1000000",
             ["Situk:Broker:QueueCapacity"] = queueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         }));
@@ -65,6 +67,10 @@ internal sealed class BenchBroker : IAsyncDisposable
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + InternalKey);
         await socket.ConnectAsync(InternalUri, CancellationToken.None);
+        // Receipts flow only against credit, as the API grants it: grant it once, for good.
+        await socket.SendAsync(
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes<InternalFrame>(new ReceiptCreditFrame(int.MaxValue), SitukJson.Default.InternalFrame),
+            WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
         return socket;
     }
 

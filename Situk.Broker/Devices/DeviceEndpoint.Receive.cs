@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Situk.Broker.Receipts;
 using Situk.Broker.Sessions;
 using Situk.Broker.Sockets;
 using Situk.Contracts;
@@ -10,11 +11,13 @@ internal sealed partial class DeviceEndpoint
     /// <summary>
     /// Reads the device's frames until the socket ends and says why it ended. A protocol breach asks the
     /// writer to close with its code; reading then goes on (ignoring data) until the device answers the
-    /// close or the writer's abort timer ends the socket.
+    /// close or the writer's abort timer ends the socket. Each ack or read frame takes a token from the
+    /// session's <see cref="InboundBudget"/>; a session that empties it is closed with 1008.
     /// </summary>
     private async Task<CloseOutcome> ReceiveAsync(Session session, WebSocket socket, CancellationToken cancellationToken)
     {
         using var reader = new MessageReader(socket, _options.MaxFrameBytes);
+        var inbound = new Inbound(new InboundBudget(_options.InboundFramesPerSecond, _options.InboundFrameBurst, time));
         try
         {
             while (true)
@@ -40,7 +43,7 @@ internal sealed partial class DeviceEndpoint
                         session.Close(CloseCodes.MessageTooBig, $"frame over {_options.MaxFrameBytes} bytes");
                         break;
                     default:
-                        OnText(session, reader.Message.Span);
+                        await OnTextAsync(session, inbound, reader.Message, cancellationToken);
                         break;
                 }
             }
@@ -51,14 +54,20 @@ internal sealed partial class DeviceEndpoint
         }
     }
 
-    private void OnText(Session session, ReadOnlySpan<byte> message)
+    private ValueTask OnTextAsync(Session session, Inbound inbound, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        var (frame, code, reason) = InboundFrame.Parse(message, _options.MaxAckIds);
+        var (frame, code, reason) = InboundFrame.Parse(message.Span, _options.MaxAckIds);
+        if (frame is not null && !inbound.Budget.TryTake())
+        {
+            DeviceEndpointLog.InboundRate(logger, session.Id, session.UserId, _options.InboundFramesPerSecond, _options.InboundFrameBurst);
+            session.Close(CloseCodes.PolicyViolation, "inbound frame rate");
+            return ValueTask.CompletedTask;
+        }
+
         switch (frame)
         {
             case AckFrame ack:
-                OnAck(session, ack.Ids);
-                break;
+                return OnAckAsync(session, inbound, ack.Ids, cancellationToken);
             case ReadFrame read:
                 // Read on this device: the API stores it and tells the user's other sessions.
                 links.Broadcast(new DeviceReadFrame(session.UserId, session.Id, read.Ids, time.GetUtcNow()));
@@ -67,23 +76,45 @@ internal sealed partial class DeviceEndpoint
                 session.Close(code, reason);
                 break;
         }
+
+        return ValueTask.CompletedTask;
     }
 
-    private void OnAck(Session session, long[] ids)
+    /// <summary>
+    /// One receipt per id this session has not acked since it was last sent it. Queuing may wait while the session holds its
+    /// whole share of the receipt queue: the socket is then not read, which slows this device alone.
+    /// </summary>
+    private async ValueTask OnAckAsync(Session session, Inbound inbound, long[] ids, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        inbound.Share ??= new ReceiptShare(_options.ReceiptShare);
+        var fresh = 0;
         foreach (var id in ids)
         {
+            if (!session.FirstAck(id, _options.AckMemory))
+            {
+                continue;
+            }
+
+            fresh++;
             var times = session.Acked(id);
             if (times is { } timed)
             {
                 metrics.PublishToAck(time.GetElapsedTime(timed.QueuedAt));
             }
 
-            receipts.Add(new Receipt(id, session.UserId, session.Id, session.DeviceClass, now, times?.WrittenAt));
+            await receipts.AddAsync(new Receipt(id, session.UserId, session.Id, session.DeviceClass, now, times?.WrittenAt), inbound.Share, cancellationToken);
         }
 
-        metrics.Acked(ids.Length);
+        metrics.Acked(fresh);
+    }
+
+    /// <summary>What one session's receive loop keeps about its inbound frames; its receipt share only once it acks.</summary>
+    private sealed class Inbound(InboundBudget budget)
+    {
+        public InboundBudget Budget { get; } = budget;
+
+        public ReceiptShare? Share { get; set; }
     }
 
     /// <summary>What the socket layer says when a text frame is not UTF-8: its generic message for the error code.</summary>

@@ -17,4 +17,7 @@ internal static partial class DeviceEndpointLog
 
     [LoggerMessage(4, LogLevel.Information, "Session {SessionId} of user {UserId} replaced by {NewSessionId}: more than {Max} sessions")]
     public static partial void Replaced(ILogger logger, string sessionId, string userId, string newSessionId, int max);
+
+    [LoggerMessage(5, LogLevel.Warning, "Session {SessionId} of user {UserId} closed with 1008: more inbound frames than {PerSecond} a second after a burst of {Burst}")]
+    public static partial void InboundRate(ILogger logger, string sessionId, string userId, int perSecond, int burst);
 }

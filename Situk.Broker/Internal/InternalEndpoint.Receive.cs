@@ -59,6 +59,19 @@ internal sealed partial class InternalEndpoint
             return;
         }
 
+        if (frame is ReceiptCreditFrame credit)
+        {
+            if (credit.Receipts < 1)
+            {
+                link.Writer.RequestClose(CloseCodes.PolicyViolation, "receipt credit must be positive");
+                return;
+            }
+
+            link.GrantReceipts(credit.Receipts);
+            links.CreditGranted();
+            return;
+        }
+
         if (frame is ReadSyncFrame readSync)
         {
             SyncRead(readSync);
@@ -67,7 +80,7 @@ internal sealed partial class InternalEndpoint
 
         if (frame is not PublishFrame publish)
         {
-            link.Writer.RequestClose(CloseCodes.PolicyViolation, "only publish and read-sync frames are accepted");
+            link.Writer.RequestClose(CloseCodes.PolicyViolation, "only publish, read-sync and receipt-credit frames are accepted");
             return;
         }
 

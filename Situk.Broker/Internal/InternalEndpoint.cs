@@ -43,7 +43,7 @@ internal sealed partial class InternalEndpoint(
             KeepAliveInterval = _options.Heartbeat,
             KeepAliveTimeout = _options.HeartbeatTimeout,
         });
-        using var writer = new FrameWriter(socket, _options.InternalQueueCapacity, time, _options.CloseTimeout);
+        using var writer = new FrameWriter(socket, _options.InternalQueueCapacity, time, _options.CloseTimeout, maxBytes: _options.InternalQueueBytes);
         var link = new InternalLink(Guid.CreateVersion7().ToString("N"), context.Connection.RemoteIpAddress?.ToString(), writer);
 
         // Registered before the snapshot is taken, so no presence change can fall between the two.

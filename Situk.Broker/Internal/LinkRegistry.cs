@@ -6,12 +6,15 @@ namespace Situk.Broker.Internal;
 /// <summary>
 /// Every connected API link, as a copy-on-write array (links come and go rarely; they are read on every
 /// presence change and receipt batch). Frames are serialised once and queued to each link; queuing never
-/// waits, so a slow API never holds up devices.
+/// waits, so a slow API never holds up devices. Receipts alone wait, for receipt credit (<see cref="SendReceiptsAsync"/>).
 /// </summary>
 internal sealed class LinkRegistry
 {
     private readonly Lock _gate = new();
     private InternalLink[] _links = [];
+
+    /// <summary>Completed (and replaced) when a link is added or removed or grants receipt credit.</summary>
+    private TaskCompletionSource _changed = NewSignal();
 
     public int Count => All.Length;
 
@@ -23,6 +26,8 @@ internal sealed class LinkRegistry
         {
             Volatile.Write(ref _links, [.. _links, link]);
         }
+
+        Changed();
     }
 
     public bool Remove(InternalLink link)
@@ -36,7 +41,51 @@ internal sealed class LinkRegistry
             }
 
             Volatile.Write(ref _links, [.. _links[..index], .. _links[(index + 1)..]]);
-            return true;
+        }
+
+        Changed();
+        return true;
+    }
+
+    /// <summary>A link granted receipt credit: a batch waiting for one may go now.</summary>
+    public void CreditGranted() => Changed();
+
+    /// <summary>
+    /// Queues a batch of <paramref name="count"/> receipts to every link with receipt credit, waiting while
+    /// links are connected but none has credit (the API is storing what it already has). A link without
+    /// credit when others have it skips the batch: API instances share one database, so one storing it is
+    /// enough. With no link connected the batch is dropped (the API pushes those notifications again).
+    /// </summary>
+    public async ValueTask SendReceiptsAsync(ReceiptsFrame frame, int count, CancellationToken cancellationToken)
+    {
+        ReadOnlyMemory<byte> bytes = default;
+        while (true)
+        {
+            // Taken before the links are looked at, so credit granted in between still wakes this wait.
+            var changed = Volatile.Read(ref _changed).Task;
+            var links = All;
+            if (links.Length == 0)
+            {
+                return;
+            }
+
+            var sent = false;
+            foreach (var link in links)
+            {
+                if (link.TryTakeReceiptCredit(count))
+                {
+                    bytes = bytes.IsEmpty ? Serialize(frame) : bytes;
+                    link.Send(bytes);
+                    sent = true;
+                }
+            }
+
+            if (sent)
+            {
+                return;
+            }
+
+            await changed.WaitAsync(cancellationToken);
         }
     }
 
@@ -71,6 +120,10 @@ internal sealed class LinkRegistry
             link.Send(bytes);
         }
     }
+
+    private void Changed() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static byte[] Serialize(InternalFrame frame) =>
         JsonSerializer.SerializeToUtf8Bytes(frame, SitukJson.Default.InternalFrame);

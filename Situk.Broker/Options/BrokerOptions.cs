@@ -38,6 +38,30 @@ public sealed class BrokerOptions
     /// <summary>Most ids one ack frame may carry; more is closed with 1008. Default 256.</summary>
     public int MaxAckIds { get; set; } = 256;
 
+    /// <summary>
+    /// Inbound device frames (ack or read) one session may send per second on average: the refill of its
+    /// token bucket. A session that empties its bucket is closed with 1008 "inbound frame rate". Default 50;
+    /// a real client sends one frame per notification shown or read, or one per 200 ids when it batches.
+    /// </summary>
+    public int InboundFramesPerSecond { get; set; } = 50;
+
+    /// <summary>Inbound frames one session may send at once (its token bucket's size). Default 500: a device
+    /// coming back online acks the up to 200 notifications the API pushes again, one frame each, with room to spare.</summary>
+    public int InboundFrameBurst { get; set; } = 500;
+
+    /// <summary>Notification ids one session remembers having acked; a repeated id makes no new receipt. Default 256.</summary>
+    public int AckMemory { get; set; } = 256;
+
+    /// <summary>
+    /// Receipts one session may hold in the broker's receipt queue. A session at its share stops reading its
+    /// socket until the batcher has taken them, so one device acking fast never crowds out another's receipts.
+    /// Default 1024.
+    /// </summary>
+    public int ReceiptShare { get; set; } = 1024;
+
+    /// <summary>Receipts queued in the broker at most, all sessions together; when full, acking sessions wait. Default 100000.</summary>
+    public int ReceiptBacklog { get; set; } = 100_000;
+
     /// <summary>Seconds between WebSocket pings; also sent to devices in the welcome frame. Default 25.</summary>
     public int HeartbeatSeconds { get; set; } = 25;
 
@@ -67,6 +91,9 @@ public sealed class BrokerOptions
 
     /// <summary>Frames queued per API link before the link is closed with 1013. Default 65536.</summary>
     public int InternalQueueCapacity { get; set; } = 65_536;
+
+    /// <summary>Bytes queued per API link before the link is closed with 1013 (whichever of this and the frame count comes first). Default 64 MiB.</summary>
+    public long InternalQueueBytes { get; set; } = 64L << 20;
 
     /// <summary>Largest inbound internal-socket message in bytes; larger is closed with 1009. Default 1 MiB.</summary>
     public int MaxInternalFrameBytes { get; set; } = 1 << 20;

@@ -42,6 +42,9 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         Require(o.QueueCapacity < 1, "QueueCapacity must be at least 1.");
         Require(o.MaxFrameBytes < 64, "MaxFrameBytes must be at least 64.");
         Require(o.MaxAckIds < 1, "MaxAckIds must be at least 1.");
+        Require(o.InboundFramesPerSecond < 1 || o.InboundFrameBurst < 1, "InboundFramesPerSecond and InboundFrameBurst must be at least 1.");
+        Require(o.AckMemory < 1, "AckMemory must be at least 1.");
+        Require(o.ReceiptShare < 1 || o.ReceiptBacklog < o.ReceiptShare, "ReceiptShare must be at least 1 and ReceiptBacklog at least ReceiptShare.");
         Require(o.HeartbeatSeconds < 1, "HeartbeatSeconds must be at least 1.");
         Require(o.HeartbeatTimeoutSeconds < 1, "HeartbeatTimeoutSeconds must be at least 1.");
         Require(o.CloseTimeoutSeconds < 1, "CloseTimeoutSeconds must be at least 1.");
@@ -49,6 +52,7 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         Require(o.ConnectRatePerSecond < 1 || o.ConnectBurst < 1, "ConnectRatePerSecond and ConnectBurst must be at least 1.");
         Require(o.HandshakeTimeoutSeconds < 1, "HandshakeTimeoutSeconds must be at least 1.");
         Require(o.InternalQueueCapacity < 1, "InternalQueueCapacity must be at least 1.");
+        Require(o.InternalQueueBytes < o.MaxInternalFrameBytes, "InternalQueueBytes must be at least MaxInternalFrameBytes.");
         Require(o.MaxInternalFrameBytes < 1024, "MaxInternalFrameBytes must be at least 1024.");
         Require(o.ReceiptBatchSize < 1 || o.ReceiptFlushMilliseconds < 1, "ReceiptBatchSize and ReceiptFlushMilliseconds must be at least 1.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

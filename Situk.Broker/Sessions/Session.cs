@@ -34,6 +34,7 @@ internal sealed class Session(
     DeliveryTimes times)
 {
     private long _acks;
+    private AckedIds? _acked;
 
     public string Id { get; } = id;
 
@@ -63,6 +64,15 @@ internal sealed class Session(
             return Delivery.Skipped;
         }
 
+        // Sent again (a re-send after a lost receipt): the device's next ack of it must count.
+        if (Volatile.Read(ref _acked) is { } acked)
+        {
+            lock (acked)
+            {
+                acked.Forget(notificationId);
+            }
+        }
+
         // Timed before it is queued: the writer may write it (and stamp it) at once.
         // A copy already queued here (a re-send) keeps its own timing: only forget what this call timed.
         var timed = times.Queued(notificationId, publishedAt);
@@ -90,6 +100,21 @@ internal sealed class Session(
         if (!Writer.IsClosing && !Writer.TryWrite(frame))
         {
             Close(CloseCodes.TryAgainLater, "too slow: send queue full");
+        }
+    }
+
+    /// <summary>
+    /// False when this session acked <paramref name="notificationId"/> already and was not sent it again
+    /// since: a duplicate, which makes no receipt. Remembers at most <paramref name="memory"/> ids.
+    /// </summary>
+    public bool FirstAck(long notificationId, int memory)
+    {
+        var acked = Volatile.Read(ref _acked)
+            ?? Interlocked.CompareExchange(ref _acked, new AckedIds(memory), null)
+            ?? _acked!;
+        lock (acked)
+        {
+            return acked.Add(notificationId);
         }
     }
 

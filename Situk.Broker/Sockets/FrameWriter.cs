@@ -36,7 +36,8 @@ internal sealed class FrameWriter : IDisposable
         Action? onSent = null,
         Action<long>? onNotificationWritten = null,
         Action? onShed = null,
-        Action<long>? onNotificationShed = null)
+        Action<long>? onNotificationShed = null,
+        long maxBytes = long.MaxValue)
     {
         _socket = socket;
         _time = time;
@@ -45,12 +46,15 @@ internal sealed class FrameWriter : IDisposable
         _onNotificationWritten = onNotificationWritten;
         _onShed = onShed;
         _onNotificationShed = onNotificationShed;
-        _queue = new SendQueue(capacity);
+        _queue = new SendQueue(capacity, maxBytes);
     }
 
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
     public int Depth => _queue.Count;
+
+    /// <summary>Bytes queued and not yet written.</summary>
+    public long DepthBytes => _queue.Bytes;
 
     public bool IsClosing => Volatile.Read(ref _closing) is not null;
 

@@ -27,7 +27,9 @@ internal enum Offer
 /// its turn), and only when no normal frame is left is it refused (<see cref="Offer.Full"/>). What is sent
 /// keeps its order; a shed frame is a gap. An evicted frame stays queued until the reader meets it —
 /// evictions always take the oldest normal frames, so the reader simply skips that many normal frames —
-/// which bounds the queue at twice the capacity.
+/// which bounds the queue at twice the capacity. <c>maxBytes</c> (default unbounded; API links set it)
+/// also bounds the bytes of the frames still to be sent: a frame that would pass it is treated like one
+/// meeting a full queue of high-priority frames (shed when normal, refused when high).
 /// <para>
 /// One reader waits at a time (<see cref="WaitToReadAsync"/>), on this object itself as its
 /// <see cref="IValueTaskSource{TResult}"/>, so waiting allocates nothing; an idle queue holds no more
@@ -35,7 +37,7 @@ internal enum Offer
 /// socket has one of these, so its size is the broker's memory per connection (Situk.Bench/README.md).
 /// </para>
 /// </summary>
-internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
+internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue) : IValueTaskSource<bool>
 {
     /// <summary>An emptied queue that grew past this many slots gives them back.</summary>
     private const int KeptSlots = 8;
@@ -48,11 +50,24 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
     private int _count;
     private int _normal;
     private int _evicted;
+    private long _bytes;
     private bool _completed;
     private bool _canceled;
 
     /// <summary>Frames that will still be sent (shed ones excluded).</summary>
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Bytes of the frames queued, shed ones not yet skipped included.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bytes;
+            }
+        }
+    }
 
     public Offer TryAdd(OutboundFrame frame)
     {
@@ -65,6 +80,12 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
             }
 
             offer = Offer.Queued;
+            // An empty queue takes any frame, so one frame larger than the bound is not refused forever.
+            if (_frames.Count > 0 && _bytes + frame.Bytes.Length > maxBytes)
+            {
+                return frame.Priority == Priority.Normal ? Offer.Shed : Offer.Full;
+            }
+
             if (_count >= capacity)
             {
                 if (frame.Priority == Priority.Normal)
@@ -84,6 +105,7 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
             }
 
             _frames.Enqueue(frame);
+            _bytes += frame.Bytes.Length;
             _peak = Math.Max(_peak, _frames.Count);
             _count++;
             if (frame.Priority == Priority.Normal)
@@ -137,6 +159,8 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
             {
                 return false;
             }
+
+            _bytes -= frame.Bytes.Length;
 
             if (_frames.Count == 0 && _peak > KeptSlots)
             {

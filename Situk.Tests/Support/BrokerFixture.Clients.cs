@@ -70,12 +70,23 @@ public sealed partial class BrokerFixture
         return socket.HttpStatusCode;
     }
 
-    /// <summary>Opens the API's internal socket with <paramref name="key"/> (default: the right key). The <c>online</c> frame is left unread.</summary>
-    public async Task<ClientWebSocket> ConnectInternalAsync(string? key = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens the API's internal socket with <paramref name="key"/> (default: the right key) and, like the API,
+    /// grants it <paramref name="receiptCredit"/> receipts (zero: none, so no receipts are sent). The
+    /// <c>online</c> frame is left unread.
+    /// </summary>
+    public async Task<ClientWebSocket> ConnectInternalAsync(string? key = null, CancellationToken cancellationToken = default, int receiptCredit = 1_000_000)
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + (key ?? InternalKey));
         await socket.ConnectAsync(InternalUri, cancellationToken);
+        if (receiptCredit > 0)
+        {
+            await socket.SendAsync(
+                System.Text.Json.JsonSerializer.SerializeToUtf8Bytes<InternalFrame>(new ReceiptCreditFrame(receiptCredit), SitukJson.Default.InternalFrame),
+                WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        }
+
         return socket;
     }
 

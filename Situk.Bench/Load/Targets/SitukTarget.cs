@@ -42,6 +42,9 @@ internal sealed class SitukTarget : LoadTarget
             // A load generator is a handful of addresses opening thousands of sockets: lift the per-address bucket.
             ["Situk__Broker__ConnectRatePerSecond"] = "1000000",
             ["Situk__Broker__ConnectBurst"] = "1000000",
+            // Bursts of broadcasts make every device ack faster than a person could: lift the inbound bucket too.
+            ["Situk__Broker__InboundFramesPerSecond"] = "1000000",
+            ["Situk__Broker__InboundFrameBurst"] = "1000000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         if (options.QueueCapacity > 0)
@@ -91,6 +94,10 @@ internal sealed class SitukTarget : LoadTarget
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + InternalKey);
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{_internalPort}/internal"), cancellationToken);
+        // The link drains everything it is sent: grant receipt credit once, for good.
+        await socket.SendAsync(
+            JsonSerializer.SerializeToUtf8Bytes<InternalFrame>(new ReceiptCreditFrame(int.MaxValue), SitukJson.Default.InternalFrame),
+            WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
         return new PublishLink(socket, static (id, bytes) =>
         {
             var frame = new PublishFrame(id, Audience.ForRole(Roles.Asesi), new PushNotification(

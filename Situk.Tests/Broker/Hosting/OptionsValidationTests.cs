@@ -27,6 +27,31 @@ public sealed class OptionsValidationTests
         });
     }
 
+    [Test]
+    [Description("The inbound limits must make sense: a bucket that admits frames, a share the backlog can hold, a byte bound a frame fits in.")]
+    public void Inbound_and_link_limits_that_make_no_sense_are_refused()
+    {
+        var result = new BrokerOptionsValidator().Validate(null, new BrokerOptions
+        {
+            InternalKey = "k",
+            AdminKey = "a",
+            InboundFrameBurst = 0,
+            AckMemory = 0,
+            ReceiptShare = 2000,
+            ReceiptBacklog = 1000,
+            InternalQueueBytes = 1024,
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Failed, Is.True);
+            Assert.That(result.FailureMessage, Does.Contain("InboundFrameBurst"));
+            Assert.That(result.FailureMessage, Does.Contain("AckMemory"));
+            Assert.That(result.FailureMessage, Does.Contain("ReceiptBacklog at least ReceiptShare"));
+            Assert.That(result.FailureMessage, Does.Contain("InternalQueueBytes"));
+        });
+        Assert.That(new BrokerOptionsValidator().Validate(null, new BrokerOptions { InternalKey = "k", AdminKey = "a" }).Succeeded, Is.True, "the defaults");
+    }
+
     [TestCase("http://0.0.0.0:5080", "0.0.0.0:5080")]
     [TestCase("http://127.0.0.1:0", "127.0.0.1:0")]
     [TestCase("http://localhost:5081", "127.0.0.1:5081")]
