@@ -45,6 +45,7 @@ public static partial class ApiApp
         builder.Services.AddValidation();
         builder.Services.AddSitukOpenApi();
         builder.Services.AddSitukRateLimits();
+        builder.Services.AddSitukForwardedHeaders();
         builder.Services.AddSitukHealth();
         builder.Services.AddSitukCors();
         builder.Services.AddDashboard();
@@ -56,6 +57,7 @@ public static partial class ApiApp
         configure?.Invoke(builder);
         var app = builder.Build();
 
+        app.UseSitukForwardedHeaders(); // first: everything after sees the client's address
         app.UseSitukProblems();
         app.UseSitukCors();
         app.UseAuthentication();
