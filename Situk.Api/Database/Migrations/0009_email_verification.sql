@@ -9,18 +9,26 @@ ALTER TABLE users ADD COLUMN email_verified_at timestamptz NULL;
 -- address, so whoever created it never proved they own that one. It stays unverified.
 UPDATE users SET email_verified_at = created_at WHERE btrim(email) !~ '[<>\s",;()]';
 
--- Trim and lower-case every address, an odd row to the address inside its angle brackets, when that
--- canonical form is free (no other row has or wants it). A row whose canonical form is taken keeps its
--- text and cannot sign in with it any more; the constraint below is NOT VALID so that row stands.
+-- Trim and lower-case every address whose canonical form no other row has. Bare addresses go first,
+-- so that one whose owner proved nothing (below) cannot take the form of a real one.
+UPDATE users u
+SET email = lower(btrim(u.email))
+WHERE u.email <> lower(btrim(u.email))
+  AND btrim(u.email) !~ '[<>\s",;()]'
+  AND NOT EXISTS (SELECT 1 FROM users o WHERE o.id <> u.id AND lower(btrim(o.email)) = lower(btrim(u.email)));
+
+-- An odd row becomes the address inside its angle brackets when that is a bare address nobody has,
+-- and no other odd row wants. Otherwise it keeps its text (it can no longer sign in: sign-in only looks
+-- up canonical forms); the constraint below is NOT VALID so that such a row stands.
 WITH wanted AS (
-    SELECT id, lower(btrim(coalesce(substring(email FROM '<([^<>]*)>'), email))) AS canonical
+    SELECT id, lower(btrim(substring(email FROM '<([^<>]*)>'))) AS canonical
     FROM users
+    WHERE btrim(email) ~ '[<>\s",;()]'
 )
 UPDATE users u
 SET email = w.canonical
 FROM wanted w
 WHERE u.id = w.id
-  AND u.email <> w.canonical
   AND w.canonical ~ '^[^<>\s",;()@]+@[^<>\s",;()@]+$'
   AND NOT EXISTS (SELECT 1 FROM users o WHERE o.id <> w.id AND lower(btrim(o.email)) = w.canonical)
   AND (SELECT count(*) FROM wanted w2 WHERE w2.canonical = w.canonical) = 1;
