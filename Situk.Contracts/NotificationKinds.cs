@@ -35,8 +35,6 @@ public static class NotificationKinds
     public const string VerdictCompetent = "verdict.competent";
     public const string VerdictNotYetCompetent = "verdict.not_yet_competent";
     public const string AdminMessage = "admin.message";
-    public const string AccountVerifyEmail = "account.verify_email";
-    public const string AccountSignUpAgain = "account.sign_up_again";
 
     public static readonly FrozenDictionary<string, KindInfo> Table = new KindInfo[]
     {
@@ -50,8 +48,6 @@ public static class NotificationKinds
         new(VerdictCompetent, Email: true, Priority.High),
         new(VerdictNotYetCompetent, Email: true, Priority.High),
         new(AdminMessage, Email: false, Priority.Normal),
-        new(AccountVerifyEmail, Email: true, Priority.Normal),
-        new(AccountSignUpAgain, Email: true, Priority.Normal),
     }.ToFrozenDictionary(k => k.Kind, StringComparer.Ordinal);
 
     public static bool IsKnown(string kind) => Table.ContainsKey(kind);

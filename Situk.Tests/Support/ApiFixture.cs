@@ -174,8 +174,8 @@ public sealed class ApiFixture : IAsyncDisposable
     {
         var text = await ScalarAsync<string>(
             """
-            SELECT e.text_body FROM email_outbox e JOIN notifications n ON n.id = e.notification_id
-            WHERE e.to_address = @email AND n.kind = 'account.verify_email' ORDER BY e.id DESC LIMIT 1
+            SELECT text_body FROM email_outbox
+            WHERE to_address = @email AND notification_id IS NULL AND text_body LIKE '%verify-email?token=%' ORDER BY id DESC LIMIT 1
             """,
             ("email", email));
         return VerificationLink.TokenIn(text);
