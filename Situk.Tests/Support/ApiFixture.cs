@@ -74,6 +74,7 @@ public sealed class ApiFixture : IAsyncDisposable
         // Tests sign in often from one address; the rate-limit tests lower these.
         ["Situk:RateLimit:TokenPerAddress"] = "100000",
         ["Situk:RateLimit:TokenPerEmail"] = "100000",
+        ["Situk:RateLimit:SignUpPerAddress"] = "100000",
     };
 
     /// <summary>Starts the app; <paramref name="configure"/> runs last, before the app is built (fakes, extra services).</summary>
