@@ -46,6 +46,7 @@ public static partial class ApiApp
         builder.Services.AddValidation();
         builder.Services.AddSitukOpenApi();
         builder.Services.AddSitukRateLimits();
+        builder.Services.AddSitukForwardedHeaders();
         builder.Services.AddSitukHealth();
         builder.Services.AddSitukCors();
         builder.Services.AddDashboard();
@@ -58,6 +59,7 @@ public static partial class ApiApp
         configure?.Invoke(builder);
         var app = builder.Build();
 
+        app.UseSitukForwardedHeaders(); // first: everything after sees the client's address
         app.UseSitukProblems();
         app.UseSitukCors();
         app.UseAuthentication();

@@ -1,4 +1,5 @@
 using Npgsql;
+using Situk.Api.Auth;
 using Situk.Api.Hosting;
 using Situk.Contracts;
 
@@ -14,8 +15,16 @@ public static partial class AdminSeeder
             return;
         }
 
+        var email = EmailAddresses.Canonical(admin.Email)
+            ?? throw new InvalidOperationException($"{AdminOptions.Section}:Email must be a bare email address (name@example.org).");
         await using var connection = await db.OpenConnectionAsync(ct);
-        var id = await UserStore.CreateAsync(connection, "Administrator", admin.Email, admin.Password, null, Roles.Admin, ct);
+        if (await UserStore.FindHolderAsync(connection, email, ct) is not null)
+        {
+            return;
+        }
+
+        // The operator vouches for the first admin's address: it counts as verified.
+        var id = await UserStore.CreateAsync(connection, null, "Administrator", email, Passwords.Hash(admin.Password), null, Roles.Admin, verified: true, ct);
         if (id is { } created)
         {
             LogCreated(logger, created);

@@ -1,30 +1,48 @@
 using Dapper;
 using Npgsql;
-using Situk.Api.Auth;
 
 namespace Situk.Api.Accounts;
 
-/// <summary>The SQL over <c>users</c>.</summary>
+/// <summary>The SQL over <c>users</c>. Emails are passed in canonical form (<see cref="EmailAddresses.Canonical"/>).</summary>
 public static class UserStore
 {
     public sealed record UserRow(long Id, string Email, string Role, string PasswordHash);
 
-    /// <summary>The new user's id, or null when the email (any case) is taken.</summary>
+    /// <summary>Who holds an email now, and whether they proved it.</summary>
+    public sealed record Holder(long Id, bool Verified);
+
+    /// <summary>
+    /// The new user's id, or null when the email is taken. <paramref name="verified"/> marks the address
+    /// as proved (the first admin and admin-created asesors; a candidate proves it by the emailed link).
+    /// </summary>
     public static Task<long?> CreateAsync(
-        NpgsqlConnection connection, string fullName, string email, string password, string? phone, string role, CancellationToken ct) =>
+        NpgsqlConnection connection, NpgsqlTransaction? tx, string fullName, string email, string passwordHash, string? phone, string role, bool verified, CancellationToken ct) =>
         connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
-            INSERT INTO users (full_name, email, phone, role, password_hash)
-            VALUES (@fullName, @email, @phone, @role, @hash)
+            INSERT INTO users (full_name, email, phone, role, password_hash, email_verified_at)
+            VALUES (@fullName, @email, @phone, @role, @passwordHash, CASE WHEN @verified THEN now() END)
             ON CONFLICT ((lower(email))) DO NOTHING
             RETURNING id
             """,
-            new { fullName = fullName.Trim(), email = email.Trim(), phone, role, hash = Passwords.Hash(password) },
+            new { fullName = fullName.Trim(), email, phone, role, passwordHash, verified },
+            tx,
+            cancellationToken: ct));
+
+    public static Task<Holder?> FindHolderAsync(NpgsqlConnection connection, string email, CancellationToken ct) =>
+        connection.QuerySingleOrDefaultAsync<Holder>(new CommandDefinition(
+            "SELECT id, email_verified_at IS NOT NULL AS verified FROM users WHERE lower(email) = @email",
+            new { email },
             cancellationToken: ct));
 
     public static Task<UserRow?> FindByEmailAsync(NpgsqlConnection connection, string email, CancellationToken ct) =>
         connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
-            "SELECT id, email, role, password_hash AS passwordHash FROM users WHERE lower(email) = lower(@email)",
-            new { email = email.Trim() },
+            "SELECT id, email, role, password_hash AS passwordHash FROM users WHERE lower(email) = @email",
+            new { email },
+            cancellationToken: ct));
+
+    public static Task<bool> IsVerifiedAsync(NpgsqlConnection connection, long userId, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT email_verified_at IS NOT NULL FROM users WHERE id = @userId",
+            new { userId },
             cancellationToken: ct));
 }

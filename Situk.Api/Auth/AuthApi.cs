@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -17,6 +16,8 @@ public static class AuthApi
             .WithTags("Accounts")
             .AllowAnonymous()
             .RequireRateLimiting(TokenRateLimits.PerAddressPolicy)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(AccountsApi.MaxAnonymousBodyBytes))
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Sign in: email and password for an access token and the broker URL.");
@@ -27,30 +28,35 @@ public static class AuthApi
         TokenRequest body,
         NpgsqlDataSource db,
         TokenIssuer issuer,
-        TokenRateLimits.EmailLimiter emailLimiter,
+        SignInThrottle throttle,
         IOptions<ApiOptions> api,
         HttpContext http,
         CancellationToken ct)
     {
-        if (!emailLimiter.TryAcquire(body.Email, out var retryAfter))
+        // An email with no canonical form matches no account; it is throttled like any other text.
+        var email = EmailAddresses.Canonical(body.Email) ?? body.Email.Trim().ToLowerInvariant();
+        var address = ClientAddress.Key(http);
+        if (!throttle.TryBegin(address, email, out var retryAfter))
         {
-            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            http.Response.Headers.RetryAfter = ClientAddress.RetryAfterSeconds(retryAfter);
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status429TooManyRequests,
                 title: "Too many requests",
-                detail: "Too many sign-in attempts for this email; try again later.");
+                detail: "Too many failed sign-ins; try again after the time in Retry-After.");
         }
 
         await using var connection = await db.OpenConnectionAsync(ct);
-        var user = await UserStore.FindByEmailAsync(connection, body.Email, ct);
+        var user = await UserStore.FindByEmailAsync(connection, email, ct);
         if (user is null || !Passwords.Verify(user.PasswordHash, body.Password))
         {
+            throttle.Failed(address);
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Unauthorized",
                 detail: "The email or password is wrong.");
         }
 
+        throttle.Succeeded(email);
         var (token, expiresAt) = issuer.Issue(user.Id, user.Role);
         return TypedResults.Ok(new TokenResponse(token, expiresAt, user.Id, user.Role, api.Value.PublicBrokerUrl));
     }

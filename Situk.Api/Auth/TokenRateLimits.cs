@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -7,30 +6,35 @@ using Situk.Api.Hosting;
 namespace Situk.Api.Auth;
 
 /// <summary>
-/// Password guessing is slowed two ways: the rate-limiting middleware counts token requests per client
-/// address (policy <see cref="PerAddressPolicy"/>), and <see cref="EmailLimiter"/> counts them per
-/// email inside the handler (the email is in the body, which the middleware does not read).
-/// Both answer 429 problem+json with <c>Retry-After</c>.
+/// The anonymous routes' limits. The rate-limiting middleware counts requests per client address
+/// (<see cref="ClientAddress"/>): every sign-in request (<see cref="PerAddressPolicy"/>, a generous
+/// ceiling) and every sign-up (<see cref="SignUpPerAddressPolicy"/>). Password guessing itself is
+/// slowed inside the sign-in handler by <see cref="SignInThrottle"/>, which counts only failures.
+/// All answer 429 problem+json with <c>Retry-After</c>.
 /// </summary>
 public static class TokenRateLimits
 {
     public const string PerAddressPolicy = "token-per-address";
+    public const string SignUpPerAddressPolicy = "sign-up-per-address";
 
     public static IServiceCollection AddSitukRateLimits(this IServiceCollection services)
     {
-        services.AddSingleton<EmailLimiter>();
+        services.AddSingleton<SignInThrottle>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, limits) =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(PerAddressPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => Window(limits.Value.TokenPerAddress, limits.Value.Window)));
+                ClientAddress.Key(context),
+                _ => Window(limits.Value.TokenRequestsPerAddress, limits.Value.Window)));
+            limiter.AddPolicy(SignUpPerAddressPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                ClientAddress.Key(context),
+                _ => Window(limits.Value.SignUpPerAddress, limits.Value.SignUpWindow)));
             limiter.OnRejected = (context, ct) =>
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                 {
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                    context.HttpContext.Response.Headers.RetryAfter = ClientAddress.RetryAfterSeconds(retryAfter);
                 }
 
                 return ValueTask.CompletedTask; // the empty 429 becomes problem+json in the status code pages
@@ -46,21 +50,4 @@ public static class TokenRateLimits
         QueueLimit = 0,
         AutoReplenishment = true,
     };
-
-    /// <summary>Token requests per email (case-insensitive), whatever address they come from.</summary>
-    public sealed class EmailLimiter(IOptions<RateLimitOptions> limits) : IDisposable
-    {
-        private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(email =>
-            RateLimitPartition.GetFixedWindowLimiter(email, _ => Window(limits.Value.TokenPerEmail, limits.Value.Window)));
-
-        /// <summary>True when this email may try again now; otherwise false and how long to wait.</summary>
-        public bool TryAcquire(string email, out TimeSpan retryAfter)
-        {
-            using var lease = _limiter.AttemptAcquire(email.Trim().ToLowerInvariant());
-            retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limits.Value.Window;
-            return lease.IsAcquired;
-        }
-
-        public void Dispose() => _limiter.Dispose();
-    }
 }

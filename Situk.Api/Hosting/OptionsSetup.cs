@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Situk.Api.Accounts;
 
 namespace Situk.Api.Hosting;
 
@@ -11,6 +12,7 @@ public static class OptionsSetup
         Bind<ApiOptions>(services, ApiOptions.Section);
         Bind<AdminOptions>(services, AdminOptions.Section);
         Bind<RateLimitOptions>(services, RateLimitOptions.Section);
+        Bind<AccountOptions>(services, AccountOptions.Section);
         services.AddOptions<DatabaseOptions>()
             .Configure<IConfiguration>((o, config) => o.ConnectionString = config.GetConnectionString("Situk") ?? "")
             .ValidateDataAnnotations()
@@ -29,6 +31,7 @@ public static class OptionsSetup
         _ = services.GetRequiredService<IOptions<ApiOptions>>().Value;
         _ = services.GetRequiredService<IOptions<AdminOptions>>().Value;
         _ = services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<AccountOptions>>().Value;
     }
 
     private static void Bind<T>(IServiceCollection services, string section)

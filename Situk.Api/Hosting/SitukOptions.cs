@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
+using Situk.Api.Accounts;
 
 namespace Situk.Api.Hosting;
 
@@ -61,7 +62,7 @@ public sealed class AdminOptions
     public const string Section = "Situk:Admin";
 
     /// <summary>Empty = create no admin (the database must already hold one).</summary>
-    [EmailAddress]
+    [CanonicalEmail]
     public string? Email { get; set; }
 
     /// <summary>Required when <see cref="Email"/> is set; at least 8 characters.</summary>
@@ -70,21 +71,48 @@ public sealed class AdminOptions
 }
 
 /// <summary>
-/// <c>Situk:RateLimit</c>: how often <c>POST /auth/token</c> may be called, per client address and per
-/// email, within <see cref="Window"/>. Defaults: 20 per address and 5 per email per minute.
+/// <c>Situk:RateLimit</c>: how hard the anonymous routes may be used. Sign-in (<c>POST /auth/token</c>):
+/// per client address, <see cref="TokenPerAddress"/> failed sign-ins and <see cref="TokenRequestsPerAddress"/>
+/// requests of any outcome per <see cref="Window"/>; per email, <see cref="TokenPerEmail"/> failures in a
+/// row, then a delay from <see cref="EmailDelayBase"/> doubling with each further failure up to
+/// <see cref="EmailDelayCap"/>. Sign-up: <see cref="SignUpPerAddress"/> per <see cref="SignUpWindow"/>.
+/// A client address is an IPv4 address or an IPv6 /64, behind a trusted proxy the forwarded one.
 /// </summary>
 public sealed class RateLimitOptions
 {
     public const string Section = "Situk:RateLimit";
 
+    /// <summary>Failed sign-ins per address per window; successful ones do not count. Default 60 (a lab of 300 behind one NAT mistypes).</summary>
     [Range(1, 1_000_000)]
-    public int TokenPerAddress { get; set; } = 20;
+    public int TokenPerAddress { get; set; } = 60;
 
+    /// <summary>Sign-in requests of any outcome per address per window. Default 1200 (a lab of 300 signing in, several devices each).</summary>
+    [Range(1, 1_000_000)]
+    public int TokenRequestsPerAddress { get; set; } = 1200;
+
+    /// <summary>Failed sign-ins in a row for one email before each further one waits. Default 5.</summary>
     [Range(1, 1_000_000)]
     public int TokenPerEmail { get; set; } = 5;
 
+    /// <summary>The first wait after <see cref="TokenPerEmail"/> failures; it doubles with each further failure. Default 1 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan EmailDelayBase { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait for one email, so that nobody can lock an account for longer. Default 5 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan EmailDelayCap { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The fixed window of the per-address sign-in limits. Default one minute.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Sign-ups (<c>POST /accounts</c>) per address per <see cref="SignUpWindow"/>. Default 600 (a lab of 300, and their retries).</summary>
+    [Range(1, 1_000_000)]
+    public int SignUpPerAddress { get; set; } = 600;
+
+    /// <summary>Default one hour.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SignUpWindow { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary><c>ConnectionStrings:Situk</c>, checked at start.</summary>

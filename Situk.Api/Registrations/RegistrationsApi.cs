@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using Situk.Api.Accounts;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
 using Situk.Api.Idempotency;
@@ -25,6 +26,7 @@ public static partial class RegistrationsApi
         var group = routes.MapGroup("/registrations").WithTags("Registrations").RequireAuthorization();
 
         group.MapPost("/", Register).RequireAuthorization(AuthSetup.Asesi)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("3. An asesi registers on a schedule within its window and fills APL-01.");
@@ -65,6 +67,11 @@ public static partial class RegistrationsApi
         }
 
         await using var c = await db.OpenConnectionAsync(ct);
+        if (!await UserStore.IsVerifiedAsync(c, me.UserId, ct))
+        {
+            return Problems.Forbidden("Confirm your email address first: open the link in the email sent when you signed up (sign up again with the same email for a new one).");
+        }
+
         await using var tx = await c.BeginTransactionAsync(ct);
         if (key is not null)
         {

@@ -35,7 +35,10 @@ public sealed class JourneyTests
         var anonymous = _api.CreateClient();
         var email = $"putu-{Guid.NewGuid():N}@situk.test";
         var signUp = await anonymous.PostAsJsonAsync("api/v1/accounts", new { fullName = "Putu Asesi", email, password = "rahasia-123" });
-        Assert.That(signUp.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(signUp.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        // 1b. confirm the address with the link from the sign-up email
+        var confirmed = await anonymous.PostAsJsonAsync("api/v1/accounts/verify", new { token = await _api.VerificationTokenAsync(email) });
+        Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await confirmed.Content.ReadAsStringAsync());
         var token = await (await anonymous.PostAsJsonAsync("api/v1/auth/token", new { email, password = "rahasia-123" })).Content.ReadFromJsonAsync<JsonElement>();
         var asesiId = token.GetProperty("userId").GetInt64();
         var asesi = new TestUser(asesiId, email, "rahasia-123", Roles.Asesi, "Putu Asesi", _api.CreateClient(token.GetProperty("accessToken").GetString()!));

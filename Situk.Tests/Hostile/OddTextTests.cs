@@ -47,6 +47,8 @@ public sealed class OddTextTests
     private Dictionary<string, (Func<Task<Target>> Make, bool UsedUp)> Routes() => new()
     {
         ["POST /api/v1/accounts"] = (() => Task.FromResult(new Target(_api.CreateClient(), "api/v1/accounts", Account)), false),
+        ["POST /api/v1/accounts/verify"] = (() => Task.FromResult(new Target(_api.CreateClient(), "api/v1/accounts/verify",
+            () => Node(new { token = "a-token-nobody-was-sent" }))), false),
         ["POST /api/v1/asesors"] = (() => Task.FromResult(new Target(_api.Admin.Client, "api/v1/asesors", Account)), false),
         ["POST /api/v1/auth/token"] = (() => Task.FromResult(new Target(_api.CreateClient(), "api/v1/auth/token",
             () => Node(new { email = ApiFixture.AdminEmail, password = "not-the-password" }))), false),
@@ -170,6 +172,10 @@ public sealed class OddTextTests
         if (route == "POST /api/v1/auth/token" && response.StatusCode == HttpStatusCode.Unauthorized)
         {
             await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized); // well-formed, wrong credentials
+        }
+        else if (route == "POST /api/v1/accounts/verify" && response.StatusCode == HttpStatusCode.UnprocessableEntity)
+        {
+            await ProblemAssert.NamesFieldAsync(response, HttpStatusCode.UnprocessableEntity, field); // well-formed, no such token
         }
         else
         {

@@ -23,6 +23,7 @@ public sealed class RouteAccessTests
     private static readonly Dictionary<string, string[]> Access = new()
     {
         ["POST /api/v1/accounts"] = Anyone,
+        ["POST /api/v1/accounts/verify"] = Anyone,
         ["POST /api/v1/auth/token"] = Anyone,
         ["POST /api/v1/asesors"] = AdminOnly,
         ["GET /api/v1/places"] = SignedIn,

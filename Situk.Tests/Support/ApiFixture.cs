@@ -74,6 +74,7 @@ public sealed class ApiFixture : IAsyncDisposable
         // Tests sign in often from one address; the rate-limit tests lower these.
         ["Situk:RateLimit:TokenPerAddress"] = "100000",
         ["Situk:RateLimit:TokenPerEmail"] = "100000",
+        ["Situk:RateLimit:SignUpPerAddress"] = "100000",
     };
 
     /// <summary>Starts the app; <paramref name="configure"/> runs last, before the app is built (fakes, extra services).</summary>
@@ -128,10 +129,11 @@ public sealed class ApiFixture : IAsyncDisposable
         App.Services.GetRequiredService<TokenIssuer>().Issue(userId, role, issuedAt, expiresAt);
 
     /// <summary>
-    /// A new user of this role with a unique email: an asesi signs up through <c>POST /accounts</c>,
-    /// an asesor is created by the admin through <c>POST /asesors</c>, an admin is inserted directly.
+    /// A new user of this role with a unique email: an asesi signs up through <c>POST /accounts</c> and
+    /// (unless <paramref name="verified"/> is false) follows the link in the sign-up email queued for
+    /// them, an asesor is created by the admin through <c>POST /asesors</c>, an admin is inserted directly.
     /// </summary>
-    public async Task<TestUser> CreateUserAsync(string role, string? fullName = null)
+    public async Task<TestUser> CreateUserAsync(string role, string? fullName = null, bool verified = true)
     {
         var n = Interlocked.Increment(ref _counter);
         var email = $"{role}{n}-{Guid.NewGuid().ToString("N")[..6]}@situk.test";
@@ -141,19 +143,43 @@ public sealed class ApiFixture : IAsyncDisposable
         if (role == Roles.Admin)
         {
             id = await ScalarAsync<long>(
-                "INSERT INTO users (full_name, email, role, password_hash) VALUES (@name, @email, 'admin', @hash) RETURNING id",
+                "INSERT INTO users (full_name, email, role, password_hash, email_verified_at) VALUES (@name, @email, 'admin', @hash, now()) RETURNING id",
                 ("name", name), ("email", email), ("hash", Passwords.Hash(password)));
+        }
+        else if (role == Roles.Asesi)
+        {
+            var response = await CreateClient().PostAsJsonAsync("api/v1/accounts", new { fullName = name, email, password });
+            response.EnsureSuccessStatusCode();
+            id = await ScalarAsync<long>("SELECT id FROM users WHERE email = @email", ("email", email));
+            if (verified)
+            {
+                var confirmed = await CreateClient().PostAsJsonAsync("api/v1/accounts/verify", new { token = await VerificationTokenAsync(email) });
+                confirmed.EnsureSuccessStatusCode();
+            }
         }
         else
         {
-            var client = role == Roles.Asesi ? CreateClient() : Admin.Client;
-            var path = role == Roles.Asesi ? "api/v1/accounts" : "api/v1/asesors";
-            var response = await client.PostAsJsonAsync(path, new { fullName = name, email, password });
+            var response = await Admin.Client.PostAsJsonAsync("api/v1/asesors", new { fullName = name, email, password });
             response.EnsureSuccessStatusCode();
             id = (await response.Content.ReadFromJsonAsync<CreatedAccount>())!.Id;
         }
 
         return new TestUser(id, email, password, role, name, CreateClient(id, role));
+    }
+
+    /// <summary>
+    /// The token in the newest sign-up verification email queued for this address (read from
+    /// <c>email_outbox</c>, the text the relay sends; these tests run without a mail server).
+    /// </summary>
+    public async Task<string> VerificationTokenAsync(string email)
+    {
+        var text = await ScalarAsync<string>(
+            """
+            SELECT text_body FROM email_outbox
+            WHERE to_address = @email AND notification_id IS NULL AND text_body LIKE '%verify-email?token=%' ORDER BY id DESC LIMIT 1
+            """,
+            ("email", email));
+        return VerificationLink.TokenIn(text);
     }
 
     public NpgsqlConnection OpenDb()
@@ -193,6 +219,7 @@ public sealed class ApiFixture : IAsyncDisposable
     [
         "users", "schemes", "scheme_units", "scheme_elements", "performance_criteria", "places", "schedules",
         "registrations", "apl02_answers", "assessment_records", "notifications", "push_outbox", "email_outbox", "idempotency_keys",
+        "email_verifications",
     ];
 
     public async ValueTask DisposeAsync()

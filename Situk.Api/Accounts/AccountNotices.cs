@@ -1,0 +1,69 @@
+using System.Net;
+using Dapper;
+using Npgsql;
+
+namespace Situk.Api.Accounts;
+
+/// <summary>
+/// What a sign-up sends the owner of the address: a verification link to a new (or still unproved)
+/// account, or "you already have an account" to a proved one. These are emails of no notification
+/// (<c>email_outbox</c> rows with no <c>notification_id</c>): the link is a secret that belongs in the
+/// mailbox it proves, not in the inbox or on devices. Written in the caller's transaction; the email
+/// relay sends them like any other.
+/// </summary>
+public static class AccountNotices
+{
+    public const string VerifySubject = "Confirm your email address";
+    public const string AgainSubject = "Someone tried to sign up with your email";
+
+    /// <summary>Whether this user got a sign-up email within <paramref name="interval"/> (then no other is sent).</summary>
+    public static Task<bool> SentRecentlyAsync(NpgsqlConnection c, NpgsqlTransaction tx, long userId, TimeSpan interval, CancellationToken ct) =>
+        c.ExecuteScalarAsync<bool>(new CommandDefinition(
+            """
+            SELECT EXISTS (SELECT 1 FROM email_outbox
+                           WHERE user_id = @userId AND notification_id IS NULL AND subject IN (@verify, @again)
+                             AND created_at > clock_timestamp() - @ms * interval '1 millisecond')
+            """,
+            new { userId, verify = VerifySubject, again = AgainSubject, ms = interval.TotalMilliseconds },
+            tx, cancellationToken: ct));
+
+    public static Task VerifyAsync(NpgsqlConnection c, NpgsqlTransaction tx, long userId, string email, string token, CancellationToken ct) =>
+        WriteAsync(c, tx, userId, email, VerifySubject,
+            $"Open this link to confirm your email address for Situk; you need it confirmed to register for a certification scheme. It works once, and only for a limited time.\n\nYour code: {token}",
+            $"/verify-email?token={token}",
+            ct);
+
+    public static Task AlreadyRegisteredAsync(NpgsqlConnection c, NpgsqlTransaction tx, long userId, string email, CancellationToken ct) =>
+        WriteAsync(c, tx, userId, email, AgainSubject,
+            "Someone tried to create a new Situk account with your email address. You already have one: sign in with it instead. If it was not you, you can ignore this email; nothing changed.",
+            null,
+            ct);
+
+    private static Task WriteAsync(
+        NpgsqlConnection c, NpgsqlTransaction tx, long userId, string email, string title, string body, string? link, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO email_outbox (user_id, to_address, subject, text_body, html_body)
+            VALUES (@userId, @email, @title, @text, @html)
+            """,
+            new { userId, email, title, text = Text(body, link), html = Html(title, body, link) },
+            tx, cancellationToken: ct));
+
+    private static string Text(string body, string? link) =>
+        link is null ? $"{body}\n\n— Situk" : $"{body}\n\nLink: {link}\n\n— Situk";
+
+    private static string Html(string title, string body, string? link)
+    {
+        var paragraphs = string.Concat(body.Split("\n\n").Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>"));
+        var action = link is null ? "" : $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">Confirm my email address</a></p>";
+        return $"""
+            <!DOCTYPE html>
+            <html><body style="font-family:sans-serif">
+            <h2>{WebUtility.HtmlEncode(title)}</h2>
+            {paragraphs}
+            {action}
+            <p style="color:#666">— Situk</p>
+            </body></html>
+            """;
+    }
+}
