@@ -48,6 +48,7 @@ internal static class BrokerServices
 
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<OriginPolicy>();
+        services.AddSingleton<Page.PageSecurity>();
         services.AddSingleton<ConnectionGate>();
         services.AddSingleton<LinkRegistry>();
         services.AddSingleton<SessionRegistry>();

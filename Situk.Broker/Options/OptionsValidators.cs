@@ -38,6 +38,7 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         Require(string.IsNullOrWhiteSpace(o.AdminKey), "AdminKey is required.");
         Require(!ListenUrl.TryParse(o.DeviceUrl, out _), "DeviceUrl must be an http URL such as http://0.0.0.0:5080.");
         Require(!ListenUrl.TryParse(o.InternalUrl, out _), "InternalUrl must be an http URL such as http://127.0.0.1:5081.");
+        Require(!IsWebOrigin(o.PublicApiUrl), "PublicApiUrl must be an absolute http or https URL such as https://api.example.");
         Require(o.MaxSessionsPerUser < 1, "MaxSessionsPerUser must be at least 1.");
         Require(o.QueueCapacity < 1, "QueueCapacity must be at least 1.");
         Require(o.MaxFrameBytes < 64, "MaxFrameBytes must be at least 64.");
@@ -52,6 +53,9 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         Require(o.MaxInternalFrameBytes < 1024, "MaxInternalFrameBytes must be at least 1024.");
         Require(o.ReceiptBatchSize < 1 || o.ReceiptFlushMilliseconds < 1, "ReceiptBatchSize and ReceiptFlushMilliseconds must be at least 1.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        static bool IsWebOrigin(string? url) =>
+            Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
         void Require(bool failed, string message)
         {

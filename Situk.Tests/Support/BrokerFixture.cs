@@ -117,6 +117,17 @@ public sealed partial class BrokerFixture : IAsyncDisposable
         await StartAppAsync(cancellationToken);
     }
 
+    /// <summary>Restarts the broker on the same ports with <paramref name="changes"/> added to its settings.</summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string?> changes, CancellationToken cancellationToken = default)
+    {
+        foreach (var (key, value) in changes)
+        {
+            _settings[key] = value;
+        }
+
+        await RestartAsync(cancellationToken);
+    }
+
     /// <summary>A service of the running broker (internals are visible to Situk.Tests).</summary>
     public T Service<T>()
         where T : notnull => App.Services.GetRequiredService<T>();
