@@ -48,6 +48,9 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         Require(o.CloseTimeoutSeconds < 1, "CloseTimeoutSeconds must be at least 1.");
         Require(o.MaxConnections < 0, "MaxConnections must be zero (derive from the open-file limit) or positive.");
         Require(o.ConnectRatePerSecond < 1 || o.ConnectBurst < 1, "ConnectRatePerSecond and ConnectBurst must be at least 1.");
+        Require(o.RefusedRatePerSecond < 1 || o.RefusedBurst < 1, "RefusedRatePerSecond and RefusedBurst must be at least 1.");
+        Require(o.KnownProxies.Any(p => !System.Net.IPAddress.TryParse(p, out _)), "KnownProxies must be IP addresses such as 10.0.0.5.");
+        Require(o.KnownNetworks.Any(n => !System.Net.IPNetwork.TryParse(n, out _)), "KnownNetworks must be networks such as 10.0.0.0/8.");
         Require(o.HandshakeTimeoutSeconds < 1, "HandshakeTimeoutSeconds must be at least 1.");
         Require(o.InternalQueueCapacity < 1, "InternalQueueCapacity must be at least 1.");
         Require(o.MaxInternalFrameBytes < 1024, "MaxInternalFrameBytes must be at least 1024.");

@@ -85,6 +85,8 @@ public sealed partial class BrokerFixture : IAsyncDisposable
             ["Situk:Broker:InternalKey"] = DefaultInternalKey,
             ["Situk:Broker:ConnectRatePerSecond"] = "100000",
             ["Situk:Broker:ConnectBurst"] = "100000",
+            ["Situk:Broker:RefusedRatePerSecond"] = "100000",
+            ["Situk:Broker:RefusedBurst"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
