@@ -138,12 +138,14 @@ Task("__RunSoak").Does(() =>
 
 Task("__Up").Does(() => new DevSystem(Context, root, configuration).Run());
 
+Task("__CheckDevPorts").Does(() => new DevSystem(Context, root, configuration).CheckPorts());
+
 Task("__Down").Does(() => new DevSystem(Context, root, configuration).StopLeftovers());
 
 Task("Clean").IsDependentOn("__Clean");
 Task("Build").IsDependentOn("__Restore").IsDependentOn("__Build");
 Task("Test").IsDependentOn("Build").IsDependentOn("__StartTestDatabase").IsDependentOn("__EnsureBrowser").IsDependentOn("__RunTests");
-Task("Up").IsDependentOn("Build").IsDependentOn("__Up");
+Task("Up").IsDependentOn("__CheckDevPorts").IsDependentOn("Build").IsDependentOn("__Up");
 Task("Down").IsDependentOn("__Down");
 Task("Bench").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunBench");
 Task("Soak").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunSoak");

@@ -45,6 +45,13 @@ public static class BrokerApp
 
         var app = builder.Build();
 
+        // Behind a trusted proxy, the client's address from X-Forwarded-For (Limits/ClientAddresses.cs).
+        app.Use((context, next) =>
+        {
+            context.RequestServices.GetRequiredService<Limits.ClientAddresses>().Apply(context);
+            return next(context);
+        });
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();

@@ -4,6 +4,8 @@
 #   eng/pg.sh start DIR PORT         create the cluster in DIR on first use, start it on PORT, print its connection string
 #   eng/pg.sh stop DIR [MODE]        stop it (MODE: fast by default, or immediate)
 #   eng/pg.sh status DIR             exit 0 when it runs
+# Exit codes of start: 3 no server binaries, 4 DIR unreachable for the postgres user, 5 initdb failed,
+# 6 the server did not start (its log's tail on stderr), 7 PORT is taken by something else.
 # As root the server runs as the 'postgres' user (PostgreSQL refuses root); otherwise as the caller.
 set -euo pipefail
 
@@ -65,12 +67,29 @@ start() {
     echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
     return 0
   fi
+  if port_taken "$port"; then
+    echo "Port $port on 127.0.0.1 is already in use (another PostgreSQL, perhaps another checkout's Up); the cluster in $dir was not started." >&2
+    exit 7
+  fi
   local log="$dir/server.log"
   as_owner touch "$log"
+  local from
+  from=$(wc -l <"$log")
   as_owner "$bin/pg_ctl" -D "$dir" -l "$log" -w -t 60 \
     -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 -c fsync=${SITUK_PG_FSYNC:-on}" \
-    start >/dev/null || { tail -n 30 "$log" >&2; exit 6; }
+    start >/dev/null || {
+      echo "PostgreSQL did not start on 127.0.0.1:$port; the end of $log says:" >&2
+      tail -n "+$((from + 1))" "$log" | tail -n 30 >&2
+      # Taken between the check above and the server's bind.
+      if tail -n "+$((from + 1))" "$log" | grep -q "Address already in use"; then exit 7; fi
+      exit 6
+    }
   echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+}
+
+# True when something accepts connections on 127.0.0.1:PORT (bash's /dev/tcp; no extra tools needed).
+port_taken() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 stop() {

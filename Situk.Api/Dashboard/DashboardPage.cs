@@ -8,6 +8,13 @@ namespace Situk.Api.Dashboard;
 /// </summary>
 public static class DashboardPage
 {
+    /// <summary>
+    /// The page talks to this API only: its own files, fetches to its own origin, no framing, no
+    /// referrer, and a form the browser cannot submit anywhere (the script signs in).
+    /// </summary>
+    internal const string ContentSecurityPolicy =
+        "default-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'";
+
     public static IEndpointRouteBuilder MapDashboardPage(this IEndpointRouteBuilder app)
     {
         var assembly = typeof(DashboardPage).Assembly;
@@ -30,6 +37,8 @@ public static class DashboardPage
             {
                 context.Response.Headers.CacheControl = "no-cache";
                 context.Response.Headers.XContentTypeOptions = "nosniff";
+                context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                context.Response.Headers["Referrer-Policy"] = "no-referrer";
                 context.Response.Headers.ETag = etag;
                 return context.Request.Headers.IfNoneMatch == etag
                     ? Results.StatusCode(StatusCodes.Status304NotModified)

@@ -17,7 +17,7 @@ using Situk.Contracts;
 namespace Situk.Broker.Devices;
 
 /// <summary>
-/// <c>GET /ws</c>: admits a device (rate, capacity, origin, token — all before the upgrade), then runs
+/// <c>GET /ws</c>: admits a device (origin, token, then rate and capacity — all before the upgrade), then runs
 /// its session: welcome first, the writer loop, and the receive loop that turns acks into receipts.
 /// The session is registered in <c>try</c> and removed in <c>finally</c>, so gauges and presence stay paired.
 /// </summary>
@@ -26,6 +26,7 @@ internal sealed partial class DeviceEndpoint(
     TokenValidator tokens,
     OriginPolicy origins,
     ConnectionGate gate,
+    ClientAddresses addresses,
     SessionRegistry registry,
     ReceiptBatcher receipts,
     WrittenBatcher written,
@@ -52,6 +53,16 @@ internal sealed partial class DeviceEndpoint(
             return;
         }
 
+        // Token and origin first: a refused attempt spends only the address's refusal budget, never the
+        // connection tokens the valid devices behind the same address (a lab's NAT) need.
+        var (identity, refusal) = await CheckAsync(context);
+        if (identity is null)
+        {
+            var (status, detail, reason) = gate.TryRefuse(remote) ? refusal : (StatusCodes.Status429TooManyRequests, "Too many refused connection attempts from this address.", refusal.Reason);
+            await RefuseAsync(context, status, detail, reason);
+            return;
+        }
+
         if (!gate.TryAcceptRate(remote))
         {
             await RefuseAsync(context, StatusCodes.Status429TooManyRequests, "Too many connection attempts from this address.");
@@ -66,7 +77,13 @@ internal sealed partial class DeviceEndpoint(
 
         try
         {
-            await AdmitAsync(context);
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                KeepAliveInterval = _options.Heartbeat,
+                KeepAliveTimeout = _options.HeartbeatTimeout,
+            });
+            metrics.Upgraded("http");
+            await RunSessionAsync(socket, identity, context.Request.Query["device"], remote, context.RequestAborted);
         }
         finally
         {
@@ -74,30 +91,18 @@ internal sealed partial class DeviceEndpoint(
         }
     }
 
-    private async Task AdmitAsync(HttpContext context)
+    /// <summary>The caller's identity, or why it is refused (403 for the origin, 401 for the token).</summary>
+    private async Task<(DeviceIdentity? Identity, (int Status, string Detail, string? Reason) Refusal)> CheckAsync(HttpContext context)
     {
-        if (!origins.Allows(context.Request.Headers.Origin.ToString()))
+        if (!origins.Allows(context.Request.Headers.Origin.ToString(), context.Request.Headers.Host.ToString()))
         {
-            await RefuseAsync(context, StatusCodes.Status403Forbidden, "This origin may not open device sockets.");
-            return;
+            return (null, (StatusCodes.Status403Forbidden, "This origin may not open device sockets.", null));
         }
 
         // The query token is for browsers, which cannot set headers on a WebSocket request.
         var token = BearerKey.FromHeader(context.Request) ?? context.Request.Query["access_token"].ToString();
         var (identity, problem) = await tokens.ValidateAsync(token);
-        if (identity is null)
-        {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "A valid, unexpired access token is required.", problem);
-            return;
-        }
-
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-        {
-            KeepAliveInterval = _options.Heartbeat,
-            KeepAliveTimeout = _options.HeartbeatTimeout,
-        });
-        metrics.Upgraded("http");
-        await RunSessionAsync(socket, identity, context.Request.Query["device"], context.Connection.RemoteIpAddress, context.RequestAborted);
+        return (identity, (StatusCodes.Status401Unauthorized, "A valid, unexpired access token is required.", problem));
     }
 
     /// <summary>Runs an upgraded device's session until its socket ends, on either path to it (see <see cref="DirectUpgrade"/>).</summary>

@@ -68,7 +68,7 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
                 KeepAliveTimeout = _options.HeartbeatTimeout,
             });
             metrics.Upgraded("direct");
-            await devices.RunSessionAsync(webSocket, admitted.Identity, admitted.DeviceClass, remote, CancellationToken.None);
+            await devices.RunSessionAsync(webSocket, admitted.Identity, admitted.DeviceClass, admitted.Client, CancellationToken.None);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
@@ -116,8 +116,8 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
                 }
 
                 var request = UpgradeRequest.TryParse(bytes[..length]);
-                var identity = request is null ? null : await devices.TryAdmitDirectAsync(request, remote);
-                if (identity is null)
+                var admission = request is null ? null : await devices.TryAdmitDirectAsync(request, remote);
+                if (admission is null)
                 {
                     return null;
                 }
@@ -137,7 +137,7 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
                     throw;
                 }
 
-                return new Admitted(request!.AcceptKey(), request.Device, identity);
+                return new Admitted(request!.AcceptKey(), request.Device, admission.Identity, admission.Client);
             }
         }
         finally
@@ -147,5 +147,5 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
     }
 
     /// <summary>What the session keeps of its upgrade: not the request, nor the token in it.</summary>
-    private sealed record Admitted(string AcceptKey, string? DeviceClass, DeviceIdentity Identity);
+    private sealed record Admitted(string AcceptKey, string? DeviceClass, DeviceIdentity Identity, IPAddress? Client);
 }

@@ -17,9 +17,11 @@ internal sealed class UpgradeRequest
 
     private static ReadOnlySpan<byte> HeadEnd => "\r\n\r\n"u8;
 
-    private UpgradeRequest(string key, string? origin, string? authorization, string? accessToken, string? device)
+    private UpgradeRequest(string key, string host, string? origin, string? forwardedFor, string? authorization, string? accessToken, string? device)
     {
         Key = key;
+        Host = host;
+        ForwardedFor = forwardedFor;
         Origin = origin;
         Authorization = authorization;
         AccessToken = accessToken;
@@ -29,7 +31,13 @@ internal sealed class UpgradeRequest
     /// <summary><c>Sec-WebSocket-Key</c>: base64 of 16 bytes.</summary>
     public string Key { get; }
 
+    /// <summary><c>Host</c>: where the client sent the request (the origin check compares it with <see cref="Origin"/>).</summary>
+    public string Host { get; }
+
     public string? Origin { get; }
+
+    /// <summary><c>X-Forwarded-For</c>, believed only from a trusted proxy (<see cref="Limits.ClientAddresses"/>).</summary>
+    public string? ForwardedFor { get; }
 
     public string? Authorization { get; }
 
@@ -102,7 +110,9 @@ internal sealed class UpgradeRequest
         var parameters = QueryHelpers.ParseQuery(query);
         return new UpgradeRequest(
             headers["Sec-WebSocket-Key"],
+            headers["Host"],
             headers.GetValueOrDefault("Origin"),
+            headers.GetValueOrDefault("X-Forwarded-For"),
             headers.GetValueOrDefault("Authorization"),
             parameters.TryGetValue("access_token", out var token) ? token.ToString() : null,
             parameters.TryGetValue("device", out var device) ? device.ToString() : null);

@@ -23,7 +23,12 @@ internal static class BrokerServices
     {
         services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateOnStart();
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section)
-            .PostConfigure<IConfiguration>((o, config) => o.AllowedOrigins = ReadOrigins(config))
+            .PostConfigure<IConfiguration>((o, config) =>
+            {
+                o.AllowedOrigins = ReadList(config, nameof(BrokerOptions.AllowedOrigins));
+                o.KnownProxies = ReadList(config, nameof(BrokerOptions.KnownProxies));
+                o.KnownNetworks = ReadList(config, nameof(BrokerOptions.KnownNetworks));
+            })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
         services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
@@ -48,7 +53,9 @@ internal static class BrokerServices
 
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<OriginPolicy>();
+        services.AddSingleton<Page.PageSecurity>();
         services.AddSingleton<ConnectionGate>();
+        services.AddSingleton<ClientAddresses>();
         services.AddSingleton<LinkRegistry>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton(sp =>
@@ -77,10 +84,10 @@ internal static class BrokerServices
         return services;
     }
 
-    /// <summary><c>AllowedOrigins</c> as a JSON array, an indexed list (<c>__0</c>, <c>__1</c>) or one comma-separated string.</summary>
-    private static string[] ReadOrigins(IConfiguration config)
+    /// <summary>A list option as a JSON array, an indexed list (<c>__0</c>, <c>__1</c>) or one comma-separated string.</summary>
+    private static string[] ReadList(IConfiguration config, string key)
     {
-        var section = config.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.AllowedOrigins)}");
+        var section = config.GetSection($"{BrokerOptions.Section}:{key}");
         IEnumerable<string?> values = section.Value is { } single ? [single] : section.GetChildren().Select(c => c.Value);
         return [.. values.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
     }

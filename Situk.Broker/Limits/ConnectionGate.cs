@@ -6,30 +6,26 @@ using Situk.Broker.Options;
 namespace Situk.Broker.Limits;
 
 /// <summary>
-/// Admission for device sockets, checked before the upgrade: a token bucket per remote address
-/// (<c>ConnectRatePerSecond</c>, <c>ConnectBurst</c>; 429 when empty) and a cap on sockets at once
-/// (<c>MaxConnections</c>; 503 when reached). Counting covers handshakes and closing sockets too, so
-/// the process stops accepting well before it runs out of file descriptors.
+/// Admission for device sockets, checked before the upgrade: a token bucket per client address
+/// (<c>ConnectRatePerSecond</c>, <c>ConnectBurst</c>; 429 when empty), spent only by devices whose token
+/// and origin passed; a bucket of its own per address for refused attempts (<c>RefusedRatePerSecond</c>,
+/// <c>RefusedBurst</c>; past it a refusal is 429), so a client sending bad tokens cannot spend what valid
+/// devices behind the same address need; and a cap on sockets at once (<c>MaxConnections</c>; 503 when
+/// reached). Counting covers handshakes and closing sockets too, so the process stops accepting well
+/// before it runs out of file descriptors. Addresses are counted by <see cref="ClientAddresses.Bucket"/>.
 /// </summary>
 internal sealed class ConnectionGate : IDisposable
 {
     private readonly PartitionedRateLimiter<IPAddress> _rate;
+    private readonly PartitionedRateLimiter<IPAddress> _refusals;
     private int _open;
 
     public ConnectionGate(IOptions<BrokerOptions> options)
     {
         var o = options.Value;
         MaxConnections = EffectiveMaxConnections(o);
-        _rate = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.GetTokenBucketLimiter(
-            address,
-            _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = o.ConnectBurst,
-                TokensPerPeriod = o.ConnectRatePerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                AutoReplenishment = true,
-                QueueLimit = 0,
-            }));
+        _rate = PerAddress(o.ConnectBurst, o.ConnectRatePerSecond);
+        _refusals = PerAddress(o.RefusedBurst, o.RefusedRatePerSecond);
     }
 
     public int MaxConnections { get; }
@@ -39,10 +35,17 @@ internal sealed class ConnectionGate : IDisposable
     public static int EffectiveMaxConnections(BrokerOptions options) =>
         options.MaxConnections > 0 ? options.MaxConnections : OpenFileLimit.DefaultMaxConnections();
 
-    /// <summary>Takes one token from the address's bucket; false means 429.</summary>
+    /// <summary>Takes one token from the address's bucket for an admissible device; false means 429.</summary>
     public bool TryAcceptRate(IPAddress? address)
     {
-        using var lease = _rate.AttemptAcquire(address ?? IPAddress.None);
+        using var lease = _rate.AttemptAcquire(ClientAddresses.Bucket(address));
+        return lease.IsAcquired;
+    }
+
+    /// <summary>Counts one refused attempt (bad token, foreign origin) from the address; false means its refusals are spent: 429.</summary>
+    public bool TryRefuse(IPAddress? address)
+    {
+        using var lease = _refusals.AttemptAcquire(ClientAddresses.Bucket(address));
         return lease.IsAcquired;
     }
 
@@ -60,5 +63,21 @@ internal sealed class ConnectionGate : IDisposable
 
     public void Exit() => Interlocked.Decrement(ref _open);
 
-    public void Dispose() => _rate.Dispose();
+    public void Dispose()
+    {
+        _rate.Dispose();
+        _refusals.Dispose();
+    }
+
+    private static PartitionedRateLimiter<IPAddress> PerAddress(int burst, int perSecond) =>
+        PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.GetTokenBucketLimiter(
+            address,
+            _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = burst,
+                TokensPerPeriod = perSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                AutoReplenishment = true,
+                QueueLimit = 0,
+            }));
 }

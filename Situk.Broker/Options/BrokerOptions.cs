@@ -20,7 +20,10 @@ public sealed class BrokerOptions
     /// <summary>What admins present to <c>/admin/*</c> and <c>/metrics</c>. Required.</summary>
     public string AdminKey { get; set; } = "";
 
-    /// <summary>Browser origins allowed to open device sockets (array or comma list). Empty means any.</summary>
+    /// <summary>
+    /// Browser origins allowed to open device sockets besides the broker's own device page (array or comma
+    /// list). Default none: only the page the broker serves, and apps (no <c>Origin</c>). <c>*</c> allows any.
+    /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
 
     /// <summary>The REST API the device page signs in against, served to it as <c>/config.json</c>. Default <c>http://localhost:5000</c>.</summary>
@@ -74,11 +77,36 @@ public sealed class BrokerOptions
     /// <summary>Device sockets at once; past it new ones get 503. Zero (default) = open-file limit − 512.</summary>
     public int MaxConnections { get; set; }
 
-    /// <summary>Device connection attempts per second per remote address (token bucket refill). Default 20.</summary>
-    public int ConnectRatePerSecond { get; set; } = 20;
+    /// <summary>
+    /// Device connections per second per client address (token bucket refill), spent only by devices with a
+    /// valid token and origin. Default 30: a whole burst is back within 20 s.
+    /// </summary>
+    public int ConnectRatePerSecond { get; set; } = 30;
 
-    /// <summary>Burst of connection attempts per remote address (token bucket size). Default 200.</summary>
-    public int ConnectBurst { get; set; } = 200;
+    /// <summary>
+    /// Burst of device connections per client address (token bucket size). Default 600: a test-site lab puts
+    /// up to 300 candidates behind one NAT address, each with up to two devices, and after a broker restart
+    /// they all reconnect within a second or two (docs/broker.md, "Admission").
+    /// </summary>
+    public int ConnectBurst { get; set; } = 600;
+
+    /// <summary>
+    /// Refused attempts (a bad or expired token, a foreign origin) per second per client address, a bucket
+    /// of their own; past it a refusal is answered 429. Default 10.
+    /// </summary>
+    public int RefusedRatePerSecond { get; set; } = 10;
+
+    /// <summary>Burst of refused attempts per client address. Default 600: a lab's reconnect storm on expired tokens still hears 401.</summary>
+    public int RefusedBurst { get; set; } = 600;
+
+    /// <summary>
+    /// Proxies (IP addresses) whose <c>X-Forwarded-For</c> names the client (array or comma list). Default none:
+    /// the socket's address is the client's.
+    /// </summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Networks (CIDR, e.g. <c>10.0.0.0/8</c>) whose proxies are trusted like <see cref="KnownProxies"/>. Default none.</summary>
+    public string[] KnownNetworks { get; set; } = [];
 
     /// <summary>Seconds a client has to send its request headers (the upgrade request). Default 10.</summary>
     public int HandshakeTimeoutSeconds { get; set; } = 10;

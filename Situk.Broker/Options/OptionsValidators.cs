@@ -38,6 +38,7 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         Require(string.IsNullOrWhiteSpace(o.AdminKey), "AdminKey is required.");
         Require(!ListenUrl.TryParse(o.DeviceUrl, out _), "DeviceUrl must be an http URL such as http://0.0.0.0:5080.");
         Require(!ListenUrl.TryParse(o.InternalUrl, out _), "InternalUrl must be an http URL such as http://127.0.0.1:5081.");
+        Require(!IsWebOrigin(o.PublicApiUrl), "PublicApiUrl must be an absolute http or https URL such as https://api.example.");
         Require(o.MaxSessionsPerUser < 1, "MaxSessionsPerUser must be at least 1.");
         Require(o.QueueCapacity < 1, "QueueCapacity must be at least 1.");
         Require(o.MaxFrameBytes < 64, "MaxFrameBytes must be at least 64.");
@@ -50,12 +51,18 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         Require(o.CloseTimeoutSeconds < 1, "CloseTimeoutSeconds must be at least 1.");
         Require(o.MaxConnections < 0, "MaxConnections must be zero (derive from the open-file limit) or positive.");
         Require(o.ConnectRatePerSecond < 1 || o.ConnectBurst < 1, "ConnectRatePerSecond and ConnectBurst must be at least 1.");
+        Require(o.RefusedRatePerSecond < 1 || o.RefusedBurst < 1, "RefusedRatePerSecond and RefusedBurst must be at least 1.");
+        Require(o.KnownProxies.Any(p => !System.Net.IPAddress.TryParse(p, out _)), "KnownProxies must be IP addresses such as 10.0.0.5.");
+        Require(o.KnownNetworks.Any(n => !System.Net.IPNetwork.TryParse(n, out _)), "KnownNetworks must be networks such as 10.0.0.0/8.");
         Require(o.HandshakeTimeoutSeconds < 1, "HandshakeTimeoutSeconds must be at least 1.");
         Require(o.InternalQueueCapacity < 1, "InternalQueueCapacity must be at least 1.");
         Require(o.InternalQueueBytes < o.MaxInternalFrameBytes, "InternalQueueBytes must be at least MaxInternalFrameBytes.");
         Require(o.MaxInternalFrameBytes < 1024, "MaxInternalFrameBytes must be at least 1024.");
         Require(o.ReceiptBatchSize < 1 || o.ReceiptFlushMilliseconds < 1, "ReceiptBatchSize and ReceiptFlushMilliseconds must be at least 1.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        static bool IsWebOrigin(string? url) =>
+            Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
         void Require(bool failed, string message)
         {

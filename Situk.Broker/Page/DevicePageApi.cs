@@ -10,7 +10,8 @@ namespace Situk.Broker.Page;
 
 /// <summary>
 /// The device page (<c>/</c>), its script and style, and <c>situk.js</c>, on the device listener only.
-/// The files are embedded in the assembly (<c>wwwroot/</c>) and served with an ETag so browsers revalidate.
+/// The files are embedded in the assembly (<c>wwwroot/</c>) and served with an ETag so browsers revalidate,
+/// each with the headers of <see cref="PageSecurity"/>.
 /// </summary>
 internal static class DevicePageApi
 {
@@ -31,10 +32,14 @@ internal static class DevicePageApi
             stream.CopyTo(copy);
             var file = new PageFile(copy.ToArray(), ContentTypes.GetValueOrDefault(Path.GetExtension(resource), "application/octet-stream"));
             var name = resource["page/".Length..];
-            app.MapGet(name == "index.html" ? "/" : "/" + name, file.Serve).On(Listener.Device).ExcludeFromDescription();
+            app.MapGet(name == "index.html" ? "/" : "/" + name, (HttpContext context, PageSecurity security) => file.Serve(context, security)).On(Listener.Device).ExcludeFromDescription();
         }
 
-        app.MapGet("/config.json", (IOptions<BrokerOptions> options) => TypedResults.Json(new PageConfig(options.Value.PublicApiUrl), PageJson.Default.PageConfig))
+        app.MapGet("/config.json", (HttpContext context, PageSecurity security, IOptions<BrokerOptions> options) =>
+            {
+                security.Apply(context.Response);
+                return TypedResults.Json(new PageConfig(options.Value.PublicApiUrl), PageJson.Default.PageConfig);
+            })
             .On(Listener.Device);
         return app;
     }
@@ -43,10 +48,10 @@ internal static class DevicePageApi
     {
         private readonly string _etag = "\"" + Convert.ToHexString(SHA256.HashData(content))[..16] + "\"";
 
-        public IResult Serve(HttpContext context)
+        public IResult Serve(HttpContext context, PageSecurity security)
         {
+            security.Apply(context.Response);
             context.Response.Headers.CacheControl = "no-cache";
-            context.Response.Headers.XContentTypeOptions = "nosniff";
             context.Response.Headers.ETag = _etag;
             return context.Request.Headers.IfNoneMatch == _etag
                 ? TypedResults.StatusCode(StatusCodes.Status304NotModified)

@@ -22,6 +22,7 @@ $("sign-in").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("sign-in-error").textContent = "";
   try {
+    if (!config) throw new Error("Layanan tidak tersedia, coba lagi nanti (the sign-in service is unavailable; reload the page)");
     const response = await fetch(`${config.apiUrl}/api/v1/auth/token`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -77,7 +78,7 @@ function begin() {
   document.body.dataset.device = session.device;
   client = new SitukClient({
     brokerUrl: session.brokerUrl,
-    apiUrl: config.apiUrl,
+    apiUrl: config?.apiUrl,
     token: session.accessToken,
     device: session.device,
     deviceId: deviceId(),
@@ -167,16 +168,16 @@ function deviceId() {
   return id;
 }
 
+// The API is the one the broker is configured with (PublicApiUrl, served as /config.json), never one named
+// by the address bar: a link such as /?api=https://elsewhere must not make this page send a password there.
+// The Content-Security-Policy the broker sends with the page holds fetches to that API as well.
 async function loadConfig() {
-  const fallback = { apiUrl: `${location.protocol}//${location.hostname}:5000` };
-  const override = new URLSearchParams(location.search).get("api");
-  if (override) return { apiUrl: override.replace(/\/$/, "") };
   try {
-    const response = await fetch("/config.json");
-    if (!response.ok) return fallback;
+    const response = await fetch("/config.json", { cache: "no-store" });
+    if (!response.ok) return null;
     const body = await response.json();
-    return { apiUrl: (body.apiUrl ?? fallback.apiUrl).replace(/\/$/, "") };
+    return typeof body.apiUrl === "string" ? { apiUrl: body.apiUrl.replace(/\/$/, "") } : null;
   } catch {
-    return fallback;
+    return null;
   }
 }

@@ -13,6 +13,8 @@ public abstract class SystemInChromium
     public async Task StartSystemAndBrowserAsync()
     {
         Stack = await SystemFixture.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Stack.PointDevicePageAtApiAsync(timeout.Token);
         Browser = await Chromium.LaunchAsync();
     }
 

@@ -35,17 +35,24 @@ public sealed partial class BrokerFixture
     }
 
     /// <summary>
-    /// Tries a device upgrade with whatever the test wants (no token, a bad one, an origin) and returns the
+    /// Tries a device upgrade with whatever the test wants (no token, a bad one, an origin, an
+    /// <c>X-Forwarded-For</c> as a proxy would send it) and returns the
     /// HTTP status the broker answered: 101 when it upgraded (the socket is then closed), else 401/403/429/503.
     /// </summary>
     public async Task<HttpStatusCode> TryConnectDeviceAsync(
         string? bearerToken = null,
         string? queryToken = null,
         string? origin = null,
+        string? forwardedFor = null,
         CancellationToken cancellationToken = default)
     {
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
+        if (forwardedFor is not null)
+        {
+            socket.Options.SetRequestHeader("X-Forwarded-For", forwardedFor);
+        }
+
         if (bearerToken is not null)
         {
             socket.Options.SetRequestHeader("Authorization", "Bearer " + bearerToken);

@@ -85,6 +85,8 @@ public sealed partial class BrokerFixture : IAsyncDisposable
             ["Situk:Broker:InternalKey"] = DefaultInternalKey,
             ["Situk:Broker:ConnectRatePerSecond"] = "100000",
             ["Situk:Broker:ConnectBurst"] = "100000",
+            ["Situk:Broker:RefusedRatePerSecond"] = "100000",
+            ["Situk:Broker:RefusedBurst"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -115,6 +117,17 @@ public sealed partial class BrokerFixture : IAsyncDisposable
         _settings["Situk:Broker:DeviceUrl"] = $"http://{DeviceEndPoint}";
         _settings["Situk:Broker:InternalUrl"] = $"http://{InternalEndPoint}";
         await StartAppAsync(cancellationToken);
+    }
+
+    /// <summary>Restarts the broker on the same ports with <paramref name="changes"/> added to its settings.</summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string?> changes, CancellationToken cancellationToken = default)
+    {
+        foreach (var (key, value) in changes)
+        {
+            _settings[key] = value;
+        }
+
+        await RestartAsync(cancellationToken);
     }
 
     /// <summary>A service of the running broker (internals are visible to Situk.Tests).</summary>

@@ -65,6 +65,16 @@ public sealed class SystemFixture : IAsyncDisposable
         await WaitForBrokerLinkAsync(ct);
     }
 
+    /// <summary>
+    /// Restarts the broker with its device page pointed at this API (<c>PublicApiUrl</c>), which has a port
+    /// only once it has started, and waits for the API's link to come back.
+    /// </summary>
+    public async Task PointDevicePageAtApiAsync(CancellationToken ct)
+    {
+        await Broker.RestartAsync(new Dictionary<string, string?> { ["Situk:Broker:PublicApiUrl"] = Api.BaseAddress.ToString().TrimEnd('/') }, ct);
+        await WaitForBrokerLinkAsync(ct);
+    }
+
     /// <summary>Waits until the API reports its broker link up (<c>/readyz</c> says the broker check is Healthy).</summary>
     public async Task WaitForBrokerLinkAsync(CancellationToken ct)
     {

@@ -3,6 +3,7 @@
 // the broker and the API. Ctrl-C (or SIGTERM) stops all of it; `--target=Down` stops leftovers.
 #load "DevSecrets.cake"
 #load "ChildProcess.cake"
+#load "DevPorts.cake"
 
 using System.Diagnostics;
 using System.Threading;
@@ -13,8 +14,14 @@ using System.Runtime.InteropServices;
 
 public sealed class DevSystem
 {
-    // Fixed development ports (docs/configuration.md); the PostgreSQL port can be moved with SITUK_DEV_PG_PORT.
-    private const int ApiPort = 5000, DevicePort = 5080, InternalPort = 5081, SmtpPort = 2525, MailWebPort = 5025;
+    // Development ports (README, "What Up starts"), each movable with its environment variable, so two
+    // checkouts can run Up side by side.
+    private static readonly int ApiPort = PortFrom("SITUK_DEV_API_PORT", 5000);
+    private static readonly int DevicePort = PortFrom("SITUK_DEV_DEVICE_PORT", 5080);
+    private static readonly int InternalPort = PortFrom("SITUK_DEV_INTERNAL_PORT", 5081);
+    private static readonly int SmtpPort = PortFrom("SITUK_DEV_SMTP_PORT", 2525);
+    private static readonly int MailWebPort = PortFrom("SITUK_DEV_MAIL_PORT", 5025);
+    private static readonly int PgPort = PortFrom("SITUK_DEV_PG_PORT", 55432);
 
     private readonly ICakeContext _context;
     private readonly string _root, _configuration, _data, _run;
@@ -34,9 +41,8 @@ public sealed class DevSystem
         StopLeftovers();
         System.IO.Directory.CreateDirectory(_run);
         var secrets = DevSecrets.LoadOrCreate(System.IO.Path.Combine(_data, "dev-secrets.env"));
-        var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Situk") is { Length: > 0 } given
-            ? given
-            : StartPostgres();
+        EnsurePortsFree();
+        var connectionString = OwnDatabase ? StartPostgres() : Environment.GetEnvironmentVariable("ConnectionStrings__Situk")!;
         var env = ServiceEnvironment(secrets, connectionString);
 
         using var stop = new ManualResetEventSlim();
@@ -69,6 +75,21 @@ public sealed class DevSystem
         }
     }
 
+    /// <summary>
+    /// Stops what an earlier Up left behind, then throws, naming the variable that moves it, for every port
+    /// of the system that something else holds. Run before the build too, so the answer comes at once.
+    /// </summary>
+    public void CheckPorts()
+    {
+        StopLeftovers();
+        EnsurePortsFree();
+    }
+
+    private static bool OwnDatabase => Environment.GetEnvironmentVariable("ConnectionStrings__Situk") is not { Length: > 0 };
+
+    private static void EnsurePortsFree() =>
+        DevPorts.EnsureFree(DevPorts.Of(ApiPort, DevicePort, InternalPort, SmtpPort, MailWebPort, OwnDatabase ? PgPort : null));
+
     /// <summary>Stops whatever an earlier Up left running (its pid files and its PostgreSQL cluster).</summary>
     public void StopLeftovers()
     {
@@ -88,7 +109,7 @@ public sealed class DevSystem
 
     private string StartPostgres()
     {
-        var port = Environment.GetEnvironmentVariable("SITUK_DEV_PG_PORT") ?? "55432";
+        var port = PgPort.ToString();
         var dir = System.IO.Path.Combine(_data, "pg");
         var (exit, output) = PgScriptRaw("start", dir, port);
         if (exit == 4)
@@ -99,9 +120,13 @@ public sealed class DevSystem
             _context.Warning($"The postgres user cannot reach {_data}; keeping the development cluster in {dir}.");
             (exit, output) = PgScriptRaw("start", dir, port);
         }
+        if (exit == 7)
+        {
+            throw new Exception(DevPorts.TakenMessage(new[] { DevPorts.Postgres(PgPort) }));
+        }
         if (exit != 0)
         {
-            throw new Exception($"PostgreSQL did not start (eng/pg.sh exit {exit}).");
+            throw new Exception($"PostgreSQL did not start (eng/pg.sh exit {exit}); the reason is printed above, from {dir}/server.log.");
         }
         System.IO.File.WriteAllText(System.IO.Path.Combine(_run, "pg-dir"), dir);
         return output.Trim().Replace("Database=postgres", "Database=situk");
@@ -138,6 +163,7 @@ public sealed class DevSystem
         ["Situk__Broker__InternalUrl"] = $"http://127.0.0.1:{InternalPort}",
         ["Situk__Api__BrokerInternalUrl"] = $"ws://127.0.0.1:{InternalPort}/internal",
         ["Situk__Api__PublicBrokerUrl"] = $"ws://localhost:{DevicePort}/ws",
+        ["Situk__Broker__PublicApiUrl"] = $"http://localhost:{ApiPort}",
         ["Situk__Smtp__Host"] = "127.0.0.1",
         ["Situk__Smtp__Port"] = SmtpPort.ToString(),
         ["Situk__Smtp__From"] = "situk@localhost",
@@ -186,6 +212,15 @@ public sealed class DevSystem
             if (System.IO.File.Exists(pidFile)) System.IO.File.Delete(pidFile);
         }
         _children.Clear();
+    }
+
+    private static int PortFrom(string variable, int fallback)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(value)) return fallback;
+        return int.TryParse(value, out var port) && port is > 0 and < 65536
+            ? port
+            : throw new Exception($"{variable}={value} is not a TCP port (1-65535).");
     }
 
     private string Dll(string project) =>

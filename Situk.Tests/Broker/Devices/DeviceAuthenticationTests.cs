@@ -92,6 +92,7 @@ public sealed class DeviceAuthenticationTests
         {
             Assert.That(await _broker.TryConnectDeviceAsync(queryToken: token, origin: "https://evil.example", cancellationToken: cts.Token), Is.EqualTo(HttpStatusCode.Forbidden));
             Assert.That(await _broker.TryConnectDeviceAsync(queryToken: token, origin: "https://admin.situk.example", cancellationToken: cts.Token), Is.EqualTo(HttpStatusCode.SwitchingProtocols));
+            Assert.That(await _broker.TryConnectDeviceAsync(queryToken: token, origin: $"http://{_broker.DeviceEndPoint}", cancellationToken: cts.Token), Is.EqualTo(HttpStatusCode.SwitchingProtocols), "the broker's own page");
         });
     }
 

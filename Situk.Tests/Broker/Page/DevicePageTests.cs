@@ -57,6 +57,28 @@ public sealed class DevicePageTests
     }
 
     [TestCase("")]
+    [TestCase("device.js")]
+    [TestCase("config.json")]
+    public async Task The_page_may_talk_only_to_itself_and_the_configured_api_and_may_not_be_framed(string path)
+    {
+        using var cts = Timeouts.Generous();
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(_broker.DeviceHttp, path), cts.Token);
+        var policy = PageHeaders.Policy(response);
+        var self = _broker.DeviceEndPoint.ToString();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(policy["default-src"], Is.EqualTo(new[] { "'self'" }));
+            Assert.That(policy["connect-src"], Is.EquivalentTo(new[] { "'self'", $"ws://{self}", $"wss://{self}", "http://api.example:5000" }));
+            Assert.That(policy["frame-ancestors"], Is.EqualTo(new[] { "'none'" }));
+            Assert.That(policy["form-action"], Is.EqualTo(new[] { "'none'" }));
+            Assert.That(PageHeaders.Single(response, "X-Content-Type-Options"), Is.EqualTo("nosniff"));
+            Assert.That(PageHeaders.Single(response, "Referrer-Policy"), Is.EqualTo("no-referrer"));
+        });
+    }
+
+    [TestCase("")]
     [TestCase("situk.js")]
     [TestCase("config.json")]
     public async Task The_page_does_not_exist_on_the_internal_listener(string path)
