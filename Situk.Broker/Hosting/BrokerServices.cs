@@ -49,6 +49,7 @@ internal static class BrokerServices
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<OriginPolicy>();
         services.AddSingleton<ConnectionGate>();
+        services.AddSingleton(_ => SocketBudget.ForThisProcess());
         services.AddSingleton<LinkRegistry>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton(sp =>
