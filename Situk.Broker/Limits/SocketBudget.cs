@@ -20,8 +20,8 @@ internal sealed class SocketBudget
     /// <summary>Sockets only the internal listener may use, however many devices are connected.</summary>
     public const int InternalRoom = 32;
 
-    /// <summary>Device-listener sockets past the rest of the budget, each answered 503 and closed within a second.</summary>
-    public const int RefusalRoom = 16;
+    /// <summary>Device-listener sockets past the rest of the budget, each answered 503 and closed within a quarter of a second.</summary>
+    public const int RefusalRoom = 64;
 
     private int _open;
 

@@ -14,7 +14,7 @@ namespace Situk.Broker.Transport;
 internal static class BusyAnswer
 {
     /// <summary>Longest a refused socket is kept open after its answer.</summary>
-    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(250);
 
     private static readonly byte[] Response = Build();
 
