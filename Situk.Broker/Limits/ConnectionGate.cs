@@ -8,8 +8,8 @@ namespace Situk.Broker.Limits;
 /// <summary>
 /// Admission for device sockets, checked before the upgrade: a token bucket per remote address
 /// (<c>ConnectRatePerSecond</c>, <c>ConnectBurst</c>; 429 when empty) and a cap on sockets at once
-/// (<c>MaxConnections</c>; 503 when reached). Counting covers handshakes and closing sockets too, so
-/// the process stops accepting well before it runs out of file descriptors.
+/// (<c>MaxConnections</c>; 503 when reached). Counting covers handshakes and closing sockets too. What keeps
+/// the process under its open-file limit is <see cref="SocketBudget"/>, which counts every accepted socket.
 /// </summary>
 internal sealed class ConnectionGate : IDisposable
 {
