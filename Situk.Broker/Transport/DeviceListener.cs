@@ -144,8 +144,8 @@ internal sealed class DeviceListener : IConnectionListener
             _budget.Release();
         }
 
+        // _stopping stays undisposed: a session that outlived the wait above may still register on its token.
         _contexts.Dispose();
-        _stopping.Dispose();
     }
 
     /// <summary>Queues a socket for Kestrel; once Kestrel no longer takes any (stopping), closes it instead.</summary>
