@@ -29,34 +29,65 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
 
     /// <summary>
     /// Takes <paramref name="socket"/> as a device, or hands it to Kestrel with <paramref name="toKestrel"/>;
-    /// <paramref name="decided"/> is called once, as soon as it is one or the other (or dropped).
+    /// <paramref name="decided"/> is called once, as soon as it is one or the other (or dropped). True when
+    /// the socket went to Kestrel; otherwise it is closed when this returns, whatever happened (its
+    /// descriptor is counted until then: <see cref="Limits.SocketBudget"/>). <paramref name="stopping"/>
+    /// drops a socket whose request is still awaited; an upgraded session is closed by the host instead (1001).
     /// </summary>
-    public async Task RunAsync(Socket socket, Action<Socket> toKestrel, Action decided)
+    public async Task<bool> RunAsync(Socket socket, Action<Socket> toKestrel, Action decided, CancellationToken stopping)
     {
-        var remote = (socket.RemoteEndPoint as IPEndPoint)?.Address;
-        Admitted? admitted;
+        var handedOver = false;
         try
         {
-            admitted = await TryAdmitAsync(socket, remote);
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
-        {
-            // No complete head within the handshake timeout (dropped, as Kestrel's header timeout would
-            // drop it), or the peer went away before its request was complete: nothing to answer.
-            socket.Dispose();
-            return;
+            var remote = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+            Admitted? admitted;
+            try
+            {
+                using (stopping.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket))
+                {
+                    admitted = await TryAdmitAsync(socket, remote);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
+            {
+                // No complete head within the handshake timeout (dropped, as Kestrel's header timeout would
+                // drop it), the peer went away before its request was complete, or the broker is stopping.
+                return false;
+            }
+            finally
+            {
+                decided();
+            }
+
+            if (admitted is null)
+            {
+                handedOver = true;
+                toKestrel(socket);
+                return true;
+            }
+
+            try
+            {
+                await RunSessionAsync(socket, remote, admitted);
+            }
+            finally
+            {
+                gate.Exit();
+            }
+
+            return false;
         }
         finally
         {
-            decided();
+            if (!handedOver)
+            {
+                socket.Dispose();
+            }
         }
+    }
 
-        if (admitted is null)
-        {
-            toKestrel(socket);
-            return;
-        }
-
+    private async Task RunSessionAsync(Socket socket, IPAddress? remote, Admitted admitted)
+    {
         try
         {
             await socket.SendAsync(Encoding.ASCII.GetBytes(
@@ -73,11 +104,6 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
             // The peer went away while the 101 was being sent.
-        }
-        finally
-        {
-            socket.Dispose();
-            gate.Exit();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
@@ -16,6 +17,10 @@ internal sealed class UpgradeRequest
     public const int MaxHeadBytes = 8 * 1024;
 
     private static ReadOnlySpan<byte> HeadEnd => "\r\n\r\n"u8;
+
+    /// <summary>RFC 9110 tchar: what a field name (a token) is made of. Anything else in a name is for Kestrel to answer 400.</summary>
+    private static readonly SearchValues<char> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     private UpgradeRequest(string key, string host, string? origin, string? forwardedFor, string? authorization, string? accessToken, string? device)
     {
@@ -86,6 +91,12 @@ internal sealed class UpgradeRequest
 
         var text = Encoding.ASCII.GetString(head);
         var lines = text[..^4].Split("\r\n");
+        if (lines.Any(line => line.AsSpan().ContainsAny('\r', '\n')))
+        {
+            // RFC 9112 ends every line with CRLF; a bare CR or LF inside one is for Kestrel to answer 400.
+            return null;
+        }
+
         var query = QueryOf(lines[0]);
         if (query is null)
         {
@@ -96,7 +107,7 @@ internal sealed class UpgradeRequest
         foreach (var line in lines.AsSpan(1))
         {
             var colon = line.IndexOf(':');
-            if (colon <= 0 || line.AsSpan(0, colon).ContainsAny(" \t") || !headers.TryAdd(line[..colon], line[(colon + 1)..].Trim(' ', '\t')))
+            if (colon <= 0 || line.AsSpan(0, colon).ContainsAnyExcept(TokenChars) || !headers.TryAdd(line[..colon], line[(colon + 1)..].Trim(' ', '\t')))
             {
                 return null;
             }

@@ -56,6 +56,7 @@ internal static class BrokerServices
         services.AddSingleton<Page.PageSecurity>();
         services.AddSingleton<ConnectionGate>();
         services.AddSingleton<ClientAddresses>();
+        services.AddSingleton(_ => SocketBudget.ForThisProcess());
         services.AddSingleton<LinkRegistry>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton(sp =>

@@ -7,8 +7,9 @@ namespace Situk.Broker.Hosting;
 
 /// <summary>
 /// When the host starts stopping, every device session and API link is asked to close with 1001
-/// ("going away: reconnect, possibly elsewhere"). Kestrel then waits for the sockets to finish their
-/// close handshakes, each bounded by <c>CloseTimeoutSeconds</c>.
+/// ("going away: reconnect, possibly elsewhere"). Kestrel then waits for its connections, and the device
+/// listener for its direct sessions (<see cref="Transport.DeviceListener"/>), to finish their close
+/// handshakes, each bounded by <c>CloseTimeoutSeconds</c>.
 /// </summary>
 internal sealed class GracefulShutdown(IHostApplicationLifetime lifetime, SessionRegistry sessions, LinkRegistry links) : IHostedService
 {

@@ -6,9 +6,9 @@ using Situk.Broker.Options;
 namespace Situk.Broker.Hosting;
 
 /// <summary>
-/// Binds the two listeners and sets Kestrel's own limits so the process refuses connections long before
-/// it runs out of descriptors: the broker's 503 at <c>MaxConnections</c> comes first, Kestrel's hard caps
-/// sit a little above it.
+/// Binds the two listeners and sets Kestrel's own limits: the broker's 503 at <c>MaxConnections</c> comes
+/// first, Kestrel's hard caps on the connections it serves sit a little above it. They count only Kestrel's
+/// connections; the descriptor limit itself is kept by <see cref="SocketBudget"/>, over every accepted socket.
 /// </summary>
 internal static class KestrelSetup
 {

@@ -11,8 +11,9 @@ namespace Situk.Broker.Limits;
 /// and origin passed; a bucket of its own per address for refused attempts (<c>RefusedRatePerSecond</c>,
 /// <c>RefusedBurst</c>; past it a refusal is 429), so a client sending bad tokens cannot spend what valid
 /// devices behind the same address need; and a cap on sockets at once (<c>MaxConnections</c>; 503 when
-/// reached). Counting covers handshakes and closing sockets too, so the process stops accepting well
-/// before it runs out of file descriptors. Addresses are counted by <see cref="ClientAddresses.Bucket"/>.
+/// reached). Counting covers handshakes and closing sockets too. What keeps the process under its
+/// open-file limit is <see cref="SocketBudget"/>, which counts every accepted socket. Addresses are
+/// counted by <see cref="ClientAddresses.Bucket"/>.
 /// </summary>
 internal sealed class ConnectionGate : IDisposable
 {

@@ -38,6 +38,19 @@ internal static class OpenFileLimit
         return Fallback;
     }
 
+    /// <summary>Descriptors this process has open now (<c>/proc/self/fd</c>); <see cref="Headroom"/> where that cannot be read.</summary>
+    public static int OpenNow()
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Headroom;
+        }
+    }
+
     /// <summary>The device-connection cap when none is configured: the limit less <see cref="Headroom"/>, at least 64.</summary>
     public static int DefaultMaxConnections() => (int)Math.Clamp((long)Read() - Headroom, 64, 1_000_000);
 }

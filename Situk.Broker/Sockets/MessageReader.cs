@@ -9,10 +9,10 @@ internal enum InboundKind
     /// <summary>A complete text message within the size limit, in <see cref="MessageReader.Message"/>.</summary>
     Text,
 
-    /// <summary>A binary message (refused by both of the broker's protocols).</summary>
+    /// <summary>A binary message (refused by both of the broker's protocols); its payload is skipped by the next read.</summary>
     Binary,
 
-    /// <summary>A message larger than the limit; its rest was not read.</summary>
+    /// <summary>A message larger than the limit; its rest is skipped by the next read.</summary>
     TooBig,
 
     /// <summary>The peer sent a close frame.</summary>
@@ -36,18 +36,30 @@ internal sealed class MessageReader(WebSocket socket, int maxBytes) : IDisposabl
     private byte[]? _buffer;
     private int _length;
 
+    /// <summary>The last message was reported before its end (binary, too big): its rest comes first on the socket.</summary>
+    private bool _unfinished;
+
     /// <summary>The last <see cref="InboundKind.Text"/> message; valid until the next read.</summary>
     public ReadOnlyMemory<byte> Message => _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _length);
 
     public async ValueTask<InboundKind> ReadAsync(CancellationToken cancellationToken)
     {
         Release();
+        if (_unfinished && await SkipRestAsync(cancellationToken))
+        {
+            return InboundKind.Close;
+        }
+
         var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
         switch (first.MessageType)
         {
             case WebSocketMessageType.Close:
                 return InboundKind.Close;
             case WebSocketMessageType.Binary:
+                // Reported at once, so the caller can close without waiting for the payload. A zero-byte
+                // read does not consume it: left there, every later read would see this message again and
+                // the peer's answer to the close would never be read (the socket then waited CloseTimeout).
+                _unfinished = !first.EndOfMessage;
                 return InboundKind.Binary;
         }
 
@@ -61,6 +73,7 @@ internal sealed class MessageReader(WebSocket socket, int maxBytes) : IDisposabl
         {
             if (_length == maxBytes)
             {
+                _unfinished = true;
                 return InboundKind.TooBig;
             }
 
@@ -88,6 +101,33 @@ internal sealed class MessageReader(WebSocket socket, int maxBytes) : IDisposabl
     }
 
     public void Dispose() => Release();
+
+    /// <summary>Reads and drops the rest of the unfinished message; true when a close frame came instead.</summary>
+    private async ValueTask<bool> SkipRestAsync(CancellationToken cancellationToken)
+    {
+        _unfinished = false;
+        var scratch = ArrayPool<byte>.Shared.Rent(FirstBytes);
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(scratch.AsMemory(), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return true;
+                }
+
+                if (result.EndOfMessage)
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
 
     private void Grow()
     {

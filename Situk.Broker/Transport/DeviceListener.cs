@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Situk.Broker.Devices;
+using Situk.Broker.Limits;
 
 namespace Situk.Broker.Transport;
 
@@ -15,6 +16,14 @@ namespace Situk.Broker.Transport;
 /// <see cref="AcceptAsync"/>, so Kestrel serves them with its limits, timeouts and HTTP pipeline as before.
 /// At most <see cref="MaxUndecided"/> sockets wait for their first request at once; past that, a new one
 /// goes straight to Kestrel, whose connection limit and header timeout then bound it.
+/// <para>
+/// Every socket it accepts is counted in the process's <see cref="SocketBudget"/> until it is closed,
+/// whichever path it took. When the budget's device share is used up, a new socket gets a 503 at once
+/// (<see cref="BusyAnswer"/>); when even that room is in use, the loop waits before its next accept, so
+/// <c>accept()</c> never fails for want of a descriptor and the internal listener keeps its own room.
+/// When it is disposed it waits for its direct sessions to finish their close handshakes (the host asked
+/// them to close with 1001 when it began stopping), at most <c>CloseTimeoutSeconds</c> and a second.
+/// </para>
 /// </summary>
 internal sealed class DeviceListener : IConnectionListener
 {
@@ -24,8 +33,15 @@ internal sealed class DeviceListener : IConnectionListener
     /// <summary>Pause after a failed accept (out of descriptors, say), so the loop does not spin.</summary>
     private static readonly TimeSpan AcceptRetryPause = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>Waited for direct sessions beyond <c>CloseTimeoutSeconds</c> at disposal, after which each has aborted itself.</summary>
+    private static readonly TimeSpan DrainMargin = TimeSpan.FromSeconds(1);
+
     private readonly Socket _listenSocket;
     private readonly DirectUpgrade _direct;
+    private readonly SocketBudget _budget;
+    private readonly TimeSpan _closeTimeout;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SocketConnectionContextFactory _contexts;
     private readonly ILogger _logger;
     private readonly Channel<Socket> _toKestrel = Channel.CreateUnbounded<Socket>(new UnboundedChannelOptions { SingleReader = true });
@@ -34,10 +50,15 @@ internal sealed class DeviceListener : IConnectionListener
     private readonly Task _accepting;
     private int _undecided;
 
-    private DeviceListener(Socket listenSocket, DirectUpgrade direct, SocketTransportOptions options, ILoggerFactory loggers)
+    /// <summary>Sockets being served here (direct sessions, undecided, refused), plus one for the accept loop itself.</summary>
+    private int _running = 1;
+
+    private DeviceListener(Socket listenSocket, DirectUpgrade direct, SocketBudget budget, TimeSpan closeTimeout, SocketTransportOptions options, ILoggerFactory loggers)
     {
         _listenSocket = listenSocket;
         _direct = direct;
+        _budget = budget;
+        _closeTimeout = closeTimeout;
         _logger = loggers.CreateLogger<DeviceListener>();
         _contexts = new SocketConnectionContextFactory(
             new SocketConnectionFactoryOptions
@@ -49,7 +70,7 @@ internal sealed class DeviceListener : IConnectionListener
                 UnsafePreferInlineScheduling = options.UnsafePreferInlineScheduling,
             },
             loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
-        _handOver = socket => _toKestrel.Writer.TryWrite(socket);
+        _handOver = HandOver;
         _decided = () => Interlocked.Decrement(ref _undecided);
         EndPoint = listenSocket.LocalEndPoint!;
         _accepting = AcceptLoopAsync();
@@ -57,7 +78,8 @@ internal sealed class DeviceListener : IConnectionListener
 
     public EndPoint EndPoint { get; }
 
-    public static DeviceListener Bind(EndPoint endPoint, DirectUpgrade direct, SocketTransportOptions options, ILoggerFactory loggers)
+    public static DeviceListener Bind(
+        EndPoint endPoint, DirectUpgrade direct, SocketBudget budget, TimeSpan closeTimeout, SocketTransportOptions options, ILoggerFactory loggers)
     {
         var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
         try
@@ -70,7 +92,7 @@ internal sealed class DeviceListener : IConnectionListener
             throw;
         }
 
-        return new DeviceListener(socket, direct, options, loggers);
+        return new DeviceListener(socket, direct, budget, closeTimeout, options, loggers);
     }
 
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
@@ -81,12 +103,13 @@ internal sealed class DeviceListener : IConnectionListener
             {
                 try
                 {
-                    return _contexts.Create(socket);
+                    return new CountedConnection(_contexts.Create(socket), _budget);
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
                 {
                     // The peer left before Kestrel could take the socket.
                     socket.Dispose();
+                    _budget.Release();
                 }
             }
         }
@@ -94,34 +117,88 @@ internal sealed class DeviceListener : IConnectionListener
         return null;
     }
 
+    /// <summary>Stops accepting and drops the sockets whose first request is still awaited.</summary>
     public async ValueTask UnbindAsync(CancellationToken cancellationToken = default)
     {
         _listenSocket.Dispose();
+        await _stopping.CancelAsync();
         await _accepting;
     }
 
+    /// <summary>Waits for the direct sessions to close (bounded), then closes what is left of the hand-over queue.</summary>
     public async ValueTask DisposeAsync()
     {
-        _listenSocket.Dispose();
-        await _accepting;
+        await UnbindAsync();
+        try
+        {
+            await _drained.Task.WaitAsync(_closeTimeout + DrainMargin);
+        }
+        catch (TimeoutException)
+        {
+            DeviceListenerLog.NotDrained(_logger, Volatile.Read(ref _running));
+        }
+
         while (_toKestrel.Reader.TryRead(out var socket))
         {
             socket.Dispose();
+            _budget.Release();
         }
 
+        // _stopping stays undisposed: a session that outlived the wait above may still register on its token.
         _contexts.Dispose();
+    }
+
+    /// <summary>Queues a socket for Kestrel; once Kestrel no longer takes any (stopping), closes it instead.</summary>
+    private void HandOver(Socket socket)
+    {
+        if (!_toKestrel.Writer.TryWrite(socket))
+        {
+            socket.Dispose();
+            _budget.Release();
+        }
     }
 
     /// <summary>One accepted socket's whole life on the direct path; what nothing below expected is logged, as Kestrel would.</summary>
     private async Task RunDeviceAsync(Socket socket)
     {
+        var handedOver = false;
         try
         {
-            await _direct.RunAsync(socket, _handOver, _decided);
+            handedOver = await _direct.RunAsync(socket, _handOver, _decided, _stopping.Token);
         }
         catch (Exception e)
         {
             DeviceListenerLog.Failed(_logger, e);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                _budget.Release();
+            }
+
+            Finished();
+        }
+    }
+
+    private async Task RefuseAsync(Socket socket)
+    {
+        try
+        {
+            await BusyAnswer.SendAsync(socket, _stopping.Token);
+        }
+        finally
+        {
+            _budget.Release();
+            Finished();
+        }
+    }
+
+    private void Finished()
+    {
+        if (Interlocked.Decrement(ref _running) == 0)
+        {
+            _drained.TrySetResult();
         }
     }
 
@@ -130,6 +207,20 @@ internal sealed class DeviceListener : IConnectionListener
         await Task.Yield();
         while (true)
         {
+            if (!_budget.DeviceListenerHasRoom)
+            {
+                // Every socket the budget allows is open: leave new ones in the backlog until one closes.
+                try
+                {
+                    await Task.Delay(AcceptRetryPause, _stopping.Token);
+                    continue;
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+
             Socket socket;
             try
             {
@@ -145,9 +236,32 @@ internal sealed class DeviceListener : IConnectionListener
             }
             catch (SocketException e)
             {
-                // A connection reset before it was accepted, or no descriptor left for it.
-                DeviceListenerLog.AcceptFailed(_logger, e.SocketErrorCode);
+                // A connection reset before it was accepted, or (files opened outside the budget) no descriptor left for it.
+                if (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+                {
+                    DeviceListenerLog.OutOfDescriptors(_logger, e.SocketErrorCode, _budget.Open, _budget.Capacity);
+                }
+                else
+                {
+                    DeviceListenerLog.AcceptFailed(_logger, e.SocketErrorCode);
+                }
+
                 await Task.Delay(AcceptRetryPause);
+                continue;
+            }
+
+            if (!_budget.TryTakeDevice())
+            {
+                if (_budget.TryTakeRefusal())
+                {
+                    Interlocked.Increment(ref _running);
+                    _ = RefuseAsync(socket);
+                }
+                else
+                {
+                    socket.Dispose();
+                }
+
                 continue;
             }
 
@@ -159,6 +273,7 @@ internal sealed class DeviceListener : IConnectionListener
             {
                 // Reset between the accept and now: nothing to serve.
                 socket.Dispose();
+                _budget.Release();
                 continue;
             }
 
@@ -169,10 +284,12 @@ internal sealed class DeviceListener : IConnectionListener
                 continue;
             }
 
+            Interlocked.Increment(ref _running);
             _ = RunDeviceAsync(socket);
         }
 
         _toKestrel.Writer.TryComplete();
+        Finished();
     }
 }
 
@@ -183,4 +300,10 @@ internal static partial class DeviceListenerLog
 
     [LoggerMessage(2, LogLevel.Error, "A device connection ended with an unexpected error.")]
     public static partial void Failed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Warning, "The device listener could not accept a connection: {Error}, with {Open} of {Capacity} counted sockets open. Something outside the socket budget holds descriptors; raise the open-file limit.")]
+    public static partial void OutOfDescriptors(ILogger logger, SocketError error, int open, int capacity);
+
+    [LoggerMessage(4, LogLevel.Warning, "{Running} device connections were still open when the device listener stopped waiting for them.")]
+    public static partial void NotDrained(ILogger logger, int running);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using Situk.Contracts;
@@ -54,8 +55,10 @@ public sealed class DeviceFrameHostilityTests
         var (socket, _) = await _broker.ConnectDeviceWithWelcomeAsync("hostile-json", cancellationToken: cts.Token);
         using (socket)
         {
+            var sent = Stopwatch.StartNew();
             await socket.SendTextAsync(message, cts.Token);
             Assert.That(await socket.ReceiveCloseAsync(cts.Token), Is.EqualTo(CloseCodes.PolicyViolation), socket.CloseStatusDescription);
+            Assert.That(sent.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "a close is prompt, not a timeout");
         }
 
         await AssertServesAsync(cts.Token);
@@ -102,8 +105,10 @@ public sealed class DeviceFrameHostilityTests
         using var cts = Timeouts.Generous();
         await using (var raw = await RawHandshake.UpgradeAsync(_broker, "hostile-bytes", cts.Token))
         {
+            var sent = Stopwatch.StartNew();
             await raw.SendAsync(bytes, cts.Token);
             Assert.That(await RawHandshake.ReadCloseCodeAsync(raw, cts.Token), Is.EqualTo(CloseCodes.ProtocolError));
+            Assert.That(sent.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "a close is prompt, not a timeout");
         }
 
         await AdminCalls.EventuallyAsync(async () => (await _broker.SessionsAsync("hostile-bytes", cts.Token)).Length == 0, cts.Token);
@@ -120,9 +125,11 @@ public sealed class DeviceFrameHostilityTests
         await using var raw = await RawHandshake.UpgradeAsync(_broker, "hostile-length", cts.Token);
         var frame = RawHandshake.Frame(1, Encoding.ASCII.GetBytes(new string(' ', 5000)), declaredLength: 1UL << 62);
 
+        var sent = Stopwatch.StartNew();
         await raw.SendAsync(frame, cts.Token);
 
         Assert.That(await RawHandshake.ReadCloseCodeAsync(raw, cts.Token), Is.EqualTo(CloseCodes.MessageTooBig));
+        Assert.That(sent.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "a close is prompt, not a timeout");
     }
 
     [Test]

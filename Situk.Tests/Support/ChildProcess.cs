@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Situk.Tests.Support;
 
@@ -26,6 +27,7 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _failures = new();
     private volatile bool _failureContinues;
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly IReadOnlyList<string> _launcher;
     private Process? _process;
 
     static ChildProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
@@ -40,8 +42,10 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <param name="assembly">The service's dll in the build output.</param>
     /// <param name="environment">Configuration as environment variables (<c>Situk__Broker__AdminKey</c> …).</param>
     /// <param name="healthUrl">Answers 200 once the service is serving.</param>
-    public ChildProcess(string name, string assembly, IReadOnlyDictionary<string, string> environment, Uri healthUrl)
+    /// <param name="launcher">A command the service runs under, which execs it (<c>prlimit --nofile=800:800</c>); none by default.</param>
+    public ChildProcess(string name, string assembly, IReadOnlyDictionary<string, string> environment, Uri healthUrl, IReadOnlyList<string>? launcher = null)
     {
+        _launcher = launcher ?? [];
         Name = name;
         Assembly = assembly;
         _environment = environment;
@@ -70,13 +74,18 @@ public sealed class ChildProcess : IAsyncDisposable
             throw new InvalidOperationException($"The {Name} is already running.");
         }
 
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(_launcher.Count > 0 ? _launcher[0] : DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(Assembly)!,
         };
+        foreach (var argument in _launcher.Skip(1).Concat(_launcher.Count > 0 ? [DotnetHost()] : []))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.ArgumentList.Add(Assembly);
         foreach (var (key, value) in _environment)
         {
@@ -122,6 +131,25 @@ public sealed class ChildProcess : IAsyncDisposable
         process.Dispose();
         _process = null;
         Alive.TryRemove(this, out _);
+    }
+
+    /// <summary>SIGTERM, as systemd stops a service: the process shuts down gracefully. Await <see cref="WaitForExitAsync"/>.</summary>
+    public void Terminate()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+            Keep($"--- {Name} sent SIGTERM ---");
+        }
+    }
+
+    /// <summary>Waits until the process has exited and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken ct)
+    {
+        var process = _process ?? throw new InvalidOperationException($"The {Name} is not running.");
+        await process.WaitForExitAsync(ct);
+        return process.ExitCode;
     }
 
     /// <summary>Kills the process (if running) and starts it again with the same settings and ports.</summary>

@@ -29,7 +29,8 @@ public static class ChildProcesses
     }
 
     /// <summary>A broker with the test keys on two free loopback ports; <paramref name="settings"/> override (keys with <c>:</c>).</summary>
-    public static BrokerProcess Broker(IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="launcher">A command the broker runs under (<c>prlimit --nofile=800:800</c>), see <see cref="ChildProcess"/>.</param>
+    public static BrokerProcess Broker(IReadOnlyDictionary<string, string>? settings = null, IReadOnlyList<string>? launcher = null)
     {
         var ports = PostgresServer.FreeTcpPorts(2);
         var (devicePort, internalPort) = (ports[0], ports[1]);
@@ -48,7 +49,7 @@ public static class ChildProcesses
             ["Logging:LogLevel:Default"] = "Warning",
         };
         Merge(all, settings);
-        var child = new ChildProcess("broker", AssemblyPath("Situk.Broker"), ToEnvironment(all), new Uri($"http://127.0.0.1:{internalPort}/healthz"));
+        var child = new ChildProcess("broker", AssemblyPath("Situk.Broker"), ToEnvironment(all), new Uri($"http://127.0.0.1:{internalPort}/healthz"), launcher);
         return new BrokerProcess(child, devicePort, internalPort);
     }
 

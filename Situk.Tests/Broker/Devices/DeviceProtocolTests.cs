@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using Situk.Contracts;
@@ -8,6 +9,9 @@ namespace Situk.Tests.Broker.Devices;
 [Description("The situk.v1 device protocol: welcome first, acks only, and a defined close code for every breach.")]
 public sealed class DeviceProtocolTests
 {
+    /// <summary>A breach is answered in milliseconds; far below <c>CloseTimeoutSeconds</c> (5 s), above a busy machine's stalls.</summary>
+    private static readonly TimeSpan PromptClose = TimeSpan.FromSeconds(1);
+
     private BrokerFixture _broker = null!;
 
     [OneTimeSetUp]
@@ -58,14 +62,18 @@ public sealed class DeviceProtocolTests
     }
 
     [Test]
-    public async Task Binary_frame_is_closed_with_1008()
+    [Description("Promptly on both upgrade paths: a binary frame left unread kept the close handshake from finishing until CloseTimeoutSeconds (5 s).")]
+    public async Task Binary_frame_is_closed_with_1008([Values] bool direct)
     {
         using var cts = Timeouts.Generous();
-        var (socket, _) = await _broker.ConnectDeviceWithWelcomeAsync("binary-user", cancellationToken: cts.Token);
+        await using var httpBroker = direct ? null : await BrokerFixture.StartAsync(new Dictionary<string, string?> { ["Situk:Broker:DirectUpgrade"] = "false" });
+        var (socket, _) = await (httpBroker ?? _broker).ConnectDeviceWithWelcomeAsync("binary-user", cancellationToken: cts.Token);
         using (socket)
         {
+            var sent = Stopwatch.StartNew();
             await socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, cts.Token);
             Assert.That(await socket.ReceiveCloseAsync(cts.Token), Is.EqualTo(CloseCodes.PolicyViolation));
+            Assert.That(sent.Elapsed, Is.LessThan(PromptClose), "a close is prompt, not a timeout");
         }
     }
 
@@ -126,8 +134,11 @@ public sealed class DeviceProtocolTests
         var (socket, _) = await _broker.ConnectDeviceWithWelcomeAsync("protocol-user", cancellationToken: cts.Token);
         using (socket)
         {
+            var sent = Stopwatch.StartNew();
             await socket.SendTextAsync(text, cts.Token);
-            return await socket.ReceiveCloseAsync(cts.Token);
+            var code = await socket.ReceiveCloseAsync(cts.Token);
+            Assert.That(sent.Elapsed, Is.LessThan(PromptClose), "a close is prompt, not a timeout");
+            return code;
         }
     }
 }

@@ -43,6 +43,12 @@ public sealed class UpgradeRequestTests
     [TestCase("Origin: https://situk.example\r\n", "No colon here\r\n", TestName = "A line without a colon")]
     [TestCase("Bearer t0k", "Bearer t\u00f6k", TestName = "A byte that is not ASCII")]
     [TestCase("Bearer t0k", "Bearer t\u00010k", TestName = "A control byte")]
+    [TestCase("Origin: https://situk.example\r\n", "Origin: https://situk.example\nX-Smuggled: 1\r\n", TestName = "A bare LF inside a header line")]
+    [TestCase("Origin: https://situk.example\r\n", "Origin: https://situk.example\rX-Smuggled: 1\r\n", TestName = "A bare CR inside a header line")]
+    [TestCase("HTTP/1.1\r\nHost", "HTTP/1.1\nHost", TestName = "A bare LF ending the request line")]
+    [TestCase("Origin: https://situk.example\r\n", "Or(gin: https://situk.example\r\n", TestName = "A separator in a header name")]
+    [TestCase("Origin: https://situk.example\r\n", "Or\"igin: https://situk.example\r\n", TestName = "A quote in a header name")]
+    [TestCase("Origin: https://situk.example\r\n", "X-Ok/No: 1\r\nOrigin: https://situk.example\r\n", TestName = "A slash in a header name")]
     public void Anything_else_is_left_to_the_http_pipeline(string from, string to)
     {
         var changed = Valid.Replace(from, to, StringComparison.Ordinal);

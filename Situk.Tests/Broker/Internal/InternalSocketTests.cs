@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using Situk.Contracts;
@@ -136,8 +137,10 @@ public sealed class InternalSocketTests
         using var cts = Timeouts.Generous();
         await using var broker = await BrokerFixture.StartAsync();
         using var link = await broker.ConnectInternalAsync(cancellationToken: cts.Token);
+        var sent = Stopwatch.StartNew();
         await link.SendFrameAsync(new PresenceFrame("x", true, 1), cts.Token);
         Assert.That(await link.ReceiveCloseAsync(cts.Token), Is.EqualTo(CloseCodes.PolicyViolation));
+        Assert.That(sent.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "a close is prompt, not a timeout");
     }
 
     private static async Task<HttpStatusCode> TryConnectAsync(BrokerFixture broker, string? key, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using Situk.Broker.Limits;
@@ -19,8 +20,10 @@ public sealed class ConnectionLimitTests
             open.Add(await broker.ConnectDeviceAsync("capacity-" + i, cancellationToken: cts.Token));
         }
 
+        var asked = Stopwatch.StartNew();
         var refused = await broker.TryConnectDeviceAsync(bearerToken: broker.Tokens.Issue("one-too-many"), cancellationToken: cts.Token);
         Assert.That(refused, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(asked.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "a refusal is prompt, not a timeout");
 
         await open[0].CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
         await AdminCalls.EventuallyAsync(() => Task.FromResult(broker.Service<ConnectionGate>().Open < 3), cts.Token);

@@ -11,6 +11,30 @@ namespace Situk.Tests.Broker.Sockets;
 public sealed class MessageReaderTests
 {
     [Test]
+    [Description("A binary message is reported as soon as it starts and its payload is then read past, so the next read sees "
+        + "what follows it (the peer's answer to the close it caused), not the same binary message again.")]
+    public async Task A_binary_or_oversized_message_is_skipped_and_the_next_one_is_read()
+    {
+        using var cts = Timeouts.Generous();
+        var (server, client) = await PairAsync(cts.Token);
+        using (server)
+        using (client)
+        {
+            using var reader = new MessageReader(server, 16);
+            await client.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, endOfMessage: true, cts.Token);
+            await client.SendAsync(new byte[100], WebSocketMessageType.Text, endOfMessage: true, cts.Token);
+            await client.SendAsync("ok"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, cts.Token);
+            await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
+
+            Assert.That(await reader.ReadAsync(cts.Token), Is.EqualTo(InboundKind.Binary));
+            Assert.That(await reader.ReadAsync(cts.Token), Is.EqualTo(InboundKind.TooBig));
+            Assert.That(await reader.ReadAsync(cts.Token), Is.EqualTo(InboundKind.Text));
+            Assert.That(reader.Message.ToArray(), Is.EqualTo("ok"u8.ToArray()));
+            Assert.That(await reader.ReadAsync(cts.Token), Is.EqualTo(InboundKind.Close));
+        }
+    }
+
+    [Test]
     public async Task Messages_of_every_size_up_to_the_limit_arrive_whole_and_one_past_it_is_too_big()
     {
         using var cts = Timeouts.Generous();
