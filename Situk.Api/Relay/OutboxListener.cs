@@ -1,6 +1,5 @@
 using Npgsql;
 using Polly;
-using Polly.Retry;
 
 namespace Situk.Api.Relay;
 
@@ -19,22 +18,7 @@ internal sealed partial class OutboxListener
     {
         _dataSource = dataSource;
         _logger = logger;
-        _reconnect = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(Transient.IsDatabase),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(5),
-                OnRetry = args =>
-                {
-                    LogListenRetry(_logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
-                    return default;
-                },
-            })
-            .Build();
+        _reconnect = DatabaseRetry.Build(timeProvider, (attempt, delay, reason) => LogListenRetry(_logger, attempt, delay, reason));
     }
 
     /// <summary>The <c>application_name</c> of the listening session, so operators (and tests) can find it.</summary>

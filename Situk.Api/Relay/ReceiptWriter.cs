@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Polly;
-using Polly.Retry;
 using Situk.Contracts;
 
 namespace Situk.Api.Relay;
@@ -27,22 +26,7 @@ internal sealed partial class ReceiptWriter : BackgroundService
         _options = options.Value;
         _logger = logger;
         // PostgreSQL down: keep the batch and retry; no credit comes back meanwhile, which slows the broker's receipts.
-        _retry = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(Transient.IsDatabase),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(5),
-                OnRetry = args =>
-                {
-                    LogRetry(_logger, args.AttemptNumber + 1, args.Outcome.Exception?.Message);
-                    return default;
-                },
-            })
-            .Build();
+        _retry = DatabaseRetry.Build(timeProvider, (attempt, _, reason) => LogRetry(_logger, attempt, reason));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

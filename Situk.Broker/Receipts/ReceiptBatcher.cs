@@ -21,8 +21,6 @@ internal sealed class ReceiptBatcher(IOptions<BrokerOptions> options, LinkRegist
 {
     private Channel<Queued>? _channel;
 
-    private int _batchSize;
-
     /// <summary>
     /// Queues a receipt once its session has room in its share and the queue has room; until then the
     /// caller (the session's receive loop) waits. The wait ends with <see cref="OperationCanceledException"/>
@@ -65,19 +63,15 @@ internal sealed class ReceiptBatcher(IOptions<BrokerOptions> options, LinkRegist
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _batchSize = options.Value.ReceiptBatchSize; // read here, not in the constructor: options are validated by now
+        var batchSize = options.Value.ReceiptBatchSize; // read here, not in the constructor: options are validated by now
         var flushAfter = TimeSpan.FromMilliseconds(options.Value.ReceiptFlushMilliseconds);
         var reader = Pending.Reader;
-        var batch = new List<Receipt>(_batchSize);
+        var batch = new List<Receipt>(batchSize);
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
-                using (var window = new CancellationTokenSource(flushAfter, time))
-                using (var linked = CancellationTokenSource.CreateLinkedTokenSource(window.Token, stoppingToken))
-                {
-                    await FillAsync(reader, batch, linked.Token);
-                }
+                await BatchWindow.FillAsync(reader, batch, batchSize, TakeOut, flushAfter, time, stoppingToken);
 
                 await links.SendReceiptsAsync(new ReceiptsFrame([.. batch]), batch.Count, stoppingToken);
                 batch.Clear();
@@ -92,27 +86,10 @@ internal sealed class ReceiptBatcher(IOptions<BrokerOptions> options, LinkRegist
     /// <summary>A queued receipt and the share it holds a slot of until the batcher takes it.</summary>
     private readonly record struct Queued(Receipt Receipt, ReceiptShare Share);
 
-    private async Task FillAsync(ChannelReader<Queued> reader, List<Receipt> batch, CancellationToken window)
+    /// <summary>The batcher has taken the receipt out of the queue: its session may queue another.</summary>
+    private static Receipt TakeOut(Queued queued)
     {
-        try
-        {
-            while (batch.Count < _batchSize)
-            {
-                while (batch.Count < _batchSize && reader.TryRead(out var queued))
-                {
-                    queued.Share.Release();
-                    batch.Add(queued.Receipt);
-                }
-
-                if (batch.Count < _batchSize && !await reader.WaitToReadAsync(window))
-                {
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (window.IsCancellationRequested)
-        {
-            // The flush window closed: send what we have.
-        }
+        queued.Share.Release();
+        return queued.Receipt;
     }
 }

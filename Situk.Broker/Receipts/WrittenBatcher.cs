@@ -68,11 +68,7 @@ internal sealed class WrittenBatcher : BackgroundService
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
-                using (var window = new CancellationTokenSource(flushAfter, _time))
-                using (var linked = CancellationTokenSource.CreateLinkedTokenSource(window.Token, stoppingToken))
-                {
-                    await FillAsync(reader, batch, batchSize, linked.Token);
-                }
+                await BatchWindow.FillAsync(reader, batch, batchSize, static written => written, flushAfter, _time, stoppingToken);
 
                 if (_links.Count == 0)
                 {
@@ -96,28 +92,5 @@ internal sealed class WrittenBatcher : BackgroundService
     {
         Interlocked.Add(ref _droppedTotal, count);
         _dropped.Add(count);
-    }
-
-    private static async Task FillAsync(ChannelReader<Written> reader, List<Written> batch, int batchSize, CancellationToken window)
-    {
-        try
-        {
-            while (batch.Count < batchSize)
-            {
-                while (batch.Count < batchSize && reader.TryRead(out var written))
-                {
-                    batch.Add(written);
-                }
-
-                if (batch.Count < batchSize && !await reader.WaitToReadAsync(window))
-                {
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (window.IsCancellationRequested)
-        {
-            // The flush window closed: send what we have.
-        }
     }
 }

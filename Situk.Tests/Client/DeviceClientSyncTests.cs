@@ -7,23 +7,15 @@ using Situk.Tests.Support;
 namespace Situk.Tests.Client;
 
 [Description("Situk.Client against the whole system: what another device already received comes through the inbox sync, once.")]
-public sealed class DeviceClientSyncTests
+public sealed class DeviceClientSyncTests : WholeSystemTests
 {
-    private SystemFixture _system = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _system = await SystemFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _system.DisposeAsync();
-
     [Test]
     [Description("Delivered notifications are not pushed again, so a second device only learns of them by syncing.")]
     public async Task A_new_device_syncs_what_another_device_already_received()
     {
         using var cts = Timeouts.Generous();
-        var user = await _system.Api.CreateUserAsync(Roles.Asesi);
-        using (var phone = await _system.ConnectDeviceAsync(user, cts.Token))
+        var user = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using (var phone = await Stack.ConnectDeviceAsync(user, cts.Token))
         {
             await SendAsync(user, 3, cts.Token);
 
@@ -37,7 +29,7 @@ public sealed class DeviceClientSyncTests
                 acked.Add(n.Id);
             }
 
-            await WaitUntilAsync(async () => await _system.Api.ScalarAsync<long>(
+            await WaitUntilAsync(async () => await Stack.Api.ScalarAsync<long>(
                 "SELECT count(*) FROM notifications WHERE user_id = @id AND delivered_at IS NULL", ("id", user.Id)) == 0, cts.Token);
         }
 
@@ -62,20 +54,20 @@ public sealed class DeviceClientSyncTests
     public async Task After_a_broker_restart_the_client_has_every_notification_once()
     {
         using var cts = Timeouts.Generous();
-        var user = await _system.Api.CreateUserAsync(Roles.Asesi);
+        var user = await Stack.Api.CreateUserAsync(Roles.Asesi);
         await using var client = NewClient(user);
         client.Start();
         await client.WaitForStateAsync(ClientState.Open, cts.Token);
         await SendAsync(user, 2, cts.Token);
         var received = new List<long> { (await client.Notifications.ReadAsync(cts.Token)).Id, (await client.Notifications.ReadAsync(cts.Token)).Id };
 
-        await _system.Broker.StopAsync(cts.Token);
+        await Stack.Broker.StopAsync(cts.Token);
         await SendAsync(user, 2, cts.Token);
-        await _system.RestartBrokerAsync(cts.Token);
+        await Stack.RestartBrokerAsync(cts.Token);
         received.Add((await client.Notifications.ReadAsync(cts.Token)).Id);
         received.Add((await client.Notifications.ReadAsync(cts.Token)).Id);
 
-        var stored = (await _system.Api.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @id", ("id", user.Id)));
+        var stored = (await Stack.Api.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @id", ("id", user.Id)));
         await Task.Delay(300, cts.Token); // room for a stray duplicate to show up, had it not been dropped
         Assert.Multiple(() =>
         {
@@ -89,7 +81,7 @@ public sealed class DeviceClientSyncTests
     public async Task Marking_read_on_one_client_raises_read_on_the_other()
     {
         using var cts = Timeouts.Generous();
-        var user = await _system.Api.CreateUserAsync(Roles.Asesi);
+        var user = await Stack.Api.CreateUserAsync(Roles.Asesi);
         await using var phone = NewClient(user);
         await using var laptop = NewClient(user);
         var readOnLaptop = new TaskCompletionSource<IReadOnlyList<long>>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -108,9 +100,9 @@ public sealed class DeviceClientSyncTests
 
     private SitukDeviceClient NewClient(TestUser user) => new(new SitukClientOptions
     {
-        BrokerUrl = _system.Broker.DeviceUri,
-        ApiUrl = _system.Api.BaseAddress,
-        TokenProvider = _ => ValueTask.FromResult(_system.Api.IssueToken(user.Id, user.Role)),
+        BrokerUrl = Stack.Broker.DeviceUri,
+        ApiUrl = Stack.Api.BaseAddress,
+        TokenProvider = _ => ValueTask.FromResult(Stack.Api.IssueToken(user.Id, user.Role)),
         DeviceClass = DeviceClasses.Desktop,
         MinBackoff = TimeSpan.FromMilliseconds(50),
         MaxBackoff = TimeSpan.FromMilliseconds(500),
@@ -120,7 +112,7 @@ public sealed class DeviceClientSyncTests
     {
         for (var i = 0; i < count; i++)
         {
-            using var sent = await _system.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
+            using var sent = await Stack.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
                 new { to = new { userIds = new[] { user.Id } }, title = $"Pesan {i}", body = "Isi." }, ct);
             sent.EnsureSuccessStatusCode();
         }

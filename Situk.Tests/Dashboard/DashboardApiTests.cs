@@ -9,24 +9,16 @@ using Situk.Tests.Support;
 namespace Situk.Tests.Dashboard;
 
 [Description("The dashboard's routes: the broker's sessions and stats through the API (the browser never holds the broker key), delivery over time, recent notifications.")]
-public sealed class DashboardApiTests
+public sealed class DashboardApiTests : WholeSystemTests
 {
-    private SystemFixture _system = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _system = await SystemFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _system.DisposeAsync();
-
-    private HttpClient Admin => _system.Api.Admin.Client;
+    private HttpClient Admin => Stack.Api.Admin.Client;
 
     [Test]
     public async Task A_connected_device_is_listed_and_can_be_disconnected()
     {
         using var cts = Timeouts.Generous();
-        var user = await _system.Api.CreateUserAsync(Roles.Asesi);
-        using var device = await _system.ConnectDeviceAsync(user, cts.Token);
+        var user = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using var device = await Stack.ConnectDeviceAsync(user, cts.Token);
 
         var sessions = await Admin.GetFromJsonAsync<SessionInfo[]>($"api/v1/admin/broker/sessions?userId={user.Id}", cts.Token);
         Assert.That(sessions, Has.Length.EqualTo(1));
@@ -46,8 +38,8 @@ public sealed class DashboardApiTests
     public async Task Stats_come_from_the_broker()
     {
         using var cts = Timeouts.Generous();
-        var user = await _system.Api.CreateUserAsync(Roles.Asesi);
-        using var device = await _system.ConnectDeviceAsync(user, cts.Token);
+        var user = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using var device = await Stack.ConnectDeviceAsync(user, cts.Token);
 
         var stats = await Admin.GetFromJsonAsync<BrokerStats>("api/v1/admin/broker/stats", cts.Token);
 
@@ -58,13 +50,13 @@ public sealed class DashboardApiTests
     public async Task Delivered_notifications_appear_in_the_series_and_the_recent_list()
     {
         using var cts = Timeouts.Generous();
-        var user = await _system.Api.CreateUserAsync(Roles.Asesi);
-        using var device = await _system.ConnectDeviceAsync(user, cts.Token);
+        var user = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using var device = await Stack.ConnectDeviceAsync(user, cts.Token);
         using var sent = await Admin.PostAsJsonAsync("api/v1/notifications",
             new { to = new { userIds = new[] { user.Id } }, title = "Grafik", body = "For the chart." }, cts.Token);
         var n = await device.ReceiveNotificationAsync(cts.Token);
         await device.SendFrameAsync(new AckFrame([n.Id]), cts.Token);
-        while (await _system.Api.ScalarAsync<bool>("SELECT delivered_at IS NULL FROM notifications WHERE id = @id", ("id", n.Id)))
+        while (await Stack.Api.ScalarAsync<bool>("SELECT delivered_at IS NULL FROM notifications WHERE id = @id", ("id", n.Id)))
         {
             await Task.Delay(50, cts.Token);
         }
@@ -108,8 +100,8 @@ public sealed class DashboardApiTests
     [TestCase("api/v1/admin/notifications/recent")]
     public async Task Only_admins_may_read_the_dashboard(string path)
     {
-        var asesor = await _system.Api.CreateUserAsync(Roles.Asesor);
-        using var anonymous = await _system.Api.CreateClient().GetAsync(path);
+        var asesor = await Stack.Api.CreateUserAsync(Roles.Asesor);
+        using var anonymous = await Stack.Api.CreateClient().GetAsync(path);
         using var wrongRole = await asesor.Client.GetAsync(path);
         Assert.Multiple(() =>
         {

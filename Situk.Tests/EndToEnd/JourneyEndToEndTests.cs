@@ -11,25 +11,17 @@ using Situk.Tests.Support;
 namespace Situk.Tests.EndToEnd;
 
 [Description("The whole system: REST steps commit notifications, the relay pushes them through the real broker to devices, acks come back as receipts, and the two emails reach the SMTP server.")]
-public sealed class JourneyEndToEndTests
+public sealed class JourneyEndToEndTests : WholeSystemTests
 {
-    private SystemFixture _system = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _system = await SystemFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _system.DisposeAsync();
-
     [Test]
     public async Task Every_step_reaches_the_devices_of_those_concerned_and_the_verdict_is_emailed()
     {
         using var cts = Timeouts.Generous();
-        var scenario = new Scenario(_system.Api);
-        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
-        var asesor = await _system.Api.CreateUserAsync(Roles.Asesor);
-        using var asesiDevice = await _system.ConnectDeviceAsync(asesi, cts.Token);
-        using var asesorDevice = await _system.ConnectDeviceAsync(asesor, cts.Token);
+        var scenario = new Scenario(Stack.Api);
+        var asesi = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        var asesor = await Stack.Api.CreateUserAsync(Roles.Asesor);
+        using var asesiDevice = await Stack.ConnectDeviceAsync(asesi, cts.Token);
+        using var asesorDevice = await Stack.ConnectDeviceAsync(asesor, cts.Token);
 
         var c = await scenario.CaseAtAsync(RegistrationStatus.Scheduled, asesi: asesi, asesor: asesor);
         Assert.That((await asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c), cts.Token)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -50,9 +42,9 @@ public sealed class JourneyEndToEndTests
         });
 
         // Each ack became the delivery receipt, with the device class the socket declared.
-        await WaitUntilAsync(async () => await _system.Api.ScalarAsync<long>(
+        await WaitUntilAsync(async () => await Stack.Api.ScalarAsync<long>(
             "SELECT count(*) FROM notifications WHERE user_id = ANY(@ids) AND delivered_at IS NULL", ("ids", new[] { asesi.Id, asesor.Id })) == 0, cts.Token);
-        await using var db = _system.Api.OpenDb();
+        await using var db = Stack.Api.OpenDb();
         var classes = (await db.QueryAsync<string>("SELECT DISTINCT delivered_device_class FROM notifications WHERE user_id = @id", new { id = asesi.Id })).ToList();
         Assert.That(classes, Is.EqualTo(new[] { DeviceClasses.Android }));
 
@@ -71,7 +63,7 @@ public sealed class JourneyEndToEndTests
     public async Task The_api_is_fully_ready_when_the_broker_link_is_up()
     {
         using var cts = Timeouts.Generous();
-        using var client = _system.Api.CreateClient();
+        using var client = Stack.Api.CreateClient();
         await WaitUntilAsync(async () =>
         {
             using var response = await client.GetAsync("readyz", cts.Token);
@@ -82,7 +74,7 @@ public sealed class JourneyEndToEndTests
     }
 
     private List<MimeKit.MimeMessage> MailTo(string address) =>
-        _system.Smtp.Messages.Where(m => m.To.Mailboxes.Any(b => string.Equals(b.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
+        Stack.Smtp.Messages.Where(m => m.To.Mailboxes.Any(b => string.Equals(b.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
 
     private static async Task<List<string>> ReceiveAndAckAsync(WebSocket device, int count, CancellationToken ct)
     {

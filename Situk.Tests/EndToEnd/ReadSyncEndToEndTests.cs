@@ -7,23 +7,15 @@ using Situk.Tests.Support;
 namespace Situk.Tests.EndToEnd;
 
 [Description("Read on one device, or through REST, reaches the user's other devices and the stored inbox.")]
-public sealed class ReadSyncEndToEndTests
+public sealed class ReadSyncEndToEndTests : WholeSystemTests
 {
-    private SystemFixture _system = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _system = await SystemFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _system.DisposeAsync();
-
     [Test]
     public async Task Read_on_the_phone_reaches_the_laptop_and_is_stored()
     {
         using var cts = Timeouts.Generous();
-        var user = await _system.Api.CreateUserAsync(Roles.Asesi);
-        using var phone = await _system.ConnectDeviceAsync(user, cts.Token);
-        using var laptop = await _system.ConnectDeviceAsync(user, cts.Token);
+        var user = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using var phone = await Stack.ConnectDeviceAsync(user, cts.Token);
+        using var laptop = await Stack.ConnectDeviceAsync(user, cts.Token);
         var id = await SendAndReceiveAsync(user, phone, laptop, cts.Token);
 
         await phone.SendFrameAsync(new ReadFrame([id]), cts.Token);
@@ -33,7 +25,7 @@ public sealed class ReadSyncEndToEndTests
         {
             Assert.That(onLaptop, Is.TypeOf<ReadFrame>());
             Assert.That(((ReadFrame)onLaptop).Ids, Is.EqualTo(new[] { id }));
-            Assert.That(await _system.Api.ScalarAsync<bool>("SELECT read_at IS NOT NULL FROM notifications WHERE id = @id", ("id", id)), Is.True);
+            Assert.That(await Stack.Api.ScalarAsync<bool>("SELECT read_at IS NOT NULL FROM notifications WHERE id = @id", ("id", id)), Is.True);
         });
     }
 
@@ -41,9 +33,9 @@ public sealed class ReadSyncEndToEndTests
     public async Task Read_through_rest_reaches_every_device()
     {
         using var cts = Timeouts.Generous();
-        var user = await _system.Api.CreateUserAsync(Roles.Asesi);
-        using var phone = await _system.ConnectDeviceAsync(user, cts.Token);
-        using var laptop = await _system.ConnectDeviceAsync(user, cts.Token);
+        var user = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using var phone = await Stack.ConnectDeviceAsync(user, cts.Token);
+        using var laptop = await Stack.ConnectDeviceAsync(user, cts.Token);
         var id = await SendAndReceiveAsync(user, phone, laptop, cts.Token);
 
         using var marked = await user.Client.PostAsync($"api/v1/me/notifications/{id}/read", null, cts.Token);
@@ -61,27 +53,27 @@ public sealed class ReadSyncEndToEndTests
     public async Task A_read_frame_for_someone_elses_notification_changes_nothing()
     {
         using var cts = Timeouts.Generous();
-        var owner = await _system.Api.CreateUserAsync(Roles.Asesi);
-        var other = await _system.Api.CreateUserAsync(Roles.Asesi);
-        using var ownerDevice = await _system.ConnectDeviceAsync(owner, cts.Token);
-        using var otherDevice = await _system.ConnectDeviceAsync(other, cts.Token);
+        var owner = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        var other = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using var ownerDevice = await Stack.ConnectDeviceAsync(owner, cts.Token);
+        using var otherDevice = await Stack.ConnectDeviceAsync(other, cts.Token);
         var id = await SendAndReceiveAsync(owner, ownerDevice, ownerDevice, cts.Token);
 
         await otherDevice.SendFrameAsync(new ReadFrame([id]), cts.Token);
         // A read of its own afterwards proves the first was handled (reads are handled in order).
         var own = await SendAndReceiveAsync(other, otherDevice, otherDevice, cts.Token);
         await otherDevice.SendFrameAsync(new ReadFrame([own]), cts.Token);
-        while (!await _system.Api.ScalarAsync<bool>("SELECT read_at IS NOT NULL FROM notifications WHERE id = @id", ("id", own)))
+        while (!await Stack.Api.ScalarAsync<bool>("SELECT read_at IS NOT NULL FROM notifications WHERE id = @id", ("id", own)))
         {
             await Task.Delay(50, cts.Token);
         }
 
-        Assert.That(await _system.Api.ScalarAsync<bool>("SELECT read_at IS NULL FROM notifications WHERE id = @id", ("id", id)), Is.True);
+        Assert.That(await Stack.Api.ScalarAsync<bool>("SELECT read_at IS NULL FROM notifications WHERE id = @id", ("id", id)), Is.True);
     }
 
     private async Task<long> SendAndReceiveAsync(TestUser user, System.Net.WebSockets.WebSocket first, System.Net.WebSockets.WebSocket second, CancellationToken ct)
     {
-        using var sent = await _system.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
+        using var sent = await Stack.Api.Admin.Client.PostAsJsonAsync("api/v1/notifications",
             new { to = new { userIds = new[] { user.Id } }, title = "Baca saya", body = "Read me." }, ct);
         sent.EnsureSuccessStatusCode();
         var n = await first.ReceiveNotificationAsync(ct);

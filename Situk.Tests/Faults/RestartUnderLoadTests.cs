@@ -11,58 +11,30 @@ namespace Situk.Tests.Faults;
     "and one part killed (SIGKILL) or stopped (pg_ctl -m immediate) halfway: every accepted notification reaches its device, " +
     "is stored once, shows once in the REST inbox and ends with delivered_at set. Scaled for CI on two cores: " +
     "1,000 devices × 3,000 notifications per fault; SITUK_FAULT_SCALE=full runs 10,000 per fault.")]
-public sealed class RestartUnderLoadTests
+public sealed class RestartUnderLoadTests() : LoadedSystemTests(Devices)
 {
     private const int Devices = 1000;
     private const int CiNotifications = 3000;
     private const int FullNotifications = 10_000;
     private const int Concurrency = 8;
 
-    private LoadedSystem _system = null!;
-
     private static int Notifications =>
         string.Equals(Environment.GetEnvironmentVariable("SITUK_FAULT_SCALE"), "full", StringComparison.OrdinalIgnoreCase) ? FullNotifications : CiNotifications;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        _system = await LoadedSystem.StartAsync(Devices, cts.Token);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (_system is not null)
-        {
-            await _system.DisposeAsync();
-        }
-    }
-
-    [TearDown]
-    public void ShowChildOutputOnFailure()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
-        {
-            TestContext.Out.WriteLine($"API output, last lines:{Environment.NewLine}{_system.Api.Process.Tail()}");
-            TestContext.Out.WriteLine($"Broker output, last lines:{Environment.NewLine}{_system.Broker.Process.Tail()}");
-        }
-    }
 
     [Test]
     [Description("Broker SIGKILLed halfway and restarted on the same ports: devices reconnect with jitter and sync, the relay re-publishes what was not acked.")]
     public async Task Broker_killed_halfway_loses_nothing_and_duplicates_nothing()
     {
-        var reconnectsBefore = _system.Fleet.ReconnectsSoFar;
-        await RunWithFaultAsync("broker-kill", (_, ct) => _system.Broker.Process.RestartAsync(ct));
-        Assert.That(_system.Fleet.ReconnectsSoFar - reconnectsBefore, Is.GreaterThanOrEqualTo(Devices), "every device lost its socket and came back");
+        var reconnectsBefore = Stack.Fleet.ReconnectsSoFar;
+        await RunWithFaultAsync("broker-kill", (_, ct) => Stack.Broker.Process.RestartAsync(ct));
+        Assert.That(Stack.Fleet.ReconnectsSoFar - reconnectsBefore, Is.GreaterThanOrEqualTo(Devices), "every device lost its socket and came back");
     }
 
     [Test]
     [Description("API SIGKILLed halfway and restarted: requests in flight are retried with their Idempotency-Key, claimed outbox rows that never committed are published again.")]
     public async Task Api_killed_halfway_loses_nothing_and_duplicates_nothing()
     {
-        var load = await RunWithFaultAsync("api-kill", (_, ct) => _system.Api.Process.RestartAsync(ct));
+        var load = await RunWithFaultAsync("api-kill", (_, ct) => Stack.Api.Process.RestartAsync(ct));
         Assert.That(load.RefusalsMatching("no answer"), Is.GreaterThan(0), "requests met the dead API and were retried");
     }
 
@@ -75,10 +47,10 @@ public sealed class RestartUnderLoadTests
         // (the API answers 503 and logs a warning). Any other error line still fails the test.
         var load = await RunWithFaultAsync("db-stop", tolerated: "fail: Npgsql.Transaction[30200]", fault: async (load, ct) =>
         {
-            await PostgresServer.RunPgScriptAsync("stop", _system.DataDir, "immediate");
+            await PostgresServer.RunPgScriptAsync("stop", Stack.DataDir, "immediate");
             // Down until the load has met the outage for a while, then up again on the same port.
             await Eventually.WaitAsync(() => Task.FromResult(load.RefusalsMatching("503") >= 20), TimeSpan.FromSeconds(30), ct);
-            await PostgresServer.RunPgScriptAsync("start", _system.DataDir, _system.PgPort);
+            await PostgresServer.RunPgScriptAsync("start", Stack.DataDir, Stack.PgPort);
             NpgsqlConnection.ClearAllPools(); // the test's own pooled connections died with the server
         });
         Assert.Multiple(() =>
@@ -97,13 +69,13 @@ public sealed class RestartUnderLoadTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var ct = cts.Token;
-        await _system.Fleet.WaitAllOpenAsync(ct);
-        await _system.WaitForBrokerLinkAsync(ct);
+        await Stack.Fleet.WaitAllOpenAsync(ct);
+        await Stack.WaitForBrokerLinkAsync(ct);
         var tag = $"{name}-{Guid.NewGuid().ToString("N")[..6]}";
-        var (apiFailures, brokerFailures) = (_system.Api.Process.Failures.Count, _system.Broker.Process.Failures.Count);
-        var load = new NotificationLoad(_system.Admin, tag);
+        var (apiFailures, brokerFailures) = (Stack.Api.Process.Failures.Count, Stack.Broker.Process.Failures.Count);
+        var load = new NotificationLoad(Stack.Admin, tag);
         var clock = Stopwatch.StartNew();
-        var sending = load.RunAsync(_system.Users, Notifications, Concurrency, ct);
+        var sending = load.RunAsync(Stack.Users, Notifications, Concurrency, ct);
 
         await load.WaitForAcceptedAsync(Notifications / 2, ct);
         TestContext.Progress.WriteLine($"{name}: {load.AcceptedCount} accepted after {clock.Elapsed.TotalSeconds:F1} s, fault now");
@@ -117,8 +89,8 @@ public sealed class RestartUnderLoadTests
         Assert.Multiple(() =>
         {
             // A fault the services are built to ride out is logged as a warning; an error or a crash is not riding it out.
-            Assert.That(Entries(_system.Api.Process.Failures.Skip(apiFailures)).Where(e => e[0] != tolerated), Is.Empty, "the API logged no error or critical line");
-            Assert.That(_system.Broker.Process.Failures.Skip(brokerFailures), Is.Empty, "the broker logged no error or critical line");
+            Assert.That(Entries(Stack.Api.Process.Failures.Skip(apiFailures)).Where(e => e[0] != tolerated), Is.Empty, "the API logged no error or critical line");
+            Assert.That(Stack.Broker.Process.Failures.Skip(brokerFailures), Is.Empty, "the broker logged no error or critical line");
         });
         TestContext.Progress.WriteLine($"{name}: checked after {clock.Elapsed.TotalSeconds:F1} s");
         return load;
@@ -143,23 +115,23 @@ public sealed class RestartUnderLoadTests
         Assert.That(accepted, Has.Count.EqualTo(Notifications));
 
         var missing = await Eventually.WaitAsync(
-            () => Task.FromResult(accepted.Where(a => !_system.Fleet.HasReceived(a.User, a.Title)).ToList()),
+            () => Task.FromResult(accepted.Where(a => !Stack.Fleet.HasReceived(a.User, a.Title)).ToList()),
             TimeSpan.FromSeconds(60), ct);
         Assert.That(missing, Is.Empty, $"{missing.Count} accepted notification(s) never reached their device, e.g. {string.Join(", ", missing.Take(5))}");
 
         var undelivered = await Eventually.WaitAsync(
-            async () => (await _system.StoredAsync(tag, ct)).Where(s => !s.Delivered).ToList(),
+            async () => (await Stack.StoredAsync(tag, ct)).Where(s => !s.Delivered).ToList(),
             TimeSpan.FromSeconds(60), ct);
         Assert.That(undelivered, Is.Empty, $"{undelivered.Count} notification(s) without delivered_at, e.g. {string.Join(", ", undelivered.Take(5))}");
 
-        var stored = await _system.StoredAsync(tag, ct);
+        var stored = await Stack.StoredAsync(tag, ct);
         Assert.That(stored.Select(s => (s.User, s.Title)), Is.EquivalentTo(accepted), "stored once each, nothing more");
 
         var expected = accepted.ToLookup(a => a.User, a => a.Title);
         var wrongInboxes = new List<string>();
-        await Parallel.ForEachAsync(_system.Users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (user, token) =>
+        await Parallel.ForEachAsync(Stack.Users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (user, token) =>
         {
-            var titles = (await _system.InboxAsync(user, token)).Select(i => i.Title).Where(t => t.StartsWith(tag, StringComparison.Ordinal)).Order().ToList();
+            var titles = (await Stack.InboxAsync(user, token)).Select(i => i.Title).Where(t => t.StartsWith(tag, StringComparison.Ordinal)).Order().ToList();
             if (!titles.SequenceEqual(expected[user].Order()))
             {
                 lock (wrongInboxes)

@@ -10,23 +10,15 @@ namespace Situk.Tests.Hostile;
 [Category("Hostile")]
 [Description("Acks are the delivery receipts: acks for ids that do not exist or are someone else's store nothing, and a device "
     + "acking as fast as it can neither closes itself, nor slows others, nor grows memory without bound.")]
-public sealed class AckHostilityTests
+public sealed class AckHostilityTests : WholeSystemTests
 {
-    private SystemFixture _system = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _system = await SystemFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _system.DisposeAsync();
-
     [Test]
-    public async Task Ten_thousand_acks_in_a_second_for_unknown_and_foreign_ids_store_nothing_and_the_system_serves_on()
+    public async Task Ten_thousand_acks_in_a_second_for_unknown_and_foreign_ids_store_nothing_and_theStack_serves_on()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var mallory = await _system.Api.CreateUserAsync(Roles.Asesi);
-        var victim = await _system.Api.CreateUserAsync(Roles.Asesi);
-        using var device = await _system.ConnectDeviceAsync(mallory, cts.Token);
+        var mallory = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        var victim = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using var device = await Stack.ConnectDeviceAsync(mallory, cts.Token);
         var own = await SendAsync(mallory, "for mallory", cts.Token);
         Assert.That((await device.ReceiveNotificationAsync(cts.Token)).Id, Is.EqualTo(own));
         var foreign = await SendAsync(victim, "for the victim", cts.Token);
@@ -43,19 +35,19 @@ public sealed class AckHostilityTests
         // The own ack goes last; receipts are stored in order, so once it is stored every hostile one has been handled.
         await device.SendFrameAsync(new AckFrame([own]), cts.Token);
         await AdminCalls.EventuallyAsync(
-            async () => await _system.Api.ScalarAsync<bool>("SELECT delivered_at IS NOT NULL FROM notifications WHERE id = @id", ("id", own)), cts.Token);
+            async () => await Stack.Api.ScalarAsync<bool>("SELECT delivered_at IS NOT NULL FROM notifications WHERE id = @id", ("id", own)), cts.Token);
 
         Assert.Multiple(async () =>
         {
             Assert.That(await OthersAsync(own), Is.EqualTo(others), "no other notification changed");
-            Assert.That(await _system.Api.ScalarAsync<long>("SELECT count(*) FROM delivery_receipts WHERE notification_id <> @id", ("id", own)), Is.Zero);
+            Assert.That(await Stack.Api.ScalarAsync<long>("SELECT count(*) FROM delivery_receipts WHERE notification_id <> @id", ("id", own)), Is.Zero);
             Assert.That(device.State, Is.EqualTo(WebSocketState.Open), "acks within the limits are no breach, however many");
         });
         MemoryBound.AssertGrowthBounded(before, "10,000 acks");
 
         // Both processes still serve: a REST call, and a notification to a fresh device.
-        var bystander = await _system.Api.CreateUserAsync(Roles.Asesor);
-        using var other = await _system.ConnectDeviceAsync(bystander, cts.Token);
+        var bystander = await Stack.Api.CreateUserAsync(Roles.Asesor);
+        using var other = await Stack.ConnectDeviceAsync(bystander, cts.Token);
         var id = await SendAsync(bystander, "still delivered", cts.Token);
         Assert.That((await other.ReceiveNotificationAsync(cts.Token)).Id, Is.EqualTo(id));
         await device.CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
@@ -63,14 +55,14 @@ public sealed class AckHostilityTests
 
     private async Task<long> SendAsync(TestUser to, string title, CancellationToken cancellationToken)
     {
-        using var response = await _system.Api.Admin.Client.PostAsJsonAsync(
+        using var response = await Stack.Api.Admin.Client.PostAsJsonAsync(
             "api/v1/notifications", new { to = new { userIds = new[] { to.Id } }, title, body = "body" }, cancellationToken);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        return await _system.Api.ScalarAsync<long>("SELECT max(id) FROM notifications WHERE user_id = @u", ("u", to.Id));
+        return await Stack.Api.ScalarAsync<long>("SELECT max(id) FROM notifications WHERE user_id = @u", ("u", to.Id));
     }
 
     /// <summary>Every notification row except <paramref name="own"/>, as one checksum (delivery state included).</summary>
     private Task<string> OthersAsync(long own) =>
-        _system.Api.ScalarAsync<string>(
+        Stack.Api.ScalarAsync<string>(
             "SELECT count(*) || ':' || coalesce(md5(string_agg(n::text, '|' ORDER BY n.id)), '-') FROM notifications n WHERE n.id <> @id", ("id", own));
 }

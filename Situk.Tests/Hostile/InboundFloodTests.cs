@@ -15,60 +15,32 @@ namespace Situk.Tests.Hostile;
     "reconnecting each time it is closed, while a hundred devices (Situk.Client) receive notifications created through REST " +
     "and ack them; broker, API and PostgreSQL are real processes. Every one of the hundred's notifications ends with " +
     "delivered_at, none is published twice, and the flooder is closed with 1008 each time it passes its inbound bucket.")]
-public sealed class InboundFloodTests
+public sealed class InboundFloodTests() : LoadedSystemTests(Devices)
 {
     private const int Devices = 100;
     private const int Notifications = 1000;
     private const int Concurrency = 8;
-
-    private LoadedSystem _system = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        _system = await LoadedSystem.StartAsync(Devices, cts.Token);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (_system is not null)
-        {
-            await _system.DisposeAsync();
-        }
-    }
-
-    [TearDown]
-    public void ShowChildOutputOnFailure()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
-        {
-            TestContext.Out.WriteLine($"API output, last lines:{Environment.NewLine}{_system.Api.Process.Tail()}");
-            TestContext.Out.WriteLine($"Broker output, last lines:{Environment.NewLine}{_system.Broker.Process.Tail()}");
-        }
-    }
 
     [Test]
     public async Task A_flooding_device_is_closed_with_1008_and_a_hundred_others_keep_every_receipt_and_publish()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var ct = cts.Token;
-        await _system.Fleet.WaitAllOpenAsync(ct);
+        await Stack.Fleet.WaitAllOpenAsync(ct);
         var run = Guid.NewGuid().ToString("N")[..6];
 
         // Quiet: the same load with nobody flooding, for the delay to compare with.
         var quiet = $"quiet-{run}";
-        await new NotificationLoad(_system.Admin, quiet).RunAsync(_system.Users, Notifications, Concurrency, ct);
+        await new NotificationLoad(Stack.Admin, quiet).RunAsync(Stack.Users, Notifications, Concurrency, ct);
         var quietUndelivered = await UndeliveredAsync(quiet, ct);
 
-        var flooderId = await _system.ScalarAsync<long>(
+        var flooderId = await Stack.ScalarAsync<long>(
             "INSERT INTO users (full_name, email, role, password_hash) VALUES ('Flooder', 'flooder@situk.test', 'asesi', 'x') RETURNING id", ct);
-        await using var flooder = Flooder.Start(_system.Broker.DeviceUri, _system.Tokens.Issue(flooderId.ToString(CultureInfo.InvariantCulture)), ct);
+        await using var flooder = Flooder.Start(Stack.Broker.DeviceUri, Stack.Tokens.Issue(flooderId.ToString(CultureInfo.InvariantCulture)), ct);
         await Eventually.WaitAsync(() => Task.FromResult(flooder.FramesSent > 1000), TimeSpan.FromSeconds(30), ct);
 
         var flood = $"flood-{run}";
-        await new NotificationLoad(_system.Admin, flood).RunAsync(_system.Users, Notifications, Concurrency, ct);
+        await new NotificationLoad(Stack.Admin, flood).RunAsync(Stack.Users, Notifications, Concurrency, ct);
         var floodUndelivered = await UndeliveredAsync(flood, ct);
         await flooder.StopAsync();
 
@@ -86,21 +58,21 @@ public sealed class InboundFloodTests
             Assert.That(await MaxAttemptsAsync(quiet, ct), Is.EqualTo(1), "nor while quiet");
             Assert.That(closes, Is.Not.Empty, "the flooder passed its bucket");
             Assert.That(closes, Is.All.EqualTo(CloseCodes.PolicyViolation), "and each of its sessions was closed with 1008");
-            Assert.That(_system.Broker.Process.Failures, Is.Empty, "the broker logged no error or critical line");
+            Assert.That(Stack.Broker.Process.Failures, Is.Empty, "the broker logged no error or critical line");
         });
     }
 
     private async Task<List<string>> UndeliveredAsync(string tag, CancellationToken ct) =>
         await Eventually.WaitAsync(
-            async () => (await _system.StoredAsync(tag, ct)).Where(s => !s.Delivered).Select(s => $"{s.User}: {s.Title}").ToList(),
+            async () => (await Stack.StoredAsync(tag, ct)).Where(s => !s.Delivered).Select(s => $"{s.User}: {s.Title}").ToList(),
             TimeSpan.FromSeconds(60), ct);
 
     private Task<int> MaxAttemptsAsync(string tag, CancellationToken ct) =>
-        _system.ScalarAsync<int>(
+        Stack.ScalarAsync<int>(
             $"SELECT max(o.attempts) FROM push_outbox o JOIN notifications n ON n.id = o.notification_id WHERE starts_with(n.title, '{tag}')", ct);
 
     private Task<double> P99Async(string tag, CancellationToken ct) =>
-        _system.ScalarAsync<double>(
+        Stack.ScalarAsync<double>(
             $"""
             SELECT percentile_disc(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM delivered_at - created_at) * 1000)
             FROM notifications WHERE starts_with(title, '{tag}')

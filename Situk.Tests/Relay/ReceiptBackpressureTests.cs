@@ -12,16 +12,8 @@ namespace Situk.Tests.Relay;
 [Category("Hostile")]
 [Description("Receipts reach the API against the credit it grants, so a database that cannot take them holds them back in the broker "
     + "while the link reader goes on reading the broker's published answers: publishes neither time out nor repeat.")]
-public sealed class ReceiptBackpressureTests
+public sealed class ReceiptBackpressureTests : WholeSystemTests
 {
-    private SystemFixture _system = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _system = await SystemFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _system.DisposeAsync();
-
     [Test]
     [Description("delivery_receipts locked while one device acks 102,400 ids: a publish to another device is still answered (forwarded "
         + "after one attempt, well inside the 10 s publish timeout), and once the lock goes the other device's receipt is stored.")]
@@ -29,13 +21,13 @@ public sealed class ReceiptBackpressureTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var ct = cts.Token;
-        var acker = await _system.Api.CreateUserAsync(Roles.Asesi);
-        var bystander = await _system.Api.CreateUserAsync(Roles.Asesi);
-        using var flooding = await _system.ConnectDeviceAsync(acker, ct);
-        using var other = await _system.ConnectDeviceAsync(bystander, ct);
-        var link = _system.Broker.Service<LinkRegistry>().All.Single();
+        var acker = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        var bystander = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using var flooding = await Stack.ConnectDeviceAsync(acker, ct);
+        using var other = await Stack.ConnectDeviceAsync(bystander, ct);
+        var link = Stack.Broker.Service<LinkRegistry>().All.Single();
 
-        await using var db = _system.Api.OpenDb();
+        await using var db = Stack.Api.OpenDb();
         await using var transaction = await db.BeginTransactionAsync(ct);
         await using (var command = new NpgsqlCommand("LOCK TABLE delivery_receipts IN EXCLUSIVE MODE", db, transaction))
         {
@@ -63,14 +55,14 @@ public sealed class ReceiptBackpressureTests
 
         await transaction.RollbackAsync(ct);
         await AdminCalls.EventuallyAsync(
-            async () => await _system.Api.ScalarAsync<bool>("SELECT delivered_at IS NOT NULL FROM notifications WHERE id = @id", ("id", id)), ct);
+            async () => await Stack.Api.ScalarAsync<bool>("SELECT delivered_at IS NOT NULL FROM notifications WHERE id = @id", ("id", id)), ct);
         await stopAcking.CancelAsync();
         await acking.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         Assert.Multiple(async () =>
         {
             Assert.That(forwarded, Is.True, "the broker's published answer was read while receipt writes were blocked");
-            Assert.That(await _system.Api.ScalarAsync<int>("SELECT attempts FROM push_outbox WHERE notification_id = @id", ("id", id)), Is.EqualTo(1),
+            Assert.That(await Stack.Api.ScalarAsync<int>("SELECT attempts FROM push_outbox WHERE notification_id = @id", ("id", id)), Is.EqualTo(1),
                 "published once, never retried");
             Assert.That(other.State, Is.EqualTo(WebSocketState.Open));
         });
@@ -81,7 +73,7 @@ public sealed class ReceiptBackpressureTests
         var deadline = DateTime.UtcNow + within;
         while (DateTime.UtcNow < deadline)
         {
-            if (await _system.Api.ScalarAsync<bool>("SELECT state = 'forwarded' FROM push_outbox WHERE notification_id = @id", ("id", id)))
+            if (await Stack.Api.ScalarAsync<bool>("SELECT state = 'forwarded' FROM push_outbox WHERE notification_id = @id", ("id", id)))
             {
                 return true;
             }
@@ -94,9 +86,9 @@ public sealed class ReceiptBackpressureTests
 
     private async Task<long> SendAsync(TestUser to, string title, CancellationToken ct)
     {
-        using var response = await _system.Api.Admin.Client.PostAsJsonAsync(
+        using var response = await Stack.Api.Admin.Client.PostAsJsonAsync(
             "api/v1/notifications", new { to = new { userIds = new[] { to.Id } }, title, body = "body" }, ct);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        return await _system.Api.ScalarAsync<long>("SELECT max(id) FROM notifications WHERE user_id = @u", ("u", to.Id));
+        return await Stack.Api.ScalarAsync<long>("SELECT max(id) FROM notifications WHERE user_id = @u", ("u", to.Id));
     }
 }

@@ -7,29 +7,18 @@ using Situk.Tests.Support;
 namespace Situk.Tests.Timeline;
 
 [Description("Every write of a notification frame to a device socket is on record on its own, batched broker → API, whether or not the device ever acks: the timeline shows one written step per session.")]
-public sealed class WrittenStepTests
+public sealed class WrittenStepTests : WholeSystemTests
 {
     // The broker flushes every 5 ms and the API stores at once; this only catches a write that is never recorded.
     private static readonly TimeSpan RecordedWithin = TimeSpan.FromSeconds(10);
-
-    private SystemFixture _system = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _system = await SystemFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _system.DisposeAsync();
 
     [Test]
     [Description("The case where proof matters most: the frame reached the socket and the device never answered.")]
     public async Task A_device_that_never_acks_has_a_written_step()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
-        var (device, sessionId) = await DeviceSessions.ConnectAsync(_system, asesi, DeviceClasses.Ios, cts.Token);
+        var (device, sessionId, id) = await SentToNewDeviceAsync(DeviceClasses.Ios, cts.Token);
         using var _ = device;
-        var id = await DeviceSessions.SendAsync(_system, asesi, "Jadwal asesmen", cts.Token);
-        Assert.That((await DeviceSessions.ReceiveNotificationAsync(device, cts.Token)).Id, Is.EqualTo(id));
 
         var written = await WaitForStepAsync(id, s => s.Kind == TimelineSteps.Written, cts.Token);
         // The relay marks the row forwarded once the broker answered, which may be after the write.
@@ -49,15 +38,12 @@ public sealed class WrittenStepTests
     public async Task A_device_that_acks_has_exactly_one_written_step()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
-        var (device, sessionId) = await DeviceSessions.ConnectAsync(_system, asesi, DeviceClasses.Web, cts.Token);
+        var (device, sessionId, id) = await SentToNewDeviceAsync(DeviceClasses.Web, cts.Token);
         using var _ = device;
-        var id = await DeviceSessions.SendAsync(_system, asesi, "Jadwal asesmen", cts.Token);
-        Assert.That((await DeviceSessions.ReceiveNotificationAsync(device, cts.Token)).Id, Is.EqualTo(id));
         await device.SendFrameAsync(new AckFrame([id]), cts.Token);
 
-        await DeviceSessions.WaitForCountAsync(_system, "SELECT count(*) FROM delivery_receipts WHERE notification_id = @id", id, 1, cts.Token);
-        await DeviceSessions.WaitForCountAsync(_system, "SELECT count(*) FROM delivery_writes WHERE notification_id = @id", id, 1, cts.Token);
+        await DeviceSessions.WaitForCountAsync(Stack, "SELECT count(*) FROM delivery_receipts WHERE notification_id = @id", id, 1, cts.Token);
+        await DeviceSessions.WaitForCountAsync(Stack, "SELECT count(*) FROM delivery_writes WHERE notification_id = @id", id, 1, cts.Token);
         var steps = (await TimelineAsync(id, cts.Token)).Steps;
         var written = steps.Where(s => s.Kind == TimelineSteps.Written).ToList();
         var acked = steps.Single(s => s.Kind == TimelineSteps.Acked);
@@ -75,19 +61,37 @@ public sealed class WrittenStepTests
     public async Task A_re_send_to_a_new_session_is_a_second_written_step()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var asesi = await _system.Api.CreateUserAsync(Roles.Asesi);
-        var (first, firstSession) = await DeviceSessions.ConnectAsync(_system, asesi, DeviceClasses.Android, cts.Token);
-        var id = await DeviceSessions.SendAsync(_system, asesi, "Jadwal asesmen", cts.Token);
+        var asesi = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        var (first, firstSession) = await DeviceSessions.ConnectAsync(Stack, asesi, DeviceClasses.Android, cts.Token);
+        var id = await DeviceSessions.SendAsync(Stack, asesi, "Jadwal asesmen", cts.Token);
         Assert.That((await DeviceSessions.ReceiveNotificationAsync(first, cts.Token)).Id, Is.EqualTo(id));
         await DeviceSessions.CloseAsync(first, cts.Token);
 
-        var (second, secondSession) = await DeviceSessions.ConnectAsync(_system, asesi, DeviceClasses.Android, cts.Token);
+        var (second, secondSession) = await DeviceSessions.ConnectAsync(Stack, asesi, DeviceClasses.Android, cts.Token);
         using var _ = second;
         Assert.That((await DeviceSessions.ReceiveNotificationAsync(second, cts.Token)).Id, Is.EqualTo(id), "re-sent when the user came online");
 
-        await DeviceSessions.WaitForCountAsync(_system, "SELECT count(*) FROM delivery_writes WHERE notification_id = @id", id, 2, cts.Token);
+        await DeviceSessions.WaitForCountAsync(Stack, "SELECT count(*) FROM delivery_writes WHERE notification_id = @id", id, 2, cts.Token);
         var written = (await TimelineAsync(id, cts.Token)).Steps.Where(s => s.Kind == TimelineSteps.Written).ToList();
         Assert.That(written.Select(s => s.SessionId), Is.EquivalentTo(new[] { firstSession, secondSession }));
+    }
+
+    /// <summary>A new asesi's device of <paramref name="deviceClass"/>, and a notification it has received.</summary>
+    private async Task<(ClientWebSocket Device, string SessionId, long Id)> SentToNewDeviceAsync(string deviceClass, CancellationToken ct)
+    {
+        var asesi = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        var (device, sessionId) = await DeviceSessions.ConnectAsync(Stack, asesi, deviceClass, ct);
+        try
+        {
+            var id = await DeviceSessions.SendAsync(Stack, asesi, "Jadwal asesmen", ct);
+            Assert.That((await DeviceSessions.ReceiveNotificationAsync(device, ct)).Id, Is.EqualTo(id));
+            return (device, sessionId, id);
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
     }
 
     private async Task<TimelineStep> WaitForStepAsync(long id, Func<TimelineStep, bool> match, CancellationToken ct)
@@ -114,7 +118,7 @@ public sealed class WrittenStepTests
 
     private async Task<NotificationTimeline> TimelineAsync(long id, CancellationToken ct)
     {
-        using var response = await _system.Api.Admin.Client.GetAsync($"api/v1/notifications/{id}/timeline", ct);
+        using var response = await Stack.Api.Admin.Client.GetAsync($"api/v1/notifications/{id}/timeline", ct);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync(ct));
         return (await response.Content.ReadFromJsonAsync(SitukJson.Default.NotificationTimeline, ct))!;
     }
