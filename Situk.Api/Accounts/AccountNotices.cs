@@ -31,13 +31,15 @@ public static class AccountNotices
 
     /// <summary>
     /// The link opens a page that confirms only when its button is pressed (a mail scanner fetching the
-    /// link confirms nothing); the code stays in the text for a client that mangles the link.
+    /// link confirms nothing). The token is in the fragment (<c>#token=</c>), which a browser never sends:
+    /// it reaches no server, proxy or access log until the button posts it. The code stays in the text
+    /// for a client that mangles the link.
     /// </summary>
     public static Task VerifyAsync(
         NpgsqlConnection c, NpgsqlTransaction tx, PublicLinks links, long userId, string email, string token, CancellationToken ct) =>
         WriteAsync(c, tx, userId, email, VerifySubject,
             $"Open this link and press \"Konfirmasi email saya\" (Confirm my email) to confirm your email address for Situk; you need it confirmed to register for a certification scheme. It works once, and only for a limited time.\n\nYour code: {token}",
-            links.Absolute(VerifyEmailPage.Path + "?token=" + token),
+            links.Absolute(VerifyEmailPage.Path + "#token=" + token),
             ct);
 
     public static Task AlreadyRegisteredAsync(NpgsqlConnection c, NpgsqlTransaction tx, long userId, string email, CancellationToken ct) =>

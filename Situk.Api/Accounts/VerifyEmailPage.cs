@@ -3,10 +3,11 @@ using Situk.Api.Pages;
 namespace Situk.Api.Accounts;
 
 /// <summary>
-/// <c>GET /verify-email?token=…</c>, the page the sign-up email links to. Opening it changes nothing:
+/// <c>GET /verify-email#token=…</c>, the page the sign-up email links to. Opening it changes nothing:
 /// mail scanners fetch links before people click them, so the token is spent only when the page's
-/// button posts it to <c>POST /api/v1/accounts/verify</c>. The page sends no referrer, so the token
-/// in its address goes nowhere else.
+/// button posts it to <c>POST /api/v1/accounts/verify</c>. The token rides in the fragment, which no
+/// browser sends, so the GET carries no secret for a server or proxy to log; the page also sends no
+/// referrer.
 /// </summary>
 public static class VerifyEmailPage
 {

@@ -3,10 +3,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Situk.Api.Accounts;
 using Situk.Contracts;
 using Situk.Tests.Api;
+using Situk.Tests.Hostile;
 using Situk.Tests.Support;
 
 namespace Situk.Tests.Browser;
@@ -15,6 +17,7 @@ namespace Situk.Tests.Browser;
 [Description("The link in the sign-up email, opened in a real Chromium: the page confirms only when its button is pressed, once.")]
 public sealed partial class VerifyEmailPageTests
 {
+    private readonly LogCapture _logs = new();
     private SmtpSink _smtp = null!;
     private ApiFixture _api = null!;
     private SystemBrowser _browser = null!;
@@ -33,8 +36,16 @@ public sealed partial class VerifyEmailPageTests
                 ["Situk:Smtp:Host"] = _smtp.Host,
                 ["Situk:Smtp:Port"] = _smtp.Port.ToString(CultureInfo.InvariantCulture),
                 ["Situk:PublicWebUrl"] = _publicWebUrl,
+                // Every line the API could write, request lines included, to show the token is in none.
+                ["Logging:LogLevel:Default"] = "Trace",
+                ["Logging:LogLevel:Microsoft"] = "Trace",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
             },
-            builder => builder.WebHost.UseUrls(_publicWebUrl.TrimEnd('/')));
+            builder =>
+            {
+                builder.WebHost.UseUrls(_publicWebUrl.TrimEnd('/'));
+                builder.Logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace);
+            });
         _browser = await Chromium.LaunchAsync();
     }
 
@@ -54,7 +65,7 @@ public sealed partial class VerifyEmailPageTests
         var asesi = await _api.CreateUserAsync(Roles.Asesi, verified: false);
         var mail = await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject);
         var link = EmailedLink().Match(mail.TextBody ?? "").Value;
-        Assert.That(link, Does.StartWith(_publicWebUrl + "verify-email?token="), mail.TextBody);
+        Assert.That(link, Does.StartWith(_publicWebUrl + "verify-email#token="), mail.TextBody);
         var token = VerificationLink.TokenIn(link);
 
         await using var context = await _browser.NewContextAsync();
@@ -81,6 +92,8 @@ public sealed partial class VerifyEmailPageTests
         await Assertions.Expect(again.GetByRole(AriaRole.Button, new() { Name = "Konfirmasi email saya" })).ToBeDisabledAsync();
 
         Assert.That(requests.Select(r => r.Url), Has.Some.EndsWith("/verify/verify.js").And.Some.EndsWith("/api/v1/accounts/verify"));
+        Assert.That(_logs.Lines, Has.Some.Contains("/verify-email"), "the page's request lines were logged");
+        Assert.That(_logs.Lines.Where(l => l.Contains(token, StringComparison.Ordinal)), Is.Empty, "the token is in no log line");
         foreach (var request in requests)
         {
             var headers = await request.AllHeadersAsync();
@@ -109,6 +122,6 @@ public sealed partial class VerifyEmailPageTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    [GeneratedRegex(@"https?://\S+/verify-email\?token=[A-Za-z0-9_-]+")]
+    [GeneratedRegex(@"https?://\S+/verify-email#token=[A-Za-z0-9_-]+")]
     private static partial Regex EmailedLink();
 }

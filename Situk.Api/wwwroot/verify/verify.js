@@ -1,10 +1,10 @@
 // The email's link opens this page; only pressing the button spends the token (a mail scanner that
-// fetches the link confirms nothing). The token stays in the address it came in and in this script:
-// the page sends no referrer and nothing here logs it.
+// fetches the link confirms nothing). The token is in the fragment (#token=…), which the browser never
+// sends to a server, so only the POST below carries it; the page sends no referrer and nothing here logs it.
 const button = document.getElementById('confirm');
 const result = document.getElementById('result');
 const problem = document.getElementById('problem');
-const token = new URLSearchParams(location.search).get('token')?.trim() ?? '';
+const token = new URLSearchParams(location.hash.slice(1)).get('token')?.trim() ?? '';
 
 if (token === '') {
   problem.textContent = 'Tautan ini tidak lengkap: salin seluruh tautan dari email. / This link is incomplete: copy the whole link from the email.';
