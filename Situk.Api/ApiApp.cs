@@ -81,6 +81,7 @@ public static partial class ApiApp
         api.MapTimeline();
         api.MapDashboard();
         app.MapDashboardPage();
+        app.MapVerifyEmailPage();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Dapper;
 using Npgsql;
+using Situk.Api.Notifications;
 
 namespace Situk.Api.Accounts;
 
@@ -9,7 +10,8 @@ namespace Situk.Api.Accounts;
 /// account, or "you already have an account" to a proved one. These are emails of no notification
 /// (<c>email_outbox</c> rows with no <c>notification_id</c>): the link is a secret that belongs in the
 /// mailbox it proves, not in the inbox or on devices. Written in the caller's transaction; the email
-/// relay sends them like any other.
+/// relay sends them like any other, as stored: so the link is made absolute here, on
+/// <c>Situk:PublicWebUrl</c>, where <see cref="VerifyEmailPage"/> answers it.
 /// </summary>
 public static class AccountNotices
 {
@@ -27,10 +29,17 @@ public static class AccountNotices
             new { userId, verify = VerifySubject, again = AgainSubject, ms = interval.TotalMilliseconds },
             tx, cancellationToken: ct));
 
-    public static Task VerifyAsync(NpgsqlConnection c, NpgsqlTransaction tx, long userId, string email, string token, CancellationToken ct) =>
+    /// <summary>
+    /// The link opens a page that confirms only when its button is pressed (a mail scanner fetching the
+    /// link confirms nothing). The token is in the fragment (<c>#token=</c>), which a browser never sends:
+    /// it reaches no server, proxy or access log until the button posts it. The code stays in the text
+    /// for a client that mangles the link.
+    /// </summary>
+    public static Task VerifyAsync(
+        NpgsqlConnection c, NpgsqlTransaction tx, PublicLinks links, long userId, string email, string token, CancellationToken ct) =>
         WriteAsync(c, tx, userId, email, VerifySubject,
-            $"Open this link to confirm your email address for Situk; you need it confirmed to register for a certification scheme. It works once, and only for a limited time.\n\nYour code: {token}",
-            $"/verify-email?token={token}",
+            $"Open this link and press \"Konfirmasi email saya\" (Confirm my email) to confirm your email address for Situk; you need it confirmed to register for a certification scheme. It works once, and only for a limited time.\n\nYour code: {token}",
+            links.Absolute(VerifyEmailPage.Path + "#token=" + token),
             ct);
 
     public static Task AlreadyRegisteredAsync(NpgsqlConnection c, NpgsqlTransaction tx, long userId, string email, CancellationToken ct) =>
@@ -55,7 +64,7 @@ public static class AccountNotices
     private static string Html(string title, string body, string? link)
     {
         var paragraphs = string.Concat(body.Split("\n\n").Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>"));
-        var action = link is null ? "" : $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">Confirm my email address</a></p>";
+        var action = link is null ? "" : $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">Konfirmasi email saya / Confirm my email address</a></p>";
         return $"""
             <!DOCTYPE html>
             <html><body style="font-family:sans-serif">

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Notifications;
 using Situk.Contracts;
 
 namespace Situk.Api.Accounts;
@@ -49,7 +50,7 @@ public static class AccountsApi
     }
 
     private static async Task<Accepted<SignUpAccepted>> SignUp(
-        SignUpRequest body, NpgsqlDataSource db, IOptions<AccountOptions> options, TimeProvider time, CancellationToken ct)
+        SignUpRequest body, NpgsqlDataSource db, IOptions<AccountOptions> options, PublicLinks links, TimeProvider time, CancellationToken ct)
     {
         var email = EmailAddresses.Canonical(body.Email)!; // validated
         var accepted = TypedResults.Accepted((string?)null, new SignUpAccepted(email, AcceptedDetail));
@@ -63,7 +64,7 @@ public static class AccountsApi
         if (created is { } id)
         {
             var token = await EmailVerification.IssueAsync(c, tx, id, time.GetUtcNow() + options.Value.VerificationLifetime, ct);
-            await AccountNotices.VerifyAsync(c, tx, id, email, token, ct);
+            await AccountNotices.VerifyAsync(c, tx, links, id, email, token, ct);
         }
         else
         {
@@ -79,7 +80,7 @@ public static class AccountsApi
                 {
                     // Not proved yet: a fresh link, so that signing up again is how a lost link is replaced.
                     var token = await EmailVerification.IssueAsync(c, tx, holder.Id, time.GetUtcNow() + options.Value.VerificationLifetime, ct);
-                    await AccountNotices.VerifyAsync(c, tx, holder.Id, email, token, ct);
+                    await AccountNotices.VerifyAsync(c, tx, links, holder.Id, email, token, ct);
                 }
             }
         }

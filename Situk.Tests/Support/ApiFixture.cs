@@ -176,7 +176,7 @@ public sealed class ApiFixture : IAsyncDisposable
         var text = await ScalarAsync<string>(
             """
             SELECT text_body FROM email_outbox
-            WHERE to_address = @email AND notification_id IS NULL AND text_body LIKE '%verify-email?token=%' ORDER BY id DESC LIMIT 1
+            WHERE to_address = @email AND notification_id IS NULL AND text_body LIKE '%verify-email#token=%' ORDER BY id DESC LIMIT 1
             """,
             ("email", email));
         return VerificationLink.TokenIn(text);
