@@ -75,6 +75,7 @@ public static partial class ApiApp
         api.MapSchemes();
         api.MapSchedules();
         api.MapRegistrations();
+        api.MapMyAssessments();
         api.MapInbox();
         api.MapAdminNotifications();
         api.MapDeliveryStats();

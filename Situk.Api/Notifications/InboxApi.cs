@@ -26,19 +26,35 @@ public static class InboxApi
     {
         var group = routes.MapGroup("/me/notifications").WithTags("Inbox").RequireAuthorization();
 
-        group.MapGet("/", List).WithSummary("The caller's notifications after an id, oldest first (limit 1–200, default 50).");
+        group.MapGet("/", List).WithSummary("The caller's notifications after a cursor id (limit 1–200, default 50): oldest first, or newest first with order=desc.");
         // An id that is not an int64 names nothing: 404, as on every id route.
         group.MapGet("/{id:long}", GetOne).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One of the caller's notifications with its full words (how a device fetches a pull-after-push notice).");
         group.MapGet("/unread-count", Unread).WithSummary("How many of the caller's notifications are unread.");
         group.MapPost("/{id:long}/read", MarkRead).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Marks one of the caller's notifications as read.");
+        group.MapPost("/read-all", MarkAllRead).WithSummary("Marks every unread notification of the caller as read.");
         return routes;
     }
 
+    /// <summary>Most ids in one read-sync frame when marking all read, so one frame stays small however many were unread.</summary>
+    public const int ReadSyncChunk = 500;
+
     private static async Task<Results<Ok<InboxPage>, ValidationProblem>> List(
-        long? after, int? limit, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+        long? after, int? limit, string? order, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
     {
+        // Oldest first by default; newest first pages downwards: "after" is then the last id seen, and the next page holds smaller ids.
+        var newestFirst = order switch
+        {
+            null or "asc" => false,
+            "desc" => true,
+            _ => (bool?)null,
+        };
+        if (newestFirst is null)
+        {
+            return Problems.Invalid("order", "order must be asc or desc.");
+        }
+
         var take = limit ?? DefaultLimit;
         if (take is < 1 or > MaxLimit)
         {
@@ -51,16 +67,25 @@ public static class InboxApi
         }
 
         await using var c = await db.OpenConnectionAsync(ct);
-        var rows = (await c.QueryAsync<Row>(new CommandDefinition(
-            """
+        const string oldestFirstSql = """
             SELECT id, kind, title, body, link, data::text AS data, created_at AS createdAt,
                    delivered_at AS deliveredAt, read_at AS readAt
             FROM notifications
             WHERE user_id = @me AND id > @after
             ORDER BY id
             LIMIT @take
-            """,
-            new { me = Caller.From(user).UserId, after = after ?? 0, take = take + 1 }, cancellationToken: ct))).ToList();
+            """;
+        const string newestFirstSql = """
+            SELECT id, kind, title, body, link, data::text AS data, created_at AS createdAt,
+                   delivered_at AS deliveredAt, read_at AS readAt
+            FROM notifications
+            WHERE user_id = @me AND id < @before
+            ORDER BY id DESC
+            LIMIT @take
+            """;
+        var rows = (await c.QueryAsync<Row>(new CommandDefinition(
+            newestFirst.Value ? newestFirstSql : oldestFirstSql,
+            new { me = Caller.From(user).UserId, after = after ?? 0, before = after is null or 0 ? long.MaxValue : after.Value, take = take + 1 }, cancellationToken: ct))).ToList();
         var more = rows.Count > take;
         var items = rows.Take(take).Select(ToItem).ToArray();
         return TypedResults.Ok(new InboxPage(items, more ? items[^1].Id : null));
@@ -112,6 +137,31 @@ public static class InboxApi
 
         // The user's devices update their unread counts at once (read sync).
         ReadSync.Announce(link, me, [id]);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> MarkAllRead(ClaimsPrincipal user, NpgsqlDataSource db, BrokerLink link, CancellationToken ct)
+    {
+        var me = Caller.From(user).UserId;
+        await using var c = await db.OpenConnectionAsync(ct);
+        // The same audit row and read time as marking one read, for every unread notification of the caller only.
+        var ids = (await c.QueryAsync<long>(new CommandDefinition(
+            """
+            WITH audit AS (
+                INSERT INTO notification_reads (notification_id, source, via, read_at)
+                SELECT id, 'rest', 'rest', clock_timestamp() FROM notifications WHERE user_id = @me AND read_at IS NULL
+                ON CONFLICT DO NOTHING
+            )
+            UPDATE notifications SET read_at = clock_timestamp() WHERE user_id = @me AND read_at IS NULL RETURNING id
+            """,
+            new { me }, cancellationToken: ct))).Order().ToArray();
+
+        // The user's devices update their unread counts at once (read sync), as for a single read.
+        foreach (var chunk in ids.Chunk(ReadSyncChunk))
+        {
+            ReadSync.Announce(link, me, chunk);
+        }
+
         return TypedResults.NoContent();
     }
 

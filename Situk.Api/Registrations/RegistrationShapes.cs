@@ -92,3 +92,14 @@ public sealed record RegistrationDto(
 /// <summary>One line of <c>GET /registrations</c>.</summary>
 public sealed record RegistrationSummaryDto(
     long Id, long ScheduleId, long AsesiId, string AsesiName, string Status, long? AsesorId, DateTimeOffset? AssessmentAt, DateTimeOffset CreatedAt);
+
+/// <summary>A page of <c>GET /registrations</c>; <c>Next</c> is the <c>after</c> of the next page, null on the last.</summary>
+public sealed record RegistrationPage(RegistrationSummaryDto[] Items, long? Next);
+
+/// <summary>One line of <c>GET /me/assessments</c>: an assessment the asesor holds, and where.</summary>
+public sealed record MyAssessmentDto(
+    long RegistrationId, DateTimeOffset AssessmentAt, string Status, long AsesiId, string CandidateName,
+    long SchemeId, string SchemeName, long ScheduleId, long PlaceId, string PlaceName, string PlaceAddress);
+
+/// <summary>The answer of <c>GET /me/assessments</c>: the range it covers and its assessments in time order.</summary>
+public sealed record MyAssessmentsDto(DateTimeOffset From, DateTimeOffset To, MyAssessmentDto[] Items);

@@ -122,17 +122,48 @@ public static class RegistrationStore
             notes);
     }
 
-    public static async Task<RegistrationSummaryDto[]> ListAsync(NpgsqlConnection c, Caller caller, string? status, long? scheduleId, CancellationToken ct) =>
+    /// <summary>
+    /// One page of the registrations the caller may see, by id after <paramref name="filter"/>'s cursor.
+    /// The filters only narrow <see cref="VisibleSql"/>: an asesor passing another asesor's id gets nothing of theirs.
+    /// </summary>
+    public static async Task<RegistrationSummaryDto[]> ListAsync(NpgsqlConnection c, Caller caller, RegistrationFilter filter, int take, CancellationToken ct) =>
         (await c.QueryAsync<RegistrationSummaryDto>(new CommandDefinition(
             $"""
             SELECT r.id, r.schedule_id AS scheduleId, r.asesi_id AS asesiId, u.full_name AS asesiName, r.status,
                    r.asesor_id AS asesorId, r.assessment_at AS assessmentAt, r.created_at AS createdAt
-            FROM registrations r JOIN users u ON u.id = r.asesi_id
+            FROM registrations r
+            JOIN users u ON u.id = r.asesi_id
+            JOIN schedules s ON s.id = r.schedule_id
             WHERE {VisibleSql}
+              AND r.id > @after
               AND (@status::text IS NULL OR r.status = @status)
+              AND (@schemeId::bigint IS NULL OR s.scheme_id = @schemeId)
               AND (@scheduleId::bigint IS NULL OR r.schedule_id = @scheduleId)
+              AND (@asesorId::bigint IS NULL OR r.asesor_id = @asesorId)
+              AND (@pattern::text IS NULL
+                   OR r.apl01 ->> 'fullName' ILIKE @pattern ESCAPE '\'
+                   OR r.apl01 ->> 'identityNumber' ILIKE @pattern ESCAPE '\')
             ORDER BY r.id
-            LIMIT 1000
+            LIMIT @take
             """,
-            new { me = caller.UserId, role = caller.Role, status, scheduleId }, cancellationToken: ct))).ToArray();
+            new
+            {
+                me = caller.UserId,
+                role = caller.Role,
+                after = filter.After,
+                filter.Status,
+                filter.SchemeId,
+                filter.ScheduleId,
+                filter.AsesorId,
+                pattern = filter.Query is null ? null : "%" + EscapeLike(filter.Query) + "%",
+                take,
+            },
+            cancellationToken: ct))).ToArray();
+
+    /// <summary>Makes <c>%</c>, <c>_</c> and <c>\</c> in searched text match themselves under <c>ILIKE … ESCAPE '\'</c>.</summary>
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
+
+/// <summary>The checked filters of <c>GET /registrations</c>; null means "any".</summary>
+public sealed record RegistrationFilter(long After, string? Status, long? SchemeId, long? ScheduleId, long? AsesorId, string? Query);

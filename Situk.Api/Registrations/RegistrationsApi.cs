@@ -19,6 +19,13 @@ namespace Situk.Api.Registrations;
 /// </summary>
 public static partial class RegistrationsApi
 {
+    /// <summary>Page size of <c>GET /registrations</c> when <c>limit</c> is not given, and its most.</summary>
+    public const int DefaultListLimit = 50;
+    public const int MaxListLimit = 200;
+
+    /// <summary>The longest <c>q</c>: APL-01 names are at most 200 characters, identity numbers 32.</summary>
+    public const int MaxQueryLength = 200;
+
     private sealed record ScheduleWindow(DateTimeOffset OpensAt, DateTimeOffset ClosesAt, int Quota);
 
     public static IEndpointRouteBuilder MapRegistrations(this IEndpointRouteBuilder routes)
@@ -30,7 +37,8 @@ public static partial class RegistrationsApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("3. An asesi registers on a schedule within its window and fills APL-01.");
-        group.MapGet("/", List).WithSummary("Registrations the caller may see (admin: all; asesor: own and the verification queue; asesi: own).");
+        group.MapGet("/", List).WithSummary("A page of the registrations the caller may see (admin: all; asesor: own and the verification queue; asesi: own), "
+            + "by id after a cursor (limit 1–200, default 50), filtered by status, schemeId, scheduleId, asesorId and q (APL-01 name or identity number).");
         group.MapGet("/{id:long}", Get).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One registration with APL-01, APL-02, records and verdict.");
 
@@ -130,16 +138,45 @@ public static partial class RegistrationsApi
         return TypedResults.Created(location, created);
     }
 
-    private static async Task<Results<Ok<RegistrationSummaryDto[]>, ValidationProblem>> List(
-        string? status, long? scheduleId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Ok<RegistrationPage>, ValidationProblem>> List(
+        long? after, int? limit, string? status, long? schemeId, long? scheduleId, long? asesorId, string? q,
+        ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
     {
+        var take = limit ?? DefaultListLimit;
+        if (take is < 1 or > MaxListLimit)
+        {
+            return Problems.Invalid("limit", $"limit must be between 1 and {MaxListLimit}.");
+        }
+
+        if (after is < 0)
+        {
+            return Problems.Invalid("after", "after must not be negative.");
+        }
+
         if (status is not null && !RegistrationStatus.IsKnown(status))
         {
             return Problems.Invalid("status", $"Unknown status; one of: {string.Join(", ", RegistrationStatus.All)}.");
         }
 
+        foreach (var (name, value) in new[] { ("schemeId", schemeId), ("scheduleId", scheduleId), ("asesorId", asesorId) })
+        {
+            if (value is < 1)
+            {
+                return Problems.Invalid(name, $"{name} must be a positive id.");
+            }
+        }
+
+        var query = q?.Trim();
+        if (q is not null && query!.Length is < 1 or > MaxQueryLength)
+        {
+            return Problems.Invalid("q", $"q must hold 1 to {MaxQueryLength} characters of a name or identity number.");
+        }
+
         await using var c = await db.OpenConnectionAsync(ct);
-        return TypedResults.Ok(await RegistrationStore.ListAsync(c, Caller.From(user), status, scheduleId, ct));
+        var filter = new RegistrationFilter(after ?? 0, status, schemeId, scheduleId, asesorId, query);
+        var rows = await RegistrationStore.ListAsync(c, Caller.From(user), filter, take + 1, ct);
+        var items = rows.Take(take).ToArray();
+        return TypedResults.Ok(new RegistrationPage(items, rows.Length > take ? items[^1].Id : null));
     }
 
     private static async Task<Results<Ok<RegistrationDto>, ProblemHttpResult>> Get(long id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
