@@ -37,8 +37,8 @@ public static class InboxApi
         return routes;
     }
 
-    /// <summary>Most ids in one read-sync frame when marking all read, so one frame stays small however many were unread.</summary>
-    public const int ReadSyncChunk = 500;
+    /// <summary>Most ids in one read-sync frame when marking all read (256, the most a device may send in one read or ack frame), so frames stay small however many were unread.</summary>
+    public const int ReadSyncChunk = 256;
 
     private static async Task<Results<Ok<InboxPage>, ValidationProblem>> List(
         long? after, int? limit, string? order, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)

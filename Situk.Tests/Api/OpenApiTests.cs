@@ -27,6 +27,7 @@ public sealed class OpenApiTests
         ("put", "/api/v1/registrations/{id}/apl02"), ("post", "/api/v1/registrations/{id}/apl02/review"),
         ("post", "/api/v1/registrations/{id}/assessment"), ("put", "/api/v1/registrations/{id}/records"), ("post", "/api/v1/registrations/{id}/verdict"),
         ("get", "/api/v1/me/notifications"), ("post", "/api/v1/me/notifications/{id}/read"), ("get", "/api/v1/me/notifications/unread-count"),
+        ("post", "/api/v1/me/notifications/read-all"), ("get", "/api/v1/me/assessments"),
         ("post", "/api/v1/notifications"), ("get", "/api/v1/admin/delivery-stats"),
         ("get", "/api/v1/admin/broker/sessions"), ("get", "/api/v1/admin/broker/stats"), ("delete", "/api/v1/admin/broker/sessions/{sessionId}"),
         ("get", "/api/v1/admin/delivery-series"), ("get", "/api/v1/admin/notifications/recent"),

@@ -116,7 +116,7 @@ public sealed class RegistrationGuardTests
 
         await ProblemAssert.IsProblemAsync(await stranger.Client.GetAsync(c.Path), HttpStatusCode.NotFound);
         await ProblemAssert.IsProblemAsync(await stranger.Client.PutAsJsonAsync($"{c.Path}/apl02", Scenario.Apl02(c)), HttpStatusCode.NotFound);
-        var list = await stranger.Client.GetFromJsonAsync<RegistrationSummaryDto[]>("api/v1/registrations");
+        var list = (await stranger.Client.GetFromJsonAsync<RegistrationPage>("api/v1/registrations"))!.Items;
         Assert.That(list, Is.Empty);
     }
 
@@ -274,9 +274,9 @@ public sealed class RegistrationGuardTests
     {
         var c = await _scenario.CaseAtAsync(RegistrationStatus.Assigned);
 
-        var mine = await c.Asesi.Client.GetFromJsonAsync<RegistrationSummaryDto[]>("api/v1/registrations");
-        var asesors = await c.Asesor.Client.GetFromJsonAsync<RegistrationSummaryDto[]>($"api/v1/registrations?status=assigned");
-        var admins = await _api.Admin.Client.GetFromJsonAsync<RegistrationSummaryDto[]>($"api/v1/registrations?scheduleId={c.ScheduleId}");
+        var mine = (await c.Asesi.Client.GetFromJsonAsync<RegistrationPage>("api/v1/registrations"))!.Items;
+        var asesors = (await c.Asesor.Client.GetFromJsonAsync<RegistrationPage>($"api/v1/registrations?status=assigned"))!.Items;
+        var admins = (await _api.Admin.Client.GetFromJsonAsync<RegistrationPage>($"api/v1/registrations?scheduleId={c.ScheduleId}"))!.Items;
 
         Assert.That(mine!.Select(r => r.Id), Is.EqualTo(new[] { c.RegistrationId }));
         Assert.That(asesors!.Select(r => r.Id), Is.EqualTo(new[] { c.RegistrationId }));

@@ -49,6 +49,26 @@ public sealed class ReadSyncEndToEndTests : WholeSystemTests
     }
 
     [Test]
+    public async Task Read_all_through_rest_reaches_every_device_with_the_newly_read_ids()
+    {
+        using var cts = Timeouts.Generous();
+        var user = await Stack.Api.CreateUserAsync(Roles.Asesi);
+        using var phone = await Stack.ConnectDeviceAsync(user, cts.Token);
+        using var laptop = await Stack.ConnectDeviceAsync(user, cts.Token);
+        var first = await SendAndReceiveAsync(user, phone, laptop, cts.Token);
+        var second = await SendAndReceiveAsync(user, phone, laptop, cts.Token);
+
+        using var marked = await user.Client.PostAsync("api/v1/me/notifications/read-all", null, cts.Token);
+        Assert.That(marked.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+
+        foreach (var device in new[] { phone, laptop })
+        {
+            var frame = await device.ReceiveDeviceFrameAsync(cts.Token);
+            Assert.That(frame, Is.TypeOf<ReadFrame>().With.Property(nameof(ReadFrame.Ids)).EqualTo(new[] { first, second }));
+        }
+    }
+
+    [Test]
     [Description("A device must not mark another user's notification read.")]
     public async Task A_read_frame_for_someone_elses_notification_changes_nothing()
     {

@@ -54,6 +54,8 @@ public sealed class RouteAccessTests
         ["GET /api/v1/me/notifications/{id}"] = SignedIn,
         ["GET /api/v1/notifications/{id}/timeline"] = SignedIn,
         ["POST /api/v1/me/notifications/{id}/read"] = SignedIn,
+        ["POST /api/v1/me/notifications/read-all"] = SignedIn,
+        ["GET /api/v1/me/assessments"] = [Roles.Asesor],
         ["POST /api/v1/notifications"] = AdminOnly,
         ["GET /api/v1/admin/delivery-stats"] = AdminOnly,
         ["GET /api/v1/admin/broker/sessions"] = AdminOnly,
