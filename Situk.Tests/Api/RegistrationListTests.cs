@@ -208,6 +208,9 @@ public sealed class RegistrationListTests
     [TestCase("limit=201", "limit")]
     [TestCase("after=-1", "after")]
     [TestCase("q=%20%20", "q")]
+    [TestCase("schemeId=abc", "schemeId")]
+    [TestCase("asesorId=1.5", "asesorId")]
+    [TestCase("after=next", "after")]
     public async Task A_bad_filter_is_400_naming_the_parameter(string query, string field) =>
         await ProblemAssert.NamesFieldAsync(await _api.Admin.Client.GetAsync($"api/v1/registrations?{query}"), HttpStatusCode.BadRequest, field);
 
@@ -270,5 +273,6 @@ public sealed class RegistrationListTests
         await ProblemAssert.NamesFieldAsync(await asesor.Client.GetAsync(Range(now, now.AddDays(-1))), HttpStatusCode.BadRequest, "to");
         await ProblemAssert.NamesFieldAsync(await asesor.Client.GetAsync(Range(now, now)), HttpStatusCode.BadRequest, "to");
         await ProblemAssert.NamesFieldAsync(await asesor.Client.GetAsync(Range(now, now.AddDays(93))), HttpStatusCode.BadRequest, "to");
+        await ProblemAssert.NamesFieldAsync(await asesor.Client.GetAsync("api/v1/me/assessments?from=tomorrow"), HttpStatusCode.BadRequest, "from");
     }
 }
