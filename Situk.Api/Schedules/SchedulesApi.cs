@@ -7,7 +7,7 @@ using Situk.Api.Errors;
 
 namespace Situk.Api.Schedules;
 
-/// <summary>Body of <c>POST /schedules</c>: a registration window for one scheme at one place.</summary>
+/// <summary>Body of <c>POST /schedules</c> and <c>PUT /schedules/{id}</c>: a registration window for one scheme at one place.</summary>
 public sealed record ScheduleRequest(
     [Range(1, long.MaxValue)] long SchemeId,
     [Range(1, long.MaxValue)] long PlaceId,
@@ -18,8 +18,8 @@ public sealed record ScheduleRequest(
 /// <summary>A schedule; <see cref="Registered"/> counts the seats taken (rejected registrations free theirs).</summary>
 public sealed record ScheduleDto(long Id, long SchemeId, long PlaceId, DateTimeOffset OpensAt, DateTimeOffset ClosesAt, int Quota, int Registered);
 
-/// <summary>Requirement 2: admins open registration windows per scheme; anyone signed in can list them.</summary>
-public static class SchedulesApi
+/// <summary>Requirement 2: admins open, change, close early and delete registration windows per scheme; anyone signed in can list them.</summary>
+public static partial class SchedulesApi
 {
     private const string Select = """
         SELECT s.id, s.scheme_id AS schemeId, s.place_id AS placeId, s.opens_at AS opensAt, s.closes_at AS closesAt, s.quota,
@@ -31,21 +31,25 @@ public static class SchedulesApi
     {
         var group = routes.MapGroup("/schedules").WithTags("Schedules").RequireAuthorization();
 
-        group.MapGet("/", List).WithSummary("Every schedule, optionally of one scheme.");
+        group.MapGet("/", List).WithSummary("Schedules by opensAt then id, filtered by schemeId, placeId, openNow, and a from/to window they overlap.");
         group.MapGet("/{id:long}", Get).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", Create).RequireAuthorization(AuthSetup.Admin)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Opens a registration window.");
+        group.MapPut("/{id:long}", Update).RequireAuthorization(AuthSetup.Admin)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Changes a schedule; the quota not below the seats taken, the scheme not once anyone registered.");
+        group.MapPost("/{id:long}/close", Close).RequireAuthorization(AuthSetup.Admin)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Ends registration now: closesAt becomes the current time if it is later.");
+        group.MapDelete("/{id:long}", Delete).RequireAuthorization(AuthSetup.Admin)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Deletes a schedule nobody registered on.");
         return routes;
-    }
-
-    private static async Task<Ok<ScheduleDto[]>> List(long? schemeId, NpgsqlDataSource db, CancellationToken ct)
-    {
-        await using var c = await db.OpenConnectionAsync(ct);
-        var rows = await c.QueryAsync<ScheduleDto>(new CommandDefinition(
-            $"{Select} WHERE (@schemeId::bigint IS NULL OR s.scheme_id = @schemeId) ORDER BY s.opens_at, s.id",
-            new { schemeId }, cancellationToken: ct));
-        return TypedResults.Ok(rows.ToArray());
     }
 
     private static async Task<Results<Ok<ScheduleDto>, ProblemHttpResult>> Get(long id, NpgsqlDataSource db, CancellationToken ct)
@@ -71,13 +75,22 @@ public static class SchedulesApi
                 VALUES (@SchemeId, @PlaceId, @OpensAt, @ClosesAt, @Quota) RETURNING id
                 """,
                 body, cancellationToken: ct));
-            var row = await c.QuerySingleAsync<ScheduleDto>(new CommandDefinition($"{Select} WHERE s.id = @id", new { id }, cancellationToken: ct));
+            var row = await ReadAsync(c, null, id, ct);
             return TypedResults.Created($"/api/v1/schedules/{id}", row);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
-            var field = e.ConstraintName?.Contains("place", StringComparison.Ordinal) == true ? "placeId" : "schemeId";
-            return Problems.Unprocessable($"The {field} names nothing that exists.", new Dictionary<string, string[]> { [field] = ["Not found."] });
+            return UnknownReference(e);
         }
     }
+
+    /// <summary>422 naming <c>placeId</c> or <c>schemeId</c>, whichever foreign key the row broke.</summary>
+    private static ProblemHttpResult UnknownReference(PostgresException e)
+    {
+        var field = e.ConstraintName?.Contains("place", StringComparison.Ordinal) == true ? "placeId" : "schemeId";
+        return Problems.Unprocessable($"The {field} names nothing that exists.", new Dictionary<string, string[]> { [field] = ["Not found."] });
+    }
+
+    private static Task<ScheduleDto> ReadAsync(NpgsqlConnection c, NpgsqlTransaction? tx, long id, CancellationToken ct) =>
+        c.QuerySingleAsync<ScheduleDto>(new CommandDefinition($"{Select} WHERE s.id = @id", new { id }, tx, cancellationToken: ct));
 }

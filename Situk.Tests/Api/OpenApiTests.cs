@@ -22,6 +22,7 @@ public sealed class OpenApiTests
         ("get", "/api/v1/places"), ("post", "/api/v1/places"), ("get", "/api/v1/places/{id}"), ("put", "/api/v1/places/{id}"), ("delete", "/api/v1/places/{id}"),
         ("get", "/api/v1/schemes"), ("post", "/api/v1/schemes"), ("get", "/api/v1/schemes/{id}"), ("put", "/api/v1/schemes/{id}"), ("delete", "/api/v1/schemes/{id}"),
         ("get", "/api/v1/schedules"), ("post", "/api/v1/schedules"), ("get", "/api/v1/schedules/{id}"),
+        ("put", "/api/v1/schedules/{id}"), ("delete", "/api/v1/schedules/{id}"), ("post", "/api/v1/schedules/{id}/close"),
         ("post", "/api/v1/registrations"), ("get", "/api/v1/registrations"), ("get", "/api/v1/registrations/{id}"),
         ("post", "/api/v1/registrations/{id}/verification"), ("post", "/api/v1/registrations/{id}/assignment"),
         ("put", "/api/v1/registrations/{id}/apl02"), ("post", "/api/v1/registrations/{id}/apl02/review"),

@@ -62,6 +62,10 @@ public sealed class OddTextTests
         {
             schemeId = _scheme, placeId = _place, opensAt = DateTimeOffset.UtcNow.AddHours(-1), closesAt = DateTimeOffset.UtcNow.AddDays(1), quota = 5,
         }))), false),
+        ["PUT /api/v1/schedules/{id}"] = (async () => new Target(_api.Admin.Client, $"api/v1/schedules/{await _scenario.CreateScheduleAsync(_scheme)}", () => Node(new
+        {
+            schemeId = _scheme, placeId = _place, opensAt = DateTimeOffset.UtcNow.AddHours(-1), closesAt = DateTimeOffset.UtcNow.AddDays(1), quota = 5,
+        })), false),
         ["POST /api/v1/registrations"] = (async () =>
         {
             var asesi = await _api.CreateUserAsync(Roles.Asesi);

@@ -22,6 +22,7 @@ public sealed class RouteIdTests
             code = "ID-TEST", name = "Scheme",
             units = new[] { new { code = "U1", title = "Unit", elements = new[] { new { title = "E", criteria = new[] { new { text = "C" } } } } } },
         },
+        ["PUT /api/v1/schedules/{id}"] = new { schemeId = 1, placeId = 1, opensAt = DateTimeOffset.UtcNow, closesAt = DateTimeOffset.UtcNow.AddDays(1), quota = 5 },
         ["POST /api/v1/registrations/{id}/verification"] = new { approved = true },
         ["POST /api/v1/registrations/{id}/assignment"] = new { asesorId = 1 },
         ["PUT /api/v1/registrations/{id}/apl02"] = new { answers = new[] { new { criterionId = 1, competent = true } } },
@@ -34,6 +35,7 @@ public sealed class RouteIdTests
         },
         ["POST /api/v1/registrations/{id}/verdict"] = new { competent = true },
         ["POST /api/v1/me/notifications/{id}/read"] = new { },
+        ["POST /api/v1/schedules/{id}/close"] = new { },
     };
 
     private static readonly string[] BadIds = ["-1", "0", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "abc", "1.5", "1e3", "%20", "1%2F2"];
