@@ -32,6 +32,7 @@ public static class NotificationKinds
     public const string Apl02Submitted = "apl02.submitted";
     public const string AssessmentEligible = "assessment.eligible";
     public const string AssessmentScheduled = "assessment.scheduled";
+    public const string AssessmentRescheduled = "assessment.rescheduled";
     public const string VerdictCompetent = "verdict.competent";
     public const string VerdictNotYetCompetent = "verdict.not_yet_competent";
     public const string AdminMessage = "admin.message";
@@ -45,6 +46,10 @@ public static class NotificationKinds
         new(Apl02Submitted, Email: false, Priority.Normal),
         new(AssessmentEligible, Email: false, Priority.Normal),
         new(AssessmentScheduled, Email: false, Priority.Normal),
+
+        // A moved date can catch the asesi off guard (they may already have planned the trip to the
+        // TUK), so it is emailed too, and goes ahead of routine notices.
+        new(AssessmentRescheduled, Email: true, Priority.High),
         new(VerdictCompetent, Email: true, Priority.High),
         new(VerdictNotYetCompetent, Email: true, Priority.High),
         new(AdminMessage, Email: false, Priority.Normal),

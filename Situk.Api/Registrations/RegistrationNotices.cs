@@ -57,13 +57,21 @@ public static class RegistrationNotices
     public static NewNotification Scheduled(RegistrationStore.Locked r, DateTimeOffset at) =>
         Notice(r, r.AsesiId, NotificationKinds.AssessmentScheduled, RegistrationStatus.Scheduled,
             "Assessment scheduled",
-            $"Your assessment for {r.SchemeName} is on {at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.");
+            $"Your assessment for {r.SchemeName} is on {When(at)}.");
+
+    /// <summary>To the asesi, pushed and emailed (the kind's table entry): both times, so the old plan can be undone.</summary>
+    public static NewNotification Rescheduled(RegistrationStore.Locked r, DateTimeOffset from, DateTimeOffset to) =>
+        Notice(r, r.AsesiId, NotificationKinds.AssessmentRescheduled, RegistrationStatus.Scheduled,
+            "Assessment moved",
+            $"Your assessment for {r.SchemeName} was moved from {When(from)} to {When(to)}.");
 
     public static NewNotification Verdict(RegistrationStore.Locked r, bool competent, string? note) => competent
         ? Notice(r, r.AsesiId, NotificationKinds.VerdictCompetent, RegistrationStatus.Competent,
             "Declared competent", $"Congratulations: you are declared competent in {r.SchemeName}.{Suffix(note)}")
         : Notice(r, r.AsesiId, NotificationKinds.VerdictNotYetCompetent, RegistrationStatus.NotYetCompetent,
             "Not yet competent", $"You are declared not yet competent in {r.SchemeName}.{Suffix(note)}");
+
+    private static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
 
     private static string Suffix(string? note) => string.IsNullOrWhiteSpace(note) ? "" : $" Note: {note.Trim()}";
 

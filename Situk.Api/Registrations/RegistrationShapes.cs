@@ -46,6 +46,9 @@ public sealed record Apl02Answer(
 /// <summary>Body of <c>POST /registrations/{id}/assessment</c>.</summary>
 public sealed record AssessmentRequest([Required] DateTimeOffset? ScheduledAt);
 
+/// <summary>A moved assessment: the new date and the one it replaced.</summary>
+public sealed record AssessmentDto(long Id, string Status, DateTimeOffset AssessmentAt, DateTimeOffset PreviousAssessmentAt);
+
 /// <summary>Body of <c>PUT /registrations/{id}/records</c>: the observation checklist and portfolio evaluation.</summary>
 public sealed record RecordsRequest(
     [Required, MaxLength(5000)] List<RecordEntry> Observation,

@@ -9,7 +9,7 @@ namespace Situk.Api.Registrations;
 public static class RegistrationStore
 {
     /// <summary>What a step needs to know about the registration it changes, read under a row lock.</summary>
-    public sealed record Locked(long Id, long ScheduleId, long SchemeId, string SchemeName, long AsesiId, string AsesiName, long? AsesorId, string Status)
+    public sealed record Locked(long Id, long ScheduleId, long SchemeId, string SchemeName, long AsesiId, string AsesiName, long? AsesorId, string Status, DateTimeOffset? AssessmentAt)
     {
         /// <summary>Whether the caller may see this registration at all (otherwise it is a 404 to them).</summary>
         public bool VisibleTo(Caller caller) => Visible(caller, AsesiId, AsesorId, Status);
@@ -43,7 +43,8 @@ public static class RegistrationStore
         c.QuerySingleOrDefaultAsync<Locked>(new CommandDefinition(
             """
             SELECT r.id, r.schedule_id AS scheduleId, s.scheme_id AS schemeId, sc.name AS schemeName,
-                   r.asesi_id AS asesiId, u.full_name AS asesiName, r.asesor_id AS asesorId, r.status
+                   r.asesi_id AS asesiId, u.full_name AS asesiName, r.asesor_id AS asesorId, r.status,
+                   r.assessment_at AS assessmentAt
             FROM registrations r
             JOIN schedules s ON s.id = r.schedule_id
             JOIN schemes sc ON sc.id = s.scheme_id

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +9,10 @@ using Situk.Api.Schemes;
 
 namespace Situk.Api.Registrations;
 
-/// <summary>Steps 8–11: the assessment date, the assessment records, and the verdict that checks them.</summary>
+/// <summary>
+/// Steps 8–11: the assessment date (and moving it), the assessment records, and the verdict that checks
+/// them. Records and the verdict are taken only from the scheduled date on: before it nothing was assessed.
+/// </summary>
 public static partial class RegistrationsApi
 {
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> ScheduleAssessment(
@@ -32,8 +36,56 @@ public static partial class RegistrationsApi
         return TypedResults.Ok(new RegistrationStatusDto(id, RegistrationStatus.Scheduled));
     }
 
+    /// <summary>
+    /// The assigned asesor or an admin moves a scheduled assessment to a new time in the future; the
+    /// asesi is told (push and email) with both times, in the same transaction. The same time again is
+    /// refused (422) rather than ignored: a silent no-op would let a client believe the asesi was told.
+    /// </summary>
+    private static async Task<Results<Ok<AssessmentDto>, ProblemHttpResult>> MoveAssessment(
+        long id, AssessmentRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+    {
+        var me = Caller.From(user);
+        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        if (step.Refuse(id, locked => me.IsAdmin || locked.AsesorId == me.UserId, RegistrationStatus.Scheduled) is { } refused)
+        {
+            return refused;
+        }
+
+        var r = step.Registration!;
+        var from = r.AssessmentAt!.Value;
+        var to = body.ScheduledAt!.Value;
+        if (to <= time.GetUtcNow())
+        {
+            return Problems.Unprocessable("The new assessment date must be in the future.", new Dictionary<string, string[]> { ["scheduledAt"] = ["Must be in the future."] });
+        }
+
+        // PostgreSQL keeps microseconds: compare at that grain, as the stored date will be.
+        if (to.UtcTicks / 10 == from.UtcTicks / 10)
+        {
+            return Problems.Unprocessable(
+                $"The assessment is already scheduled for {Iso(from)}.",
+                new Dictionary<string, string[]> { ["scheduledAt"] = [$"Same as the current date {Iso(from)}."] });
+        }
+
+        await step.CommitAsync(RegistrationStatus.Scheduled, [RegistrationNotices.Rescheduled(r, from, to)], ct, new RegistrationChange(AssessmentAt: to));
+        return TypedResults.Ok(new AssessmentDto(id, RegistrationStatus.Scheduled, to, from));
+    }
+
+    /// <summary>422 while the scheduled assessment date is still ahead: nothing can have been observed yet.</summary>
+    private static ProblemHttpResult? BeforeAssessment(RegistrationStore.Locked r, TimeProvider time, string what)
+    {
+        var at = r.AssessmentAt!.Value;
+        return time.GetUtcNow() >= at
+            ? null
+            : Problems.Unprocessable(
+                $"The assessment is scheduled for {Iso(at)}; {what} is accepted from then on.",
+                new Dictionary<string, string[]> { ["assessmentAt"] = [$"Not reached yet: scheduled for {Iso(at)}."] });
+    }
+
+    private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     private static async Task<Results<Ok<RecordsDto>, ProblemHttpResult>> SaveRecords(
-        long id, RecordsRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+        long id, RecordsRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
     {
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
         if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Scheduled) is { } refused)
@@ -42,6 +94,10 @@ public static partial class RegistrationsApi
         }
 
         var r = step.Registration!;
+        if (BeforeAssessment(r, time, "the assessment record") is { } early)
+        {
+            return early;
+        }
 
         var criteria = await SchemeStore.CriterionIdsAsync(step.Connection, step.Transaction, r.SchemeId, ct);
         var refusal = CoverEveryCriterion("observation", body.Observation.Select(o => o.CriterionId).ToList(), criteria, requireAll: false)
@@ -77,7 +133,7 @@ public static partial class RegistrationsApi
     }
 
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> DeclareVerdict(
-        long id, VerdictRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+        long id, VerdictRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
     {
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
         if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Scheduled) is { } refused)
@@ -86,6 +142,10 @@ public static partial class RegistrationsApi
         }
 
         var r = step.Registration!;
+        if (BeforeAssessment(r, time, "the verdict") is { } early)
+        {
+            return early;
+        }
 
         var competent = body.Competent!.Value;
         var criteria = await SchemeStore.CriterionIdsAsync(step.Connection, step.Transaction, r.SchemeId, ct);

@@ -52,10 +52,12 @@ public static partial class RegistrationsApi
             .WithSummary("7. The asesor reviews APL-02: eligible, or not yet competent when any answer says so.");
         group.MapPost("/{id:long}/assessment", ScheduleAssessment).RequireAuthorization(AuthSetup.Asesor).WithStepProblems()
             .WithSummary("8. The asesor sets the assessment date.");
+        group.MapPut("/{id:long}/assessment", MoveAssessment).RequireAuthorization(AuthSetup.AdminOrAsesor).WithStepProblems()
+            .WithSummary("8. The assigned asesor or an admin moves a scheduled assessment; the asesi is told by push and email.");
         group.MapPut("/{id:long}/records", SaveRecords).RequireAuthorization(AuthSetup.Asesor).WithStepProblems()
-            .WithSummary("9–10. The asesor records the observation checklist, portfolio evaluation and notes.");
+            .WithSummary("9–10. The asesor records the observation checklist, portfolio evaluation and notes, from the assessment date on.");
         group.MapPost("/{id:long}/verdict", DeclareVerdict).RequireAuthorization(AuthSetup.Asesor).WithStepProblems()
-            .WithSummary("11. The asesor declares competent or not yet competent, once the records are complete.");
+            .WithSummary("11. The asesor declares competent or not yet competent, from the assessment date on, once the records are complete.");
         return routes;
     }
 

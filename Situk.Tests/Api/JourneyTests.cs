@@ -57,6 +57,7 @@ public sealed class JourneyTests
         await ExpectStatus(await asesi.Client.PutAsJsonAsync($"{c.Path}/apl02", Scenario.Apl02(c)), RegistrationStatus.Apl02Submitted);
         await ExpectStatus(await asesor.Client.PostAsJsonAsync($"{c.Path}/apl02/review", new { }), RegistrationStatus.Eligible);
         await ExpectStatus(await asesor.Client.PostAsJsonAsync($"{c.Path}/assessment", new { scheduledAt = DateTimeOffset.UtcNow.AddDays(7) }), RegistrationStatus.Scheduled);
+        await _scenario.AssessmentDayAsync(c);
         var records = await asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c));
         Assert.That(records.StatusCode, Is.EqualTo(HttpStatusCode.OK), await records.Content.ReadAsStringAsync());
         await ExpectStatus(await asesor.Client.PostAsJsonAsync($"{c.Path}/verdict", new { competent = true, note = "Well done." }), RegistrationStatus.Competent);

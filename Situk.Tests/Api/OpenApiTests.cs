@@ -26,7 +26,7 @@ public sealed class OpenApiTests
         ("post", "/api/v1/registrations"), ("get", "/api/v1/registrations"), ("get", "/api/v1/registrations/{id}"),
         ("post", "/api/v1/registrations/{id}/verification"), ("post", "/api/v1/registrations/{id}/assignment"),
         ("put", "/api/v1/registrations/{id}/apl02"), ("post", "/api/v1/registrations/{id}/apl02/review"),
-        ("post", "/api/v1/registrations/{id}/assessment"), ("put", "/api/v1/registrations/{id}/records"), ("post", "/api/v1/registrations/{id}/verdict"),
+        ("post", "/api/v1/registrations/{id}/assessment"), ("put", "/api/v1/registrations/{id}/assessment"), ("put", "/api/v1/registrations/{id}/records"), ("post", "/api/v1/registrations/{id}/verdict"),
         ("get", "/api/v1/me/notifications"), ("post", "/api/v1/me/notifications/{id}/read"), ("get", "/api/v1/me/notifications/unread-count"),
         ("post", "/api/v1/me/notifications/read-all"), ("get", "/api/v1/me/assessments"),
         ("post", "/api/v1/notifications"), ("get", "/api/v1/admin/delivery-stats"),

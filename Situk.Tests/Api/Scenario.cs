@@ -87,9 +87,11 @@ public sealed class Scenario(ApiFixture api)
 
     /// <summary>
     /// A fresh registration (own scheme and schedule; its own asesi and asesor unless given) walked to
-    /// <paramref name="status"/>.
+    /// <paramref name="status"/>. A <c>scheduled</c> one is scheduled three days ahead and then, unless
+    /// <paramref name="assessmentDue"/> is false, brought to its assessment day (<see cref="AssessmentDayAsync"/>)
+    /// so records and the verdict are accepted.
     /// </summary>
-    public async Task<Case> CaseAtAsync(string status, bool apl02AllCompetent = true, TestUser? asesi = null, TestUser? asesor = null)
+    public async Task<Case> CaseAtAsync(string status, bool apl02AllCompetent = true, TestUser? asesi = null, TestUser? asesor = null, bool assessmentDue = true)
     {
         var scheme = await CreateSchemeAsync();
         var schedule = await CreateScheduleAsync(scheme.Id);
@@ -113,11 +115,28 @@ public sealed class Scenario(ApiFixture api)
             await StepAsync(c, next, apl02AllCompetent);
             if (next == status)
             {
+                if (next == RegistrationStatus.Scheduled && assessmentDue)
+                {
+                    await AssessmentDayAsync(c);
+                }
+
                 return c;
             }
         }
 
         throw new ArgumentException($"CaseAtAsync cannot reach '{status}'; use the verdict route.", nameof(status));
+    }
+
+    /// <summary>
+    /// Lets the days up to the assessment pass: the route only takes future dates, so the stored date is
+    /// moved a minute into the past, as it would be once the day came.
+    /// </summary>
+    public async Task AssessmentDayAsync(Case c)
+    {
+        var moved = await api.ScalarAsync<long>(
+            "WITH m AS (UPDATE registrations SET assessment_at = now() - interval '1 minute' WHERE id = @id AND status = 'scheduled' RETURNING 1) SELECT count(*) FROM m",
+            ("id", c.RegistrationId));
+        Assert.That(moved, Is.EqualTo(1), "only a scheduled registration has an assessment day");
     }
 
     /// <summary>Records for every criterion (all competent unless <paramref name="notCompetent"/> names some).</summary>

@@ -89,6 +89,13 @@ public sealed class OddTextTests
             var c = await CaseAsync(RegistrationStatus.Eligible);
             return new Target(c.Asesor.Client, $"{c.Path}/assessment", () => Node(new { scheduledAt = DateTimeOffset.UtcNow.AddDays(3) }));
         }, true),
+        ["PUT /api/v1/registrations/{id}/assessment"] = (async () =>
+        {
+            // Each body is a new time, so a move that succeeds leaves the target usable for the next.
+            var c = await CaseAsync(RegistrationStatus.Scheduled);
+            return new Target(c.Asesor.Client, $"{c.Path}/assessment",
+                () => Node(new { scheduledAt = DateTimeOffset.UtcNow.AddDays(4).AddMinutes(Interlocked.Increment(ref _unique)) }));
+        }, false),
         ["PUT /api/v1/registrations/{id}/records"] = (async () =>
         {
             var c = await CaseAsync(RegistrationStatus.Scheduled);

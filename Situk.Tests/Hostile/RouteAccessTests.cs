@@ -50,6 +50,7 @@ public sealed class RouteAccessTests
         ["PUT /api/v1/registrations/{id}/apl02"] = [Roles.Asesi],
         ["POST /api/v1/registrations/{id}/apl02/review"] = [Roles.Asesor],
         ["POST /api/v1/registrations/{id}/assessment"] = [Roles.Asesor],
+        ["PUT /api/v1/registrations/{id}/assessment"] = [Roles.Asesor, Roles.Admin],
         ["PUT /api/v1/registrations/{id}/records"] = [Roles.Asesor],
         ["POST /api/v1/registrations/{id}/verdict"] = [Roles.Asesor],
         ["GET /api/v1/me/notifications"] = SignedIn,

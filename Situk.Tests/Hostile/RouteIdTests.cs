@@ -28,6 +28,7 @@ public sealed class RouteIdTests
         ["PUT /api/v1/registrations/{id}/apl02"] = new { answers = new[] { new { criterionId = 1, competent = true } } },
         ["POST /api/v1/registrations/{id}/apl02/review"] = new { },
         ["POST /api/v1/registrations/{id}/assessment"] = new { scheduledAt = DateTimeOffset.UtcNow.AddDays(3) },
+        ["PUT /api/v1/registrations/{id}/assessment"] = new { scheduledAt = DateTimeOffset.UtcNow.AddDays(4) },
         ["PUT /api/v1/registrations/{id}/records"] = new
         {
             observation = new[] { new { criterionId = 1, competent = true } },
