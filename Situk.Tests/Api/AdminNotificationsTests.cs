@@ -7,29 +7,21 @@ using Situk.Tests.Support;
 namespace Situk.Tests.Api;
 
 [Description("An admin's durable send: one admin.message and one push_outbox row per recipient, in one transaction.")]
-public sealed class AdminNotificationsTests
+public sealed class AdminNotificationsTests : ApiTests
 {
-    private ApiFixture _api = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _api = await ApiFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     private Task<HttpResponseMessage> SendAsync(object to, string title = "Jadwal berubah") =>
-        _api.Admin.Client.PostAsJsonAsync("api/v1/notifications", new { to, title, body = "Uji kompetensi dipindah ke Senin.", link = "/schedules" });
+        Api.Admin.Client.PostAsJsonAsync("api/v1/notifications", new { to, title, body = "Uji kompetensi dipindah ke Senin.", link = "/schedules" });
 
     private async Task<(long Notifications, long Push, long Email)> CountAsync(string title) => (
-        await _api.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE title = @t", ("t", title)),
-        await _api.ScalarAsync<long>("SELECT count(*) FROM push_outbox p JOIN notifications n ON n.id = p.notification_id WHERE n.title = @t", ("t", title)),
-        await _api.ScalarAsync<long>("SELECT count(*) FROM email_outbox e JOIN notifications n ON n.id = e.notification_id WHERE n.title = @t", ("t", title)));
+        await Api.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE title = @t", ("t", title)),
+        await Api.ScalarAsync<long>("SELECT count(*) FROM push_outbox p JOIN notifications n ON n.id = p.notification_id WHERE n.title = @t", ("t", title)),
+        await Api.ScalarAsync<long>("SELECT count(*) FROM email_outbox e JOIN notifications n ON n.id = e.notification_id WHERE n.title = @t", ("t", title)));
 
     [Test]
     public async Task Sending_to_user_ids_stores_one_message_per_user()
     {
-        var a = await _api.CreateUserAsync(Roles.Asesi);
-        var b = await _api.CreateUserAsync(Roles.Asesor);
+        var a = await Api.CreateUserAsync(Roles.Asesi);
+        var b = await Api.CreateUserAsync(Roles.Asesor);
 
         var response = await SendAsync(new { userIds = new[] { a.Id, b.Id, a.Id } }, "to-users");
 
@@ -43,23 +35,23 @@ public sealed class AdminNotificationsTests
     [Test]
     public async Task Sending_to_a_role_reaches_every_user_of_that_role()
     {
-        await _api.CreateUserAsync(Roles.Asesor);
-        await _api.CreateUserAsync(Roles.Asesor);
-        var asesors = await _api.ScalarAsync<long>("SELECT count(*) FROM users WHERE role = 'asesor'");
+        await Api.CreateUserAsync(Roles.Asesor);
+        await Api.CreateUserAsync(Roles.Asesor);
+        var asesors = await Api.ScalarAsync<long>("SELECT count(*) FROM users WHERE role = 'asesor'");
 
         var response = await SendAsync(new { role = "asesor" }, "to-role");
 
         Assert.That((await response.Content.ReadFromJsonAsync<SentCount>())!.Count, Is.EqualTo(asesors));
         Assert.That(await CountAsync("to-role"), Is.EqualTo((asesors, asesors, 0L)));
-        Assert.That(await _api.ScalarAsync<long>(
+        Assert.That(await Api.ScalarAsync<long>(
             "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.title = 'to-role' AND u.role <> 'asesor'"), Is.Zero);
     }
 
     [Test]
     public async Task Sending_to_all_reaches_everyone()
     {
-        await _api.CreateUserAsync(Roles.Asesi);
-        var users = await _api.ScalarAsync<long>("SELECT count(*) FROM users");
+        await Api.CreateUserAsync(Roles.Asesi);
+        var users = await Api.ScalarAsync<long>("SELECT count(*) FROM users");
 
         var response = await SendAsync(new { all = true }, "to-all");
 
@@ -70,31 +62,31 @@ public sealed class AdminNotificationsTests
     [Test]
     public async Task An_audience_with_two_targets_or_none_is_400_and_stores_nothing()
     {
-        var before = await _api.CountRowsAsync();
+        var before = await Api.CountRowsAsync();
 
         await ProblemAssert.NamesFieldAsync(await SendAsync(new { role = "asesi", all = true }), HttpStatusCode.BadRequest, "to");
         await ProblemAssert.NamesFieldAsync(await SendAsync(new { }), HttpStatusCode.BadRequest, "to");
         await ProblemAssert.NamesFieldAsync(await SendAsync(new { role = "ghost" }), HttpStatusCode.BadRequest, "to.role");
         await ProblemAssert.NamesFieldAsync(await SendAsync(new { userIds = Array.Empty<long>() }), HttpStatusCode.BadRequest, "to.userIds");
 
-        Assert.That(await _api.CountRowsAsync(), Is.EqualTo(before));
+        Assert.That(await Api.CountRowsAsync(), Is.EqualTo(before));
     }
 
     [Test]
     public async Task Unknown_user_ids_are_422_and_nobody_is_sent_anything()
     {
-        var a = await _api.CreateUserAsync(Roles.Asesi);
-        var before = await _api.CountRowsAsync();
+        var a = await Api.CreateUserAsync(Roles.Asesi);
+        var before = await Api.CountRowsAsync();
 
         await ProblemAssert.NamesFieldAsync(await SendAsync(new { userIds = new[] { a.Id, 987_654_321L } }), HttpStatusCode.UnprocessableEntity, "to.userIds");
 
-        Assert.That(await _api.CountRowsAsync(), Is.EqualTo(before));
+        Assert.That(await Api.CountRowsAsync(), Is.EqualTo(before));
     }
 
     [Test]
     public async Task Only_admins_may_send()
     {
-        var asesor = await _api.CreateUserAsync(Roles.Asesor);
+        var asesor = await Api.CreateUserAsync(Roles.Asesor);
         var response = await asesor.Client.PostAsJsonAsync("api/v1/notifications", new { to = new { all = true }, title = "x", body = "y" });
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Forbidden);
     }

@@ -13,28 +13,15 @@ namespace Situk.Tests.Api;
 
 [Description("Records and the verdict are taken only from the scheduled assessment date on; the assigned asesor or an admin may move "
     + "a scheduled assessment, and the asesi is told by push and email with both times. Every refusal stores nothing.")]
-public sealed class AssessmentDateTests
+public sealed class AssessmentDateTests : ApiTests
 {
-    private ApiFixture _api = null!;
-    private Scenario _scenario = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _api = await ApiFixture.StartAsync();
-        _scenario = new Scenario(_api);
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task Records_and_verdict_before_the_assessment_date_are_422_naming_the_date_and_store_nothing()
     {
-        var c = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
+        var c = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
         var at = await AssessmentAtAsync(c);
         var iso = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var before = await _api.CountRowsAsync();
+        var before = await Api.CountRowsAsync();
         var updatedAt = await UpdatedAtAsync(c);
 
         var records = await c.Asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c));
@@ -46,9 +33,9 @@ public sealed class AssessmentDateTests
         {
             Assert.That(recordsProblem.GetProperty("detail").GetString(), Does.Contain(iso));
             Assert.That(verdictProblem.GetProperty("detail").GetString(), Does.Contain(iso));
-            Assert.That(await _api.CountRowsAsync(), Is.EqualTo(before));
-            Assert.That(await _api.ScalarAsync<long>("SELECT count(*) FROM assessment_records WHERE registration_id = @id", ("id", c.RegistrationId)), Is.Zero);
-            Assert.That(await _api.ScalarAsync<string>("SELECT status FROM registrations WHERE id = @id", ("id", c.RegistrationId)), Is.EqualTo(RegistrationStatus.Scheduled));
+            Assert.That(await Api.CountRowsAsync(), Is.EqualTo(before));
+            Assert.That(await Api.ScalarAsync<long>("SELECT count(*) FROM assessment_records WHERE registration_id = @id", ("id", c.RegistrationId)), Is.Zero);
+            Assert.That(await Api.ScalarAsync<string>("SELECT status FROM registrations WHERE id = @id", ("id", c.RegistrationId)), Is.EqualTo(RegistrationStatus.Scheduled));
             Assert.That(await UpdatedAtAsync(c), Is.EqualTo(updatedAt));
         });
     }
@@ -80,7 +67,7 @@ public sealed class AssessmentDateTests
     [Test]
     public async Task Moving_an_assessment_tells_the_asesi_by_push_and_email_with_both_times()
     {
-        var c = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
+        var c = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
         var from = await AssessmentAtAsync(c);
         var to = new DateTimeOffset(DateTimeOffset.UtcNow.AddDays(10).Date.AddHours(9), TimeSpan.Zero);
 
@@ -90,7 +77,7 @@ public sealed class AssessmentDateTests
 
         var fromText = from.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
         var toText = to.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-        await using var db = _api.OpenDb();
+        await using var db = Api.OpenDb();
         var notice = await db.QuerySingleAsync<(long Id, long UserId, string Body)>(
             "SELECT id, user_id, body FROM notifications WHERE kind = @kind AND data->>'registrationId' = @id",
             new { kind = NotificationKinds.AssessmentRescheduled, id = c.RegistrationId.ToString(CultureInfo.InvariantCulture) });
@@ -113,9 +100,9 @@ public sealed class AssessmentDateTests
     [Test]
     public async Task An_admin_may_move_any_scheduled_assessment()
     {
-        var c = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
+        var c = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
         var to = DateTimeOffset.UtcNow.AddDays(5);
-        var moved = await _api.Admin.Client.PutAsJsonAsync($"{c.Path}/assessment", new { scheduledAt = to });
+        var moved = await Api.Admin.Client.PutAsJsonAsync($"{c.Path}/assessment", new { scheduledAt = to });
         Assert.That(moved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await moved.Content.ReadAsStringAsync());
         Assert.That((await AssessmentAtAsync(c) - to).Duration(), Is.LessThan(TimeSpan.FromMilliseconds(1)));
     }
@@ -123,9 +110,9 @@ public sealed class AssessmentDateTests
     [Test]
     public async Task Moving_to_a_past_time_or_the_same_time_is_422_and_changes_nothing()
     {
-        var c = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
+        var c = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
         var from = await AssessmentAtAsync(c);
-        var before = await _api.CountRowsAsync();
+        var before = await Api.CountRowsAsync();
 
         var past = await c.Asesor.Client.PutAsJsonAsync($"{c.Path}/assessment", new { scheduledAt = DateTimeOffset.UtcNow.AddMinutes(-5) });
         await ProblemAssert.NamesFieldAsync(past, HttpStatusCode.UnprocessableEntity, "scheduledAt");
@@ -138,9 +125,9 @@ public sealed class AssessmentDateTests
     [Test]
     public async Task An_asesi_moving_an_assessment_is_403_and_changes_nothing()
     {
-        var c = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
+        var c = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
         var from = await AssessmentAtAsync(c);
-        var before = await _api.CountRowsAsync();
+        var before = await Api.CountRowsAsync();
 
         var response = await c.Asesi.Client.PutAsJsonAsync($"{c.Path}/assessment", new { scheduledAt = DateTimeOffset.UtcNow.AddDays(9) });
 
@@ -151,10 +138,10 @@ public sealed class AssessmentDateTests
     [Test]
     public async Task Another_asesor_moving_an_assessment_is_404_and_changes_nothing()
     {
-        var c = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
-        var other = await _api.CreateUserAsync(Roles.Asesor);
+        var c = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled, assessmentDue: false);
+        var other = await Api.CreateUserAsync(Roles.Asesor);
         var from = await AssessmentAtAsync(c);
-        var before = await _api.CountRowsAsync();
+        var before = await Api.CountRowsAsync();
 
         var response = await other.Client.PutAsJsonAsync($"{c.Path}/assessment", new { scheduledAt = DateTimeOffset.UtcNow.AddDays(9) });
 
@@ -167,37 +154,37 @@ public sealed class AssessmentDateTests
     {
         foreach (var status in new[] { RegistrationStatus.Eligible, RegistrationStatus.Competent })
         {
-            var c = await _scenario.CaseAtAsync(RegistrationStatus.Eligible);
+            var c = await Scenario.CaseAtAsync(RegistrationStatus.Eligible);
             if (status == RegistrationStatus.Competent)
             {
                 await c.Asesor.Client.PostAsJsonAsync($"{c.Path}/assessment", new { scheduledAt = DateTimeOffset.UtcNow.AddDays(2) });
-                await _scenario.AssessmentDayAsync(c);
+                await Scenario.AssessmentDayAsync(c);
                 Assert.That((await c.Asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
                 Assert.That((await c.Asesor.Client.PostAsJsonAsync($"{c.Path}/verdict", new { competent = true })).StatusCode, Is.EqualTo(HttpStatusCode.OK));
             }
 
-            var before = await _api.CountRowsAsync();
-            var assessmentAt = await _api.ScalarAsync<string>("SELECT coalesce(assessment_at::text, '') FROM registrations WHERE id = @id", ("id", c.RegistrationId));
+            var before = await Api.CountRowsAsync();
+            var assessmentAt = await Api.ScalarAsync<string>("SELECT coalesce(assessment_at::text, '') FROM registrations WHERE id = @id", ("id", c.RegistrationId));
 
-            var response = await _api.Admin.Client.PutAsJsonAsync($"{c.Path}/assessment", new { scheduledAt = DateTimeOffset.UtcNow.AddDays(9) });
+            var response = await Api.Admin.Client.PutAsJsonAsync($"{c.Path}/assessment", new { scheduledAt = DateTimeOffset.UtcNow.AddDays(9) });
 
             await ProblemAssert.WrongStateAsync(response, status);
-            Assert.That(await _api.CountRowsAsync(), Is.EqualTo(before), status);
-            Assert.That(await _api.ScalarAsync<string>("SELECT coalesce(assessment_at::text, '') FROM registrations WHERE id = @id", ("id", c.RegistrationId)), Is.EqualTo(assessmentAt), status);
+            Assert.That(await Api.CountRowsAsync(), Is.EqualTo(before), status);
+            Assert.That(await Api.ScalarAsync<string>("SELECT coalesce(assessment_at::text, '') FROM registrations WHERE id = @id", ("id", c.RegistrationId)), Is.EqualTo(assessmentAt), status);
         }
     }
 
     private async Task AssertUnchangedAsync(Case c, DateTimeOffset from, Dictionary<string, long> before)
     {
         Assert.That(await AssessmentAtAsync(c), Is.EqualTo(from));
-        Assert.That(await _api.CountRowsAsync(), Is.EqualTo(before));
-        Assert.That(await _api.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE kind = @kind AND user_id = @id",
+        Assert.That(await Api.CountRowsAsync(), Is.EqualTo(before));
+        Assert.That(await Api.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE kind = @kind AND user_id = @id",
             ("kind", NotificationKinds.AssessmentRescheduled), ("id", c.Asesi.Id)), Is.Zero);
     }
 
     private async Task<DateTimeOffset> AssessmentAtAsync(Case c) =>
-        new(DateTime.SpecifyKind(await _api.ScalarAsync<DateTime>("SELECT assessment_at FROM registrations WHERE id = @id", ("id", c.RegistrationId)), DateTimeKind.Utc), TimeSpan.Zero);
+        new(DateTime.SpecifyKind(await Api.ScalarAsync<DateTime>("SELECT assessment_at FROM registrations WHERE id = @id", ("id", c.RegistrationId)), DateTimeKind.Utc), TimeSpan.Zero);
 
     private Task<DateTime> UpdatedAtAsync(Case c) =>
-        _api.ScalarAsync<DateTime>("SELECT updated_at FROM registrations WHERE id = @id", ("id", c.RegistrationId));
+        Api.ScalarAsync<DateTime>("SELECT updated_at FROM registrations WHERE id = @id", ("id", c.RegistrationId));
 }

@@ -8,21 +8,13 @@ using Situk.Tests.Support;
 namespace Situk.Tests.Api;
 
 [Description("Delivery delay percentiles by kind, device class and payload size, computed in SQL.")]
-public sealed class DeliveryStatsTests
+public sealed class DeliveryStatsTests : ApiTests
 {
-    private ApiFixture _api = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _api = await ApiFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task Stats_group_by_kind_device_and_payload_with_percentiles_of_the_delay()
     {
-        var asesi = await _api.CreateUserAsync(Roles.Asesi);
-        await using (var db = _api.OpenDb())
+        var asesi = await Api.CreateUserAsync(Roles.Asesi);
+        await using (var db = Api.OpenDb())
         {
             // Ten web deliveries of 10, 20, … 100 ms; three undelivered 20 KB ones, one of them with a failed email.
             await db.ExecuteAsync(
@@ -39,7 +31,7 @@ public sealed class DeliveryStatsTests
                 new { u = asesi.Id });
         }
 
-        var rows = (await _api.Admin.Client.GetFromJsonAsync<DeliveryStatsRow[]>("api/v1/admin/delivery-stats?since=2029-12-31T00:00:00Z"))!
+        var rows = (await Api.Admin.Client.GetFromJsonAsync<DeliveryStatsRow[]>("api/v1/admin/delivery-stats?since=2029-12-31T00:00:00Z"))!
             .Where(r => r.Kind == "stats.sample").ToList();
 
         Assert.That(rows, Has.Count.EqualTo(2));
@@ -65,14 +57,14 @@ public sealed class DeliveryStatsTests
     [Test]
     public async Task Stats_leave_out_what_was_created_before_since()
     {
-        var rows = (await _api.Admin.Client.GetFromJsonAsync<DeliveryStatsRow[]>("api/v1/admin/delivery-stats?since=2099-01-01T00:00:00Z"))!;
+        var rows = (await Api.Admin.Client.GetFromJsonAsync<DeliveryStatsRow[]>("api/v1/admin/delivery-stats?since=2099-01-01T00:00:00Z"))!;
         Assert.That(rows, Is.Empty);
     }
 
     [Test]
     public async Task Stats_are_for_admins_only()
     {
-        var asesor = await _api.CreateUserAsync(Roles.Asesor);
+        var asesor = await Api.CreateUserAsync(Roles.Asesor);
         await ProblemAssert.IsProblemAsync(await asesor.Client.GetAsync("api/v1/admin/delivery-stats"), HttpStatusCode.Forbidden);
     }
 }

@@ -7,21 +7,13 @@ using Situk.Tests.Support;
 namespace Situk.Tests.Api;
 
 [Description("The inbox read newest first pages downwards by the same cursor; read-all marks only the caller's notifications.")]
-public sealed class InboxOrderTests
+public sealed class InboxOrderTests : ApiTests
 {
-    private ApiFixture _api = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _api = await ApiFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     private async Task SendAsync(TestUser to, int count)
     {
         for (var i = 1; i <= count; i++)
         {
-            using var response = await _api.Admin.Client.PostAsJsonAsync("api/v1/notifications", new { to = new { userIds = new[] { to.Id } }, title = $"Message {i}", body = $"Body {i}" });
+            using var response = await Api.Admin.Client.PostAsJsonAsync("api/v1/notifications", new { to = new { userIds = new[] { to.Id } }, title = $"Message {i}", body = $"Body {i}" });
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         }
     }
@@ -32,7 +24,7 @@ public sealed class InboxOrderTests
     [Test]
     public async Task Newest_first_pages_downwards_without_gaps_or_repeats()
     {
-        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        var asesi = await Api.CreateUserAsync(Roles.Asesi);
         await SendAsync(asesi, 5);
 
         var first = await PageAsync(asesi, "order=desc&limit=2");
@@ -59,15 +51,15 @@ public sealed class InboxOrderTests
     [TestCase("order=desc&after=-1", "after")]
     public async Task A_bad_order_or_page_is_400_naming_it(string query, string field)
     {
-        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        var asesi = await Api.CreateUserAsync(Roles.Asesi);
         await ProblemAssert.NamesFieldAsync(await asesi.Client.GetAsync($"api/v1/me/notifications?{query}"), HttpStatusCode.BadRequest, field);
     }
 
     [Test]
     public async Task Read_all_marks_only_the_callers_unread_notifications()
     {
-        var reader = await _api.CreateUserAsync(Roles.Asesi);
-        var other = await _api.CreateUserAsync(Roles.Asesi);
+        var reader = await Api.CreateUserAsync(Roles.Asesi);
+        var other = await Api.CreateUserAsync(Roles.Asesi);
         await SendAsync(reader, 3);
         await SendAsync(other, 2);
         var alreadyRead = (await PageAsync(reader, "limit=1")).Items[0].Id;
@@ -76,7 +68,7 @@ public sealed class InboxOrderTests
             Assert.That(one.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         }
 
-        var firstReadAt = await _api.ScalarAsync<DateTime>("SELECT read_at FROM notifications WHERE id = @id", ("id", alreadyRead));
+        var firstReadAt = await Api.ScalarAsync<DateTime>("SELECT read_at FROM notifications WHERE id = @id", ("id", alreadyRead));
 
         using var response = await reader.Client.PostAsync("api/v1/me/notifications/read-all", null);
         using var again = await reader.Client.PostAsync("api/v1/me/notifications/read-all", null);
@@ -87,13 +79,13 @@ public sealed class InboxOrderTests
             Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That((await reader.Client.GetFromJsonAsync<UnreadCount>("api/v1/me/notifications/unread-count"))!.Count, Is.Zero);
             Assert.That((await other.Client.GetFromJsonAsync<UnreadCount>("api/v1/me/notifications/unread-count"))!.Count, Is.EqualTo(2));
-            Assert.That(await _api.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @u AND read_at IS NOT NULL", ("u", other.Id)), Is.Zero);
+            Assert.That(await Api.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @u AND read_at IS NOT NULL", ("u", other.Id)), Is.Zero);
             // A notification read before keeps its first read time; each gets one REST read record.
-            Assert.That(await _api.ScalarAsync<DateTime>("SELECT read_at FROM notifications WHERE id = @id", ("id", alreadyRead)), Is.EqualTo(firstReadAt));
-            Assert.That(await _api.ScalarAsync<long>(
+            Assert.That(await Api.ScalarAsync<DateTime>("SELECT read_at FROM notifications WHERE id = @id", ("id", alreadyRead)), Is.EqualTo(firstReadAt));
+            Assert.That(await Api.ScalarAsync<long>(
                 "SELECT count(*) FROM notification_reads r JOIN notifications n ON n.id = r.notification_id WHERE n.user_id = @u AND r.via = 'rest'",
                 ("u", reader.Id)), Is.EqualTo(3));
-            Assert.That(await _api.ScalarAsync<long>(
+            Assert.That(await Api.ScalarAsync<long>(
                 "SELECT count(*) FROM notification_reads r JOIN notifications n ON n.id = r.notification_id WHERE n.user_id = @u", ("u", other.Id)), Is.Zero);
         });
     }

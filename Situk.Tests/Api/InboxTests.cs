@@ -7,21 +7,13 @@ using Situk.Tests.Support;
 namespace Situk.Tests.Api;
 
 [Description("The REST inbox: each notification once, oldest first, paged by id; read marks; only one's own.")]
-public sealed class InboxTests
+public sealed class InboxTests : ApiTests
 {
-    private ApiFixture _api = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _api = await ApiFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     private async Task SendAsync(TestUser to, int count)
     {
         for (var i = 1; i <= count; i++)
         {
-            var response = await _api.Admin.Client.PostAsJsonAsync("api/v1/notifications", new { to = new { userIds = new[] { to.Id } }, title = $"Message {i}", body = $"Body {i}" });
+            var response = await Api.Admin.Client.PostAsJsonAsync("api/v1/notifications", new { to = new { userIds = new[] { to.Id } }, title = $"Message {i}", body = $"Body {i}" });
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         }
     }
@@ -29,7 +21,7 @@ public sealed class InboxTests
     [Test]
     public async Task The_inbox_pages_oldest_first_with_after_and_limit()
     {
-        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        var asesi = await Api.CreateUserAsync(Roles.Asesi);
         await SendAsync(asesi, 5);
 
         var first = (await asesi.Client.GetFromJsonAsync<InboxPage>("api/v1/me/notifications?limit=2"))!;
@@ -49,14 +41,14 @@ public sealed class InboxTests
             Assert.That(all.Items.Select(i => i.Kind), Is.All.EqualTo(NotificationKinds.AdminMessage));
             Assert.That(all.Items.Select(i => i.ReadAt), Is.All.Null);
             Assert.That(all.Items.Select(i => i.DeliveredAt), Is.All.Null);
-            Assert.That(all.Items[0].Data?.GetProperty("from").GetInt64(), Is.EqualTo(_api.Admin.Id));
+            Assert.That(all.Items[0].Data?.GetProperty("from").GetInt64(), Is.EqualTo(Api.Admin.Id));
         });
     }
 
     [Test]
     public async Task Reading_a_notification_lowers_the_unread_count_once()
     {
-        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        var asesi = await Api.CreateUserAsync(Roles.Asesi);
         await SendAsync(asesi, 3);
         var items = (await asesi.Client.GetFromJsonAsync<InboxPage>("api/v1/me/notifications"))!.Items;
 
@@ -73,8 +65,8 @@ public sealed class InboxTests
     [Test]
     public async Task Someone_elses_notification_is_404_and_stays_unread()
     {
-        var owner = await _api.CreateUserAsync(Roles.Asesi);
-        var stranger = await _api.CreateUserAsync(Roles.Asesi);
+        var owner = await Api.CreateUserAsync(Roles.Asesi);
+        var stranger = await Api.CreateUserAsync(Roles.Asesi);
         await SendAsync(owner, 1);
         var id = (await owner.Client.GetFromJsonAsync<InboxPage>("api/v1/me/notifications"))!.Items[0].Id;
 
@@ -89,14 +81,14 @@ public sealed class InboxTests
     [TestCase("after=-1", "after")]
     public async Task Out_of_range_paging_is_400(string query, string field)
     {
-        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        var asesi = await Api.CreateUserAsync(Roles.Asesi);
         await ProblemAssert.NamesFieldAsync(await asesi.Client.GetAsync($"api/v1/me/notifications?{query}"), HttpStatusCode.BadRequest, field);
     }
 
     [Test]
     public async Task A_paging_value_that_is_not_a_number_is_400()
     {
-        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        var asesi = await Api.CreateUserAsync(Roles.Asesi);
         await ProblemAssert.IsProblemAsync(await asesi.Client.GetAsync("api/v1/me/notifications?limit=ten"), HttpStatusCode.BadRequest);
     }
 }

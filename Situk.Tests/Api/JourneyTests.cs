@@ -9,40 +9,27 @@ using Situk.Tests.Support;
 namespace Situk.Tests.Api;
 
 [Description("The SITUK-V2 process end to end through the routes, with the notifications each step writes.")]
-public sealed class JourneyTests
+public sealed class JourneyTests : ApiTests
 {
-    private ApiFixture _api = null!;
-    private Scenario _scenario = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _api = await ApiFixture.StartAsync();
-        _scenario = new Scenario(_api);
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task An_asesi_goes_from_sign_up_to_a_competent_verdict()
     {
-        var admin = _api.Admin;
-        var scheme = await _scenario.CreateSchemeAsync();
-        var schedule = await _scenario.CreateScheduleAsync(scheme.Id);
+        var admin = Api.Admin;
+        var scheme = await Scenario.CreateSchemeAsync();
+        var schedule = await Scenario.CreateScheduleAsync(scheme.Id);
 
         // 1. sign up and sign in
-        var anonymous = _api.CreateClient();
+        var anonymous = Api.CreateClient();
         var email = $"putu-{Guid.NewGuid():N}@situk.test";
         var signUp = await anonymous.PostAsJsonAsync("api/v1/accounts", new { fullName = "Putu Asesi", email, password = "rahasia-123" });
         Assert.That(signUp.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         // 1b. confirm the address with the link from the sign-up email
-        var confirmed = await anonymous.PostAsJsonAsync("api/v1/accounts/verify", new { token = await _api.VerificationTokenAsync(email) });
+        var confirmed = await anonymous.PostAsJsonAsync("api/v1/accounts/verify", new { token = await Api.VerificationTokenAsync(email) });
         Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await confirmed.Content.ReadAsStringAsync());
         var token = await (await anonymous.PostAsJsonAsync("api/v1/auth/token", new { email, password = "rahasia-123" })).Content.ReadFromJsonAsync<JsonElement>();
         var asesiId = token.GetProperty("userId").GetInt64();
-        var asesi = new TestUser(asesiId, email, "rahasia-123", Roles.Asesi, "Putu Asesi", _api.CreateClient(token.GetProperty("accessToken").GetString()!));
-        var asesor = await _api.CreateUserAsync(Roles.Asesor, "Gede Asesor");
+        var asesi = new TestUser(asesiId, email, "rahasia-123", Roles.Asesi, "Putu Asesi", Api.CreateClient(token.GetProperty("accessToken").GetString()!));
+        var asesor = await Api.CreateUserAsync(Roles.Asesor, "Gede Asesor");
 
         // 3. register with APL-01
         var registered = await Scenario.RegisterAsync(asesi, schedule);
@@ -57,7 +44,7 @@ public sealed class JourneyTests
         await ExpectStatus(await asesi.Client.PutAsJsonAsync($"{c.Path}/apl02", Scenario.Apl02(c)), RegistrationStatus.Apl02Submitted);
         await ExpectStatus(await asesor.Client.PostAsJsonAsync($"{c.Path}/apl02/review", new { }), RegistrationStatus.Eligible);
         await ExpectStatus(await asesor.Client.PostAsJsonAsync($"{c.Path}/assessment", new { scheduledAt = DateTimeOffset.UtcNow.AddDays(7) }), RegistrationStatus.Scheduled);
-        await _scenario.AssessmentDayAsync(c);
+        await Scenario.AssessmentDayAsync(c);
         var records = await asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c));
         Assert.That(records.StatusCode, Is.EqualTo(HttpStatusCode.OK), await records.Content.ReadAsStringAsync());
         await ExpectStatus(await asesor.Client.PostAsJsonAsync($"{c.Path}/verdict", new { competent = true, note = "Well done." }), RegistrationStatus.Competent);
@@ -77,7 +64,7 @@ public sealed class JourneyTests
         });
 
         // Who was told what: kinds per recipient, in order.
-        await using var db = _api.OpenDb();
+        await using var db = Api.OpenDb();
         var asesiKinds = (await db.QueryAsync<string>("SELECT kind FROM notifications WHERE user_id = @asesiId ORDER BY id", new { asesiId })).ToList();
         Assert.That(asesiKinds, Is.EqualTo(new[]
         {
@@ -133,7 +120,7 @@ public sealed class JourneyTests
     [Description("Requirement 7: one criterion self-assessed not competent ends the process at review.")]
     public async Task An_apl02_with_a_not_competent_answer_is_declared_not_yet_competent_at_review()
     {
-        var c = await _scenario.CaseAtAsync(RegistrationStatus.Apl02Submitted, apl02AllCompetent: false);
+        var c = await Scenario.CaseAtAsync(RegistrationStatus.Apl02Submitted, apl02AllCompetent: false);
 
         await ExpectStatus(await c.Asesor.Client.PostAsJsonAsync($"{c.Path}/apl02/review", new { }), RegistrationStatus.NotYetCompetent);
 
@@ -149,7 +136,7 @@ public sealed class JourneyTests
     [Test]
     public async Task An_asesor_may_declare_not_yet_competent_on_complete_records()
     {
-        var c = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled);
+        var c = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled);
         var records = await c.Asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c, c.CriterionIds[0]));
         Assert.That(records.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
@@ -162,7 +149,7 @@ public sealed class JourneyTests
     [Test]
     public async Task A_rejected_apl01_tells_the_asesi_without_email()
     {
-        var c = await _scenario.CaseAtAsync(RegistrationStatus.Rejected);
+        var c = await Scenario.CaseAtAsync(RegistrationStatus.Rejected);
 
         Assert.That(await KindsOf(c.Asesi.Id), Is.EqualTo(new[] { NotificationKinds.RegistrationSubmitted, NotificationKinds.RegistrationRejected }));
         Assert.That(await EmailCountAsync(c, NotificationKinds.RegistrationRejected), Is.Zero);
@@ -171,8 +158,8 @@ public sealed class JourneyTests
     [Test]
     public async Task An_asesor_can_verify_an_unassigned_registration()
     {
-        var c = await _scenario.CaseAtAsync(RegistrationStatus.Submitted);
-        var other = await _api.CreateUserAsync(Roles.Asesor);
+        var c = await Scenario.CaseAtAsync(RegistrationStatus.Submitted);
+        var other = await Api.CreateUserAsync(Roles.Asesor);
 
         await ExpectStatus(await other.Client.PostAsJsonAsync($"{c.Path}/verification", new { approved = true }), RegistrationStatus.Verified);
     }
@@ -186,13 +173,13 @@ public sealed class JourneyTests
 
     private async Task<List<string>> KindsOf(long userId)
     {
-        await using var db = _api.OpenDb();
+        await using var db = Api.OpenDb();
         return (await db.QueryAsync<string>("SELECT kind FROM notifications WHERE user_id = @userId ORDER BY id", new { userId })).ToList();
     }
 
     private async Task<long> EmailCountAsync(Case c, string kind)
     {
-        await using var db = _api.OpenDb();
+        await using var db = Api.OpenDb();
         return await db.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM email_outbox e JOIN notifications n ON n.id = e.notification_id WHERE e.user_id = @id AND n.kind = @kind",
             new { id = c.Asesi.Id, kind });

@@ -6,16 +6,8 @@ using Situk.Tests.Support;
 namespace Situk.Tests.Api;
 
 [Description("The OpenAPI document is the generated form of docs/API.md: every route, with its schemas.")]
-public sealed class OpenApiTests
+public sealed class OpenApiTests : ApiTests
 {
-    private ApiFixture _api = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _api = await ApiFixture.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     private static readonly (string Method, string Path)[] Routes =
     [
         ("post", "/api/v1/accounts"), ("post", "/api/v1/accounts/verify"), ("post", "/api/v1/auth/token"), ("post", "/api/v1/asesors"),
@@ -38,7 +30,7 @@ public sealed class OpenApiTests
     [Description("Clients generated from the document must know which routes need the token and which take an Idempotency-Key.")]
     public async Task Protected_routes_name_the_bearer_scheme_and_creation_routes_the_idempotency_key()
     {
-        var document = await _api.CreateClient().GetFromJsonAsync<JsonElement>("openapi/v1.json");
+        var document = await Api.CreateClient().GetFromJsonAsync<JsonElement>("openapi/v1.json");
         var paths = document.GetProperty("paths");
         JsonElement Operation(string path, string method) => paths.GetProperty(path).GetProperty(method);
         static bool HasHeader(JsonElement op, string name) =>
@@ -59,7 +51,7 @@ public sealed class OpenApiTests
     [Test]
     public async Task The_document_lists_every_route_with_request_and_response_schemas()
     {
-        var response = await _api.CreateClient().GetAsync("openapi/v1.json");
+        var response = await Api.CreateClient().GetAsync("openapi/v1.json");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var document = await response.Content.ReadFromJsonAsync<JsonElement>();
         var paths = document.GetProperty("paths");
@@ -81,7 +73,7 @@ public sealed class OpenApiTests
     [Description("This fixture runs without a broker: the link keeps retrying, which is Degraded, still ready (200).")]
     public async Task Healthz_answers_for_the_process_and_readyz_for_the_database_and_the_broker_link()
     {
-        var client = _api.CreateClient();
+        var client = Api.CreateClient();
 
         var health = await client.GetAsync("healthz");
         using var readyResponse = await client.GetAsync("readyz");

@@ -8,21 +8,8 @@ namespace Situk.Tests.Api;
 
 [Description("GET /registrations pages by cursor, narrows by status, scheme, schedule, asesor and an APL-01 search, "
     + "and never shows an asesor more than their own; GET /me/assessments lists an asesor's assessments by date.")]
-public sealed class RegistrationListTests
+public sealed class RegistrationListTests : ApiTests
 {
-    private ApiFixture _api = null!;
-    private Scenario _scenario = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _api = await ApiFixture.StartAsync();
-        _scenario = new Scenario(_api);
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     private static async Task<RegistrationPage> PageAsync(HttpClient client, string query)
     {
         using var response = await client.GetAsync($"api/v1/registrations?{query}");
@@ -34,7 +21,7 @@ public sealed class RegistrationListTests
 
     private async Task<long> RegisterAsync(long scheduleId, string name, string identityNumber)
     {
-        var asesi = await _api.CreateUserAsync(Roles.Asesi, name);
+        var asesi = await Api.CreateUserAsync(Roles.Asesi, name);
         var apl01 = new
         {
             fullName = name, identityNumber, birthDate = "2000-01-02", address = "Jl. Kenjeran 12, Surabaya", education = "SMK",
@@ -48,8 +35,8 @@ public sealed class RegistrationListTests
     [Description("Seven rows read three at a time: every row once, in id order, and the last page says there is no next.")]
     public async Task Paging_walks_every_row_once_without_gaps_or_repeats()
     {
-        var scheme = await _scenario.CreateSchemeAsync(units: 1, criteriaPerElement: 1);
-        var schedule = await _scenario.CreateScheduleAsync(scheme.Id);
+        var scheme = await Scenario.CreateSchemeAsync(units: 1, criteriaPerElement: 1);
+        var schedule = await Scenario.CreateScheduleAsync(scheme.Id);
         var created = new List<long>();
         for (var i = 0; i < 7; i++)
         {
@@ -61,7 +48,7 @@ public sealed class RegistrationListTests
         long? after = null;
         do
         {
-            var page = await PageAsync(_api.Admin.Client, $"scheduleId={schedule}&limit=3" + (after is null ? "" : $"&after={after}"));
+            var page = await PageAsync(Api.Admin.Client, $"scheduleId={schedule}&limit=3" + (after is null ? "" : $"&after={after}"));
             Assert.That(page.Items, Has.Length.InRange(1, 3));
             seen.AddRange(page.Items.Select(r => r.Id));
             after = page.Next;
@@ -81,11 +68,11 @@ public sealed class RegistrationListTests
     [Description("120 rows on one schedule (the old list stopped silently at a fixed cap): default pages of 50, 50 and 20, every row once.")]
     public async Task The_default_page_is_fifty_and_the_cursor_reaches_every_row()
     {
-        var scheme = await _scenario.CreateSchemeAsync(units: 1, criteriaPerElement: 1);
-        var schedule = await _scenario.CreateScheduleAsync(scheme.Id);
+        var scheme = await Scenario.CreateSchemeAsync(units: 1, criteriaPerElement: 1);
+        var schedule = await Scenario.CreateScheduleAsync(scheme.Id);
         var tag = Guid.NewGuid().ToString("N")[..8];
         // Two statements: the role CHECK on registrations sees users committed before its statement.
-        await _api.ScalarAsync<long>(
+        await Api.ScalarAsync<long>(
             """
             WITH u AS (
                 INSERT INTO users (full_name, email, role, password_hash)
@@ -94,7 +81,7 @@ public sealed class RegistrationListTests
             SELECT count(*) FROM u
             """,
             ("tag", tag));
-        var inserted = await _api.ScalarAsync<long>(
+        var inserted = await Api.ScalarAsync<long>(
             """
             WITH r AS (
                 INSERT INTO registrations (schedule_id, asesi_id, apl01)
@@ -112,7 +99,7 @@ public sealed class RegistrationListTests
         long? after = null;
         do
         {
-            var page = await PageAsync(_api.Admin.Client, $"scheduleId={schedule}" + (after is null ? "" : $"&after={after}"));
+            var page = await PageAsync(Api.Admin.Client, $"scheduleId={schedule}" + (after is null ? "" : $"&after={after}"));
             sizes.Add(page.Items.Length);
             seen.AddRange(page.Items.Select(r => r.Id));
             after = page.Next;
@@ -130,9 +117,9 @@ public sealed class RegistrationListTests
     [Test]
     public async Task Each_filter_narrows_the_list()
     {
-        var assigned = await _scenario.CaseAtAsync(RegistrationStatus.Assigned);
-        var submitted = await _scenario.CaseAtAsync(RegistrationStatus.Submitted);
-        var admin = _api.Admin.Client;
+        var assigned = await Scenario.CaseAtAsync(RegistrationStatus.Assigned);
+        var submitted = await Scenario.CaseAtAsync(RegistrationStatus.Submitted);
+        var admin = Api.Admin.Client;
 
         Assert.Multiple(async () =>
         {
@@ -152,12 +139,12 @@ public sealed class RegistrationListTests
     [Description("q finds APL-01's name or identity number, any case, part of either; LIKE wildcards and quotes are plain text.")]
     public async Task The_search_finds_a_candidate_by_name_or_identity_number()
     {
-        var scheme = await _scenario.CreateSchemeAsync(units: 1, criteriaPerElement: 1);
-        var schedule = await _scenario.CreateScheduleAsync(scheme.Id);
+        var scheme = await Scenario.CreateSchemeAsync(units: 1, criteriaPerElement: 1);
+        var schedule = await Scenario.CreateScheduleAsync(scheme.Id);
         var tag = Guid.NewGuid().ToString("N")[..8];
         var wayan = await RegisterAsync(schedule, $"I Wayan Sutrisna {tag}", "5171029988776655");
         var siti = await RegisterAsync(schedule, $"Siti Rahmawati {tag}", "3273014455667788");
-        var admin = _api.Admin.Client;
+        var admin = Api.Admin.Client;
         string Q(string text) => $"scheduleId={schedule}&q={Uri.EscapeDataString(text)}";
 
         Assert.Multiple(async () =>
@@ -182,8 +169,8 @@ public sealed class RegistrationListTests
     [Description("Filters only narrow: an asesor naming another asesor, or another asesor's schedule or scheme, sees nothing of theirs.")]
     public async Task An_asesor_sees_only_their_own_whatever_the_filters()
     {
-        var mine = await _scenario.CaseAtAsync(RegistrationStatus.Assigned);
-        var theirs = await _scenario.CaseAtAsync(RegistrationStatus.Assigned);
+        var mine = await Scenario.CaseAtAsync(RegistrationStatus.Assigned);
+        var theirs = await Scenario.CaseAtAsync(RegistrationStatus.Assigned);
         var me = mine.Asesor.Client;
         var theirName = theirs.Asesi.FullName;
 
@@ -196,7 +183,7 @@ public sealed class RegistrationListTests
             Assert.That(await IdsAsync(me, $"q={Uri.EscapeDataString(theirName)}"), Is.Empty);
             Assert.That(await IdsAsync(me, $"asesorId={mine.Asesor.Id}"), Is.EqualTo(new[] { mine.RegistrationId }));
             Assert.That(await IdsAsync(theirs.Asesi.Client, $"scheduleId={mine.ScheduleId}"), Is.Empty);
-            Assert.That(await IdsAsync(_api.Admin.Client, $"asesorId={theirs.Asesor.Id}"), Is.EqualTo(new[] { theirs.RegistrationId }));
+            Assert.That(await IdsAsync(Api.Admin.Client, $"asesorId={theirs.Asesor.Id}"), Is.EqualTo(new[] { theirs.RegistrationId }));
         });
     }
 
@@ -212,12 +199,12 @@ public sealed class RegistrationListTests
     [TestCase("asesorId=1.5", "asesorId")]
     [TestCase("after=next", "after")]
     public async Task A_bad_filter_is_400_naming_the_parameter(string query, string field) =>
-        await ProblemAssert.NamesFieldAsync(await _api.Admin.Client.GetAsync($"api/v1/registrations?{query}"), HttpStatusCode.BadRequest, field);
+        await ProblemAssert.NamesFieldAsync(await Api.Admin.Client.GetAsync($"api/v1/registrations?{query}"), HttpStatusCode.BadRequest, field);
 
     [Test]
     public async Task A_search_longer_than_a_name_is_400_naming_q() =>
         await ProblemAssert.NamesFieldAsync(
-            await _api.Admin.Client.GetAsync($"api/v1/registrations?q={new string('a', RegistrationsApi.MaxQueryLength + 1)}"), HttpStatusCode.BadRequest, "q");
+            await Api.Admin.Client.GetAsync($"api/v1/registrations?q={new string('a', RegistrationsApi.MaxQueryLength + 1)}"), HttpStatusCode.BadRequest, "q");
 
     private static string Range(DateTimeOffset from, DateTimeOffset to) =>
         $"api/v1/me/assessments?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}";
@@ -226,16 +213,16 @@ public sealed class RegistrationListTests
     [Description("Ordered by scheduled time, not by id; outside the range and other asesors' assessments are left out.")]
     public async Task An_asesor_lists_their_assessments_by_date_with_candidate_scheme_and_place()
     {
-        var asesor = await _api.CreateUserAsync(Roles.Asesor);
-        var later = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled, asesor: asesor);
-        var sooner = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled, asesor: asesor);
-        var outside = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled, asesor: asesor);
-        var unscheduled = await _scenario.CaseAtAsync(RegistrationStatus.Eligible, asesor: asesor);
-        var someoneElses = await _scenario.CaseAtAsync(RegistrationStatus.Scheduled);
+        var asesor = await Api.CreateUserAsync(Roles.Asesor);
+        var later = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled, asesor: asesor);
+        var sooner = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled, asesor: asesor);
+        var outside = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled, asesor: asesor);
+        var unscheduled = await Scenario.CaseAtAsync(RegistrationStatus.Eligible, asesor: asesor);
+        var someoneElses = await Scenario.CaseAtAsync(RegistrationStatus.Scheduled);
         var now = DateTimeOffset.UtcNow;
         foreach (var (c, at) in new[] { (later, now.AddDays(5)), (sooner, now.AddDays(2)), (outside, now.AddDays(40)), (someoneElses, now.AddDays(3)) })
         {
-            await _api.ScalarAsync<long>("UPDATE registrations SET assessment_at = @at WHERE id = @id RETURNING id", ("at", at), ("id", c.RegistrationId));
+            await Api.ScalarAsync<long>("UPDATE registrations SET assessment_at = @at WHERE id = @id RETURNING id", ("at", at), ("id", c.RegistrationId));
         }
 
         using var response = await asesor.Client.GetAsync(Range(now, now.AddDays(10)));
@@ -264,12 +251,12 @@ public sealed class RegistrationListTests
     [Test]
     public async Task The_assessment_list_is_for_asesors_only_and_refuses_a_bad_range()
     {
-        var asesor = await _api.CreateUserAsync(Roles.Asesor);
-        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+        var asesor = await Api.CreateUserAsync(Roles.Asesor);
+        var asesi = await Api.CreateUserAsync(Roles.Asesi);
         var now = DateTimeOffset.UtcNow;
 
         await ProblemAssert.IsProblemAsync(await asesi.Client.GetAsync("api/v1/me/assessments"), HttpStatusCode.Forbidden);
-        await ProblemAssert.IsProblemAsync(await _api.Admin.Client.GetAsync("api/v1/me/assessments"), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await Api.Admin.Client.GetAsync("api/v1/me/assessments"), HttpStatusCode.Forbidden);
         await ProblemAssert.NamesFieldAsync(await asesor.Client.GetAsync(Range(now, now.AddDays(-1))), HttpStatusCode.BadRequest, "to");
         await ProblemAssert.NamesFieldAsync(await asesor.Client.GetAsync(Range(now, now)), HttpStatusCode.BadRequest, "to");
         await ProblemAssert.NamesFieldAsync(await asesor.Client.GetAsync(Range(now, now.AddDays(93))), HttpStatusCode.BadRequest, "to");
