@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Situk.Api.Accounts;
 
-/// <summary><c>Situk:Accounts</c>: how sign-up proves an email address.</summary>
+/// <summary><c>Situk:Accounts</c>: how sign-up proves an email address, password resets, deactivation.</summary>
 public sealed class AccountOptions
 {
     public const string Section = "Situk:Accounts";
@@ -17,4 +17,17 @@ public sealed class AccountOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan EmailInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a password-reset link works. Default one hour.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
+    public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long an API instance trusts what it last read about a user being active before it reads
+    /// <c>users.deactivated_at</c> again on an authenticated request: the longest an access token of
+    /// a deactivated user still works on another instance (the instance that deactivates forgets at
+    /// once). Default ten seconds; zero reads on every request.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ActiveCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -46,6 +46,9 @@ public static class AccountsApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("An admin creates an asesor account.");
 
+        routes.MapPasswordReset();
+        routes.MapMe();
+        routes.MapUsers();
         return routes;
     }
 

@@ -61,7 +61,7 @@ public static class EmailVerification
     /// <summary>SHA-256 of the token's text; a token that is not even base64url hashes to nothing stored.</summary>
     public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
-    private static string Base64Url(byte[] bytes) =>
+    internal static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private sealed record TokenRow(long Id, long UserId, DateTimeOffset ExpiresAt, bool Used);

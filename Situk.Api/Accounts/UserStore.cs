@@ -4,9 +4,10 @@ using Npgsql;
 namespace Situk.Api.Accounts;
 
 /// <summary>The SQL over <c>users</c>. Emails are passed in canonical form (<see cref="EmailAddresses.Canonical"/>).</summary>
-public static class UserStore
+public static partial class UserStore
 {
-    public sealed record UserRow(long Id, string Email, string Role, string PasswordHash);
+    /// <summary>What sign-in needs; <c>Deactivated</c> users are refused even with the right password.</summary>
+    public sealed record UserRow(long Id, string Email, string Role, string PasswordHash, bool Deactivated);
 
     /// <summary>Who holds an email now, and whether they proved it.</summary>
     public sealed record Holder(long Id, bool Verified);
@@ -36,7 +37,7 @@ public static class UserStore
 
     public static Task<UserRow?> FindByEmailAsync(NpgsqlConnection connection, string email, CancellationToken ct) =>
         connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
-            "SELECT id, email, role, password_hash AS passwordHash FROM users WHERE lower(email) = @email",
+            "SELECT id, email, role, password_hash AS passwordHash, deactivated_at IS NOT NULL AS deactivated FROM users WHERE lower(email) = @email",
             new { email },
             cancellationToken: ct));
 

@@ -19,6 +19,7 @@ public static class AuthApi
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(AccountsApi.MaxAnonymousBodyBytes))
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Sign in: email and password for an access token and the broker URL.");
         return routes;
@@ -57,6 +58,15 @@ public static class AuthApi
         }
 
         throttle.Succeeded(email);
+        if (user.Deactivated)
+        {
+            // Told only to whoever knows the password, after the same checks as any other answer.
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Account deactivated",
+                detail: "This account has been deactivated by an administrator. Ask your LSP's administrator to reactivate it.");
+        }
+
         var (token, expiresAt) = issuer.Issue(user.Id, user.Role);
         return TypedResults.Ok(new TokenResponse(token, expiresAt, user.Id, user.Role, api.Value.PublicBrokerUrl));
     }

@@ -77,6 +77,19 @@ public sealed partial class BrokerAdminClient
         };
     }
 
+    /// <summary>Closes every open session of a user with 4003; how many were open.</summary>
+    public async Task<int> KickUserAsync(long userId, CancellationToken ct)
+    {
+        const string path = "admin/users/{userId}/sessions";
+        using var response = await SendAsync(HttpMethod.Delete, $"admin/users/{userId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/sessions", ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw Refused(path, response.StatusCode);
+        }
+
+        return (await response.Content.ReadFromJsonAsync(SitukJson.Default.ClosedCount, ct))!.Closed;
+    }
+
     private async Task<T> GetAsync<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
     {
         using var response = await SendAsync(HttpMethod.Get, path, ct);

@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Situk.Api.Auth;
+using Situk.Api.Errors;
+
+namespace Situk.Api.Accounts;
+
+/// <summary><c>GET /me</c> (who the token belongs to) and <c>POST /me/password</c>, for every signed-in user.</summary>
+public static class MeApi
+{
+    public static IEndpointRouteBuilder MapMe(this IEndpointRouteBuilder routes)
+    {
+        var me = routes.MapGroup("/me").WithTags("Accounts").RequireAuthorization();
+        me.MapGet("/", Get).WithSummary("The caller's account: id, email, name, role, whether the email is confirmed, when created.");
+        me.MapPost("/password", ChangePassword)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Changes the caller's password; the current one must be given (a wrong one counts as a failed sign-in).");
+        return routes;
+    }
+
+    private static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Get(ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var id = Caller.From(user).UserId;
+        await using var c = await db.OpenConnectionAsync(ct);
+        return await UserStore.LoadAsync(c, id, ct) is { } found ? TypedResults.Ok(found) : Problems.NotFound($"User {id}");
+    }
+
+    /// <summary>
+    /// The current password is checked under the sign-in throttle (<see cref="SignInThrottle"/>): a
+    /// stolen token is not a way around the per-address and per-email limits on guessing it.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePassword(
+        ChangePasswordRequest body, ClaimsPrincipal user, NpgsqlDataSource db, SignInThrottle throttle, HttpContext http, CancellationToken ct)
+    {
+        var id = Caller.From(user).UserId;
+        await using var c = await db.OpenConnectionAsync(ct);
+        if (await UserStore.LoadAsync(c, id, ct) is not { } account)
+        {
+            return Problems.NotFound($"User {id}");
+        }
+
+        var address = ClientAddress.Key(http);
+        if (!throttle.TryBegin(address, account.Email, out var retryAfter))
+        {
+            http.Response.Headers.RetryAfter = ClientAddress.RetryAfterSeconds(retryAfter);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many requests",
+                detail: "Too many wrong passwords; try again after the time in Retry-After.");
+        }
+
+        var hash = await UserStore.PasswordHashAsync(c, id, ct);
+        if (!Passwords.Verify(hash, body.CurrentPassword))
+        {
+            throttle.Failed(address);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Wrong current password",
+                detail: "The current password is wrong; the password was not changed.",
+                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] } });
+        }
+
+        throttle.Succeeded(account.Email);
+        return await UserStore.ChangePasswordAsync(c, id, hash!, Passwords.Hash(body.NewPassword), ct)
+            ? TypedResults.NoContent()
+            : Problems.Conflict("The password was changed by another request at the same time; sign in again with the new one.");
+    }
+}
