@@ -24,7 +24,7 @@ public static partial class UsersApi
             return Problems.Conflict("You cannot deactivate your own account; another admin can.");
         }
 
-        var reason = string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim();
+        var reason = body?.Reason; // stored as the admin wrote it
         DeactivationDto answer;
         await using (var c = await db.OpenConnectionAsync(ct))
         {

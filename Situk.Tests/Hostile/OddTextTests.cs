@@ -50,6 +50,23 @@ public sealed class OddTextTests
         ["POST /api/v1/accounts/verify"] = (() => Task.FromResult(new Target(_api.CreateClient(), "api/v1/accounts/verify",
             () => Node(new { token = "a-token-nobody-was-sent" }))), false),
         ["POST /api/v1/asesors"] = (() => Task.FromResult(new Target(_api.Admin.Client, "api/v1/asesors", Account)), false),
+        ["POST /api/v1/admins"] = (() => Task.FromResult(new Target(_api.Admin.Client, "api/v1/admins", Account)), false),
+        ["POST /api/v1/accounts/password-reset"] = (() => Task.FromResult(new Target(_api.CreateClient(), "api/v1/accounts/password-reset",
+            () => Node(new { email = _asesor.Email }))), false),
+        ["POST /api/v1/accounts/password-reset/confirm"] = (() => Task.FromResult(new Target(_api.CreateClient(), "api/v1/accounts/password-reset/confirm",
+            () => Node(new { token = "a-token-nobody-was-sent", newPassword = "new-password-1" }))), false),
+        ["POST /api/v1/me/password"] = (async () =>
+        {
+            // A success changes the password, so the next attempt needs a user whose current password is still this one.
+            var user = await _api.CreateUserAsync(Roles.Asesor);
+            return new Target(user.Client, "api/v1/me/password", () => Node(new { currentPassword = user.Password, newPassword = "new-password-1" }));
+        }, true),
+        ["POST /api/v1/users/{id}/deactivation"] = (async () =>
+        {
+            // A deactivation keeps its first reason, so the next attempt needs a user who is still active.
+            var user = await _api.CreateUserAsync(Roles.Asesor);
+            return new Target(_api.Admin.Client, $"api/v1/users/{user.Id}/deactivation", () => Node(new { reason = "Akun ganda" }));
+        }, true),
         ["POST /api/v1/auth/token"] = (() => Task.FromResult(new Target(_api.CreateClient(), "api/v1/auth/token",
             () => Node(new { email = ApiFixture.AdminEmail, password = "not-the-password" }))), false),
         ["POST /api/v1/notifications"] = (() => Task.FromResult(new Target(_api.Admin.Client, "api/v1/notifications",
@@ -187,6 +204,15 @@ public sealed class OddTextTests
         else if (route == "POST /api/v1/accounts/verify" && response.StatusCode == HttpStatusCode.UnprocessableEntity)
         {
             await ProblemAssert.NamesFieldAsync(response, HttpStatusCode.UnprocessableEntity, field); // well-formed, no such token
+        }
+        else if (route == "POST /api/v1/accounts/password-reset/confirm" && field == "newPassword" && response.StatusCode == HttpStatusCode.BadRequest
+            && text.Contains("Unknown reset link", StringComparison.Ordinal))
+        {
+            await ProblemAssert.NamesFieldAsync(response, HttpStatusCode.BadRequest, "token"); // a well-formed password, no such token
+        }
+        else if (route == "POST /api/v1/me/password" && field == "currentPassword" && response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            await ProblemAssert.NamesFieldAsync(response, HttpStatusCode.Forbidden, field); // well-formed, not the password
         }
         else
         {
