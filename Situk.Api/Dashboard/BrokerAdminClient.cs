@@ -77,6 +77,20 @@ public sealed partial class BrokerAdminClient
         };
     }
 
+    /// <summary>Closes the user's sessions opened under one device sign-in (4004); how many were open.</summary>
+    public async Task<int> KickSignInAsync(long userId, Guid signInId, CancellationToken ct)
+    {
+        const string path = "admin/users/{userId}/signins/{signInId}/sessions";
+        using var response = await SendAsync(
+            HttpMethod.Delete, $"admin/users/{userId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/signins/{signInId:N}/sessions", ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw Refused(path, response.StatusCode);
+        }
+
+        return (await response.Content.ReadFromJsonAsync(SitukJson.Default.ClosedCount, ct))!.Closed;
+    }
+
     private async Task<T> GetAsync<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
     {
         using var response = await SendAsync(HttpMethod.Get, path, ct);
