@@ -10,7 +10,7 @@ public sealed class OpenApiTests : ApiTests
 {
     private static readonly (string Method, string Path)[] Routes =
     [
-        ("post", "/api/v1/accounts"), ("post", "/api/v1/accounts/verify"), ("post", "/api/v1/auth/token"), ("post", "/api/v1/asesors"),
+        ("post", "/api/v1/accounts"), ("post", "/api/v1/accounts/verify"), ("post", "/api/v1/auth/token"), ("post", "/api/v1/auth/refresh"), ("post", "/api/v1/auth/sign-out"), ("post", "/api/v1/asesors"),
         ("get", "/api/v1/places"), ("post", "/api/v1/places"), ("get", "/api/v1/places/{id}"), ("put", "/api/v1/places/{id}"), ("delete", "/api/v1/places/{id}"),
         ("get", "/api/v1/schemes"), ("post", "/api/v1/schemes"), ("get", "/api/v1/schemes/{id}"), ("put", "/api/v1/schemes/{id}"), ("delete", "/api/v1/schemes/{id}"),
         ("get", "/api/v1/schedules"), ("post", "/api/v1/schedules"), ("get", "/api/v1/schedules/{id}"),
