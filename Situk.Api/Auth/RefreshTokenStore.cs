@@ -80,8 +80,9 @@ public sealed class RefreshTokenStore(NpgsqlDataSource db, IOptions<RefreshToken
     /// <summary>A new device sign-in for this user: a family of its own and its first refresh token.</summary>
     public async Task<IssuedRefreshToken> StartSignInAsync(NpgsqlConnection connection, long userId, CancellationToken ct)
     {
-        var issued = NewToken(Guid.CreateVersion7(), time.GetUtcNow());
-        await connection.ExecuteAsync(new CommandDefinition(InsertSql, Row(issued, userId, time.GetUtcNow()), cancellationToken: ct));
+        var now = time.GetUtcNow();
+        var issued = NewToken(Guid.CreateVersion7(), now);
+        await connection.ExecuteAsync(new CommandDefinition(InsertSql, Row(issued, userId, now), cancellationToken: ct));
         return issued;
     }
 
