@@ -11,8 +11,19 @@ public sealed class SitukClientOptions
     /// <summary>The REST API's root, e.g. <c>http://localhost:5000</c>; null turns the inbox sync off.</summary>
     public Uri? ApiUrl { get; init; }
 
-    /// <summary>Returns a valid access token; called before every connect, so it may refresh an expiring one.</summary>
-    public required Func<CancellationToken, ValueTask<string>> TokenProvider { get; init; }
+    /// <summary>
+    /// Returns a valid access token; called before every connect, so it may refresh an expiring one. Set this
+    /// or <see cref="SignIn"/>.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string>>? TokenProvider { get; init; }
+
+    /// <summary>
+    /// A device sign-in (<see cref="SitukSignIn.SignInAsync"/>) the client keeps fresh by itself: it refreshes at
+    /// about 80% of each access token's life through <see cref="ApiUrl"/> (required then), hands the new token to
+    /// the open socket, and uses it for reconnects. A refused refresh, or the broker's 4004, ends in
+    /// <see cref="ClientState.SignedOut"/>. Set this or <see cref="TokenProvider"/>.
+    /// </summary>
+    public SitukSignIn? SignIn { get; init; }
 
     /// <summary>The device class announced with <c>?device=</c>; default <c>other</c>.</summary>
     public string DeviceClass { get; init; } = DeviceClasses.Other;

@@ -20,7 +20,7 @@ public sealed partial class SitukDeviceClient
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_options.ApiUrl, $"api/v1/me/notifications/{notice.Id}"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", CurrentToken);
             using var response = await _http.SendAsync(request, ct);
             if (!response.IsSuccessStatusCode)
             {

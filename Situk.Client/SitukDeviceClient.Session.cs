@@ -124,7 +124,7 @@ public sealed partial class SitukDeviceClient
             for (var page = 0; page < 1000; page++)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_options.ApiUrl, $"api/v1/me/notifications?after={after}&limit=200"));
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", CurrentToken);
                 using var response = await _http.SendAsync(request, ct);
                 if (!response.IsSuccessStatusCode)
                 {

@@ -9,8 +9,9 @@ namespace Situk.Client;
 /// <summary>
 /// A device's connection to Situk, as <c>situk.js</c> is for browsers: holds the device socket open,
 /// reconnects with exponential back-off and jitter (longer after 1013, at once after 1001, never after
-/// an admin's 4003), acks what it hands over, drops duplicate ids, and after every (re)connect fetches
-/// what it missed from the REST inbox. Read <see cref="Notifications"/>; each id arrives once.
+/// an admin's 4003 or the end of its sign-in, 4004), acks what it hands over, drops duplicate ids, and after every
+/// (re)connect fetches what it missed from the REST inbox. Given a <see cref="SitukSignIn"/> it refreshes the
+/// access token before it expires and hands it to the open socket. Read <see cref="Notifications"/>; each id arrives once.
 /// </summary>
 public sealed partial class SitukDeviceClient : IAsyncDisposable
 {
@@ -31,7 +32,9 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<(ClientState State, TaskCompletionSource Done)> _waiters = [];
     private ClientWebSocket? _socket;
+    private CancellationTokenSource? _running;
     private Task? _loop;
+    private Task _refreshing = Task.CompletedTask;
     private string _token = "";
     private long _duplicatesDropped;
 
@@ -75,7 +78,18 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
             throw new InvalidOperationException("The client is already started.");
         }
 
-        _loop = RunAsync(_stopping.Token);
+        if (_options.TokenProvider is null == _options.SignIn is null)
+        {
+            throw new InvalidOperationException("Set exactly one of TokenProvider and SignIn.");
+        }
+
+        // Stopped by DisposeAsync, or by the end of the sign-in.
+        _running = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        _loop = RunAsync(_running.Token);
+        if (_options.SignIn is { } signIn)
+        {
+            _refreshing = RefreshLoopAsync(signIn, _running.Token);
+        }
     }
 
     /// <summary>Completes when the client next reaches <paramref name="state"/> (at once if it is there now).</summary>
@@ -120,10 +134,17 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
             await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        SetState(ClientState.Stopped, null);
+        await _refreshing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!_signedOut)
+        {
+            SetState(ClientState.Stopped, null);
+        }
+
         _notifications.Writer.TryComplete();
+        _running?.Dispose();
         _stopping.Dispose();
         _sendLock.Dispose();
+        _refreshLock.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();
@@ -140,7 +161,7 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
             var welcomed = false;
             try
             {
-                _token = await _options.TokenProvider(ct);
+                _token = await TokenForConnectAsync(ct);
                 using var socket = new ClientWebSocket();
                 socket.Options.SetRequestHeader("Authorization", "Bearer " + _token);
                 socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
@@ -174,12 +195,26 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
                 return;
             }
 
+            if (closeCode == CloseCodes.SignedOut)
+            {
+                await SignOutLocallyAsync();
+                break;
+            }
+
             attempt = welcomed ? 0 : attempt;
             SetState(ClientState.Reconnecting, closeCode);
             var minimum = closeCode == CloseCodes.TryAgainLater ? _options.OverloadedBackoff : _options.MinBackoff;
             await DelayAsync(Backoff.Delay(attempt++, minimum, _options.MaxBackoff, _random), ct);
         }
+
+        if (_signedOut)
+        {
+            SetState(ClientState.SignedOut, CloseCodes.SignedOut);
+        }
     }
+
+    /// <summary>The access token for REST calls: the sign-in's current one (it may have been refreshed since the connect).</summary>
+    private string CurrentToken => _options.SignIn?.AccessToken ?? _token;
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken ct)
     {

@@ -24,7 +24,8 @@ public static class CloseCodes
 
     /// <summary>
     /// Unknown frame type, malformed JSON, a binary frame or another protocol breach; also (reason
-    /// <c>inbound frame rate</c>) ack and read frames faster than the session's token bucket allows.
+    /// <c>inbound frame rate</c>) ack, read and token frames faster than the session's token bucket allows,
+    /// and (reason <c>token for another user</c>) a token frame whose valid token names another user or role.
     /// </summary>
     public const int PolicyViolation = 1008;
 
@@ -39,4 +40,10 @@ public static class CloseCodes
 
     /// <summary>Closed by an admin through the management endpoints.</summary>
     public const int KickedByAdmin = 4003;
+
+    /// <summary>
+    /// The device sign-in this socket belongs to (the token's <c>sid</c>) was ended: signed out, or revoked
+    /// because its refresh token was used twice. Do not reconnect with the tokens of that sign-in.
+    /// </summary>
+    public const int SignedOut = 4004;
 }

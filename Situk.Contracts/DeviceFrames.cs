@@ -12,6 +12,9 @@ namespace Situk.Contracts;
 [JsonDerivedType(typeof(NotificationFrame), "notification")]
 [JsonDerivedType(typeof(AckFrame), "ack")]
 [JsonDerivedType(typeof(ReadFrame), "read")]
+[JsonDerivedType(typeof(TokenFrame), "token")]
+[JsonDerivedType(typeof(TokenOkFrame), "token-ok")]
+[JsonDerivedType(typeof(TokenRefusedFrame), "token-refused")]
 public abstract record DeviceFrame;
 
 /// <summary>Server → device, once, first.</summary>
@@ -42,3 +45,18 @@ public sealed record AckFrame(long[] Ids) : DeviceFrame;
 /// they were read elsewhere (another device, or the REST inbox), so update the unread count.
 /// </summary>
 public sealed record ReadFrame(long[] Ids) : DeviceFrame;
+
+/// <summary>
+/// Device → server: a fresh access token for this open socket (after <c>POST /api/v1/auth/refresh</c>). Checked
+/// as at connect; the same user and role move the session's expiry to this token's, and its <c>sid</c> becomes the session's sign-in.
+/// </summary>
+public sealed record TokenFrame(string? Token) : DeviceFrame;
+
+/// <summary>Server → device: the token frame was taken; the session now lasts until <see cref="ExpiresAt"/>.</summary>
+public sealed record TokenOkFrame(DateTimeOffset ExpiresAt) : DeviceFrame;
+
+/// <summary>
+/// Server → device: the token frame's token is not valid (malformed, badly signed, expired, …, named in
+/// <see cref="Reason"/>); the session keeps its old token and closes with 4001 when that expires.
+/// </summary>
+public sealed record TokenRefusedFrame(string Reason, DateTimeOffset ExpiresAt) : DeviceFrame;

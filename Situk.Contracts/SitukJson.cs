@@ -24,5 +24,7 @@ namespace Situk.Contracts;
 [JsonSerializable(typeof(InboxPage))]
 [JsonSerializable(typeof(InboxItem))]
 [JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(SignInCredentials))]
+[JsonSerializable(typeof(TokenRefreshRequest))]
 [JsonSerializable(typeof(NotificationTimeline))]
 public sealed partial class SitukJson : JsonSerializerContext;

@@ -7,8 +7,12 @@ using Situk.Contracts;
 
 namespace Situk.Api.Auth;
 
-/// <summary><c>POST /auth/token</c>: email and password in, an access token for the API and the broker out.</summary>
-public static class AuthApi
+/// <summary>
+/// <c>POST /auth/token</c>: email and password in, an access token for the API and the broker and a refresh
+/// token out; <c>POST /auth/refresh</c> trades the refresh token for the next pair; <c>POST /auth/sign-out</c>
+/// ends the device sign-in.
+/// </summary>
+public static partial class AuthApi
 {
     public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder routes)
     {
@@ -21,7 +25,9 @@ public static class AuthApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .WithSummary("Sign in: email and password for an access token and the broker URL.");
+            .WithSummary("Sign in: email and password for an access token, a refresh token and the broker URL.");
+        routes.MapRefresh();
+        routes.MapSignOut();
         return routes;
     }
 
@@ -31,6 +37,7 @@ public static class AuthApi
         TokenIssuer issuer,
         SignInThrottle throttle,
         IOptions<ApiOptions> api,
+        RefreshTokenStore refreshTokens,
         HttpContext http,
         CancellationToken ct)
     {
@@ -67,7 +74,8 @@ public static class AuthApi
                 detail: "This account has been deactivated by an administrator. Ask your LSP's administrator to reactivate it.");
         }
 
-        var (token, expiresAt) = issuer.Issue(user.Id, user.Role);
-        return TypedResults.Ok(new TokenResponse(token, expiresAt, user.Id, user.Role, api.Value.PublicBrokerUrl));
+        var refresh = await refreshTokens.StartSignInAsync(connection, user.Id, ct);
+        var (token, expiresAt) = issuer.Issue(user.Id, user.Role, refresh.FamilyId);
+        return TypedResults.Ok(new TokenResponse(token, expiresAt, user.Id, user.Role, api.Value.PublicBrokerUrl, refresh.Token, refresh.ExpiresAt));
     }
 }

@@ -6,7 +6,7 @@ using Situk.Contracts;
 
 namespace Situk.Api.Auth;
 
-/// <summary>Bearer tokens (the ones <see cref="TokenIssuer"/> makes) and one policy per role set.</summary>
+/// <summary>Bearer tokens (the ones <see cref="TokenIssuer"/> makes), refresh tokens and their sweeper, and one policy per role set.</summary>
 public static class AuthSetup
 {
     public const string Admin = "admin";
@@ -17,6 +17,10 @@ public static class AuthSetup
     public static IServiceCollection AddSitukAuth(this IServiceCollection services)
     {
         services.AddSingleton<TokenIssuer>();
+        services.AddOptions<RefreshTokenOptions>().BindConfiguration(RefreshTokenOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RefreshTokenStore>();
+        services.AddSingleton<RefreshTokenSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<RefreshTokenSweeper>());
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>

@@ -8,7 +8,7 @@ namespace Situk.Api.Auth;
 /// <summary>
 /// The anonymous routes' limits. The rate-limiting middleware counts requests per client address
 /// (<see cref="ClientAddress"/>): every sign-in request (<see cref="PerAddressPolicy"/>, a generous
-/// ceiling) and every sign-up (<see cref="SignUpPerAddressPolicy"/>). Password guessing itself is
+/// ceiling), every refresh (<see cref="RefreshPerAddressPolicy"/>, sized for a lab) and every sign-up (<see cref="SignUpPerAddressPolicy"/>). Password guessing itself is
 /// slowed inside the sign-in handler by <see cref="SignInThrottle"/>, which counts only failures.
 /// All answer 429 problem+json with <c>Retry-After</c>.
 /// </summary>
@@ -16,6 +16,7 @@ public static class TokenRateLimits
 {
     public const string PerAddressPolicy = "token-per-address";
     public const string SignUpPerAddressPolicy = "sign-up-per-address";
+    public const string RefreshPerAddressPolicy = "refresh-per-address";
 
     public static IServiceCollection AddSitukRateLimits(this IServiceCollection services)
     {
@@ -30,6 +31,9 @@ public static class TokenRateLimits
             limiter.AddPolicy(SignUpPerAddressPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 ClientAddress.Key(context),
                 _ => Window(limits.Value.SignUpPerAddress, limits.Value.SignUpWindow)));
+            limiter.AddPolicy(RefreshPerAddressPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                ClientAddress.Key(context),
+                _ => Window(limits.Value.RefreshRequestsPerAddress, limits.Value.Window)));
             limiter.OnRejected = (context, ct) =>
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))

@@ -82,6 +82,20 @@ public sealed partial class BrokerAdminClient
     {
         const string path = "admin/users/{userId}/sessions";
         using var response = await SendAsync(HttpMethod.Delete, $"admin/users/{userId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/sessions", ct);
+        return await ClosedCountAsync(path, response, ct);
+    }
+
+    /// <summary>Closes the user's sessions opened under one device sign-in (4004); how many were open.</summary>
+    public async Task<int> KickSignInAsync(long userId, Guid signInId, CancellationToken ct)
+    {
+        const string path = "admin/users/{userId}/signins/{signInId}/sessions";
+        using var response = await SendAsync(
+            HttpMethod.Delete, $"admin/users/{userId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/signins/{signInId:N}/sessions", ct);
+        return await ClosedCountAsync(path, response, ct);
+    }
+
+    private static async Task<int> ClosedCountAsync(string path, HttpResponseMessage response, CancellationToken ct)
+    {
         if (!response.IsSuccessStatusCode)
         {
             throw Refused(path, response.StatusCode);

@@ -90,6 +90,14 @@ public sealed class RateLimitOptions
     [Range(1, 1_000_000)]
     public int TokenRequestsPerAddress { get; set; } = 1200;
 
+    /// <summary>
+    /// Refreshes (<c>POST /auth/refresh</c>) per address per <see cref="Window"/>. Default 1200: a lab of 300
+    /// behind one NAT that signed in together refreshes together (each device once per 80% of a token's
+    /// life, spread by jitter), several devices each, with room for retries.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int RefreshRequestsPerAddress { get; set; } = 1200;
+
     /// <summary>Failed sign-ins in a row for one email before each further one waits. Default 5.</summary>
     [Range(1, 1_000_000)]
     public int TokenPerEmail { get; set; } = 5;

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
+using Situk.Broker.Devices;
 using Situk.Broker.Fanout;
 using Situk.Broker.Hosting;
 using Situk.Broker.Sessions;
@@ -21,6 +23,7 @@ internal static class AdminApi
         group.MapGet("/admin/sessions", ListSessions);
         group.MapDelete("/admin/sessions/{sessionId}", KickSession);
         group.MapDelete("/admin/users/{userId}/sessions", KickUser);
+        group.MapDelete("/admin/users/{userId}/signins/{signInId}/sessions", SignOut);
         group.MapPost("/admin/publish", PublishAsync);
         group.MapGet("/admin/stats", Stats);
         group.MapGet("/metrics", ScrapeAsync);
@@ -47,6 +50,19 @@ internal static class AdminApi
     private static Ok<ClosedCount> KickUser(SessionRegistry registry, string userId)
     {
         var closed = registry.ForUser(userId).Count(s => s.Close(CloseCodes.KickedByAdmin, "closed by an admin"));
+        return TypedResults.Ok(new ClosedCount(closed));
+    }
+
+    /// <summary>
+    /// The user signed out one device sign-in (token <c>sid</c>): its sessions close with 4004, the user's
+    /// other sessions stay. Found through the user's index (at most <c>MaxSessionsPerUser</c> sessions).
+    /// </summary>
+    private static Ok<ClosedCount> SignOut(SessionRegistry registry, ILogger<DeviceEndpoint> logger, string userId, string signInId)
+    {
+        var closed = registry.ForUser(userId)
+            .Where(s => string.Equals(s.SignInId, signInId, StringComparison.Ordinal))
+            .Count(s => s.Close(CloseCodes.SignedOut, "signed out"));
+        DeviceEndpointLog.SignedOut(logger, userId, signInId, closed);
         return TypedResults.Ok(new ClosedCount(closed));
     }
 

@@ -9,7 +9,8 @@ namespace Situk.Broker.Auth;
 
 /// <summary>
 /// Checks device tokens: HMAC-SHA256 over the UTF-8 signing key, issuer, audience, a <c>sub</c>, a known
-/// <c>role</c> and an <c>exp</c> in the future. Expiry is checked against <see cref="TimeProvider"/>
+/// <c>role</c> and an <c>exp</c> in the future; an optional <c>sid</c> names the device sign-in. Used at connect
+/// and for every <c>token</c> frame on an open socket. Expiry is checked against <see cref="TimeProvider"/>
 /// (not the handler's clock, and with no skew) so tests can move time.
 /// </summary>
 internal sealed class TokenValidator
@@ -70,6 +71,8 @@ internal sealed class TokenValidator
             return (null, "token without a known role");
         }
 
-        return (new DeviceIdentity(jwt.Subject, role, expires), "");
+        // Optional: tokens minted without a device sign-in (tools, tests) have none.
+        var signInId = jwt.TryGetPayloadValue<string>("sid", out var sid) && !string.IsNullOrEmpty(sid) ? sid : null;
+        return (new DeviceIdentity(jwt.Subject, role, expires, signInId), "");
     }
 }

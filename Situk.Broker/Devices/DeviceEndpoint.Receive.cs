@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Text.Json;
 using Situk.Broker.Receipts;
 using Situk.Broker.Sessions;
 using Situk.Broker.Sockets;
@@ -11,13 +12,13 @@ internal sealed partial class DeviceEndpoint
     /// <summary>
     /// Reads the device's frames until the socket ends and says why it ended. A protocol breach asks the
     /// writer to close with its code; reading then goes on (ignoring data) until the device answers the
-    /// close or the writer's abort timer ends the socket. Each ack or read frame takes a token from the
+    /// close or the writer's abort timer ends the socket. Each ack, read or token frame takes a token from the
     /// session's <see cref="InboundBudget"/>; a session that empties it is closed with 1008.
     /// </summary>
-    private async Task<CloseOutcome> ReceiveAsync(Session session, WebSocket socket, CancellationToken cancellationToken)
+    private async Task<CloseOutcome> ReceiveAsync(Session session, TokenExpiry expiry, WebSocket socket, CancellationToken cancellationToken)
     {
         using var reader = new MessageReader(socket, _options.MaxFrameBytes);
-        var inbound = new Inbound(new InboundBudget(_options.InboundFramesPerSecond, _options.InboundFrameBurst, time));
+        var inbound = new Inbound(new InboundBudget(_options.InboundFramesPerSecond, _options.InboundFrameBurst, time), expiry);
         try
         {
             while (true)
@@ -72,6 +73,8 @@ internal sealed partial class DeviceEndpoint
                 // Read on this device: the API stores it and tells the user's other sessions.
                 links.Broadcast(new DeviceReadFrame(session.UserId, session.Id, read.Ids, time.GetUtcNow()));
                 break;
+            case TokenFrame renewal:
+                return OnTokenAsync(session, inbound.Expiry, renewal.Token);
             default:
                 session.Close(code, reason);
                 break;
@@ -109,10 +112,38 @@ internal sealed partial class DeviceEndpoint
         metrics.Acked(fresh);
     }
 
+    /// <summary>
+    /// A fresh token for this socket, checked exactly as at connect. Valid and for the same user and role: the
+    /// session now expires with it (token-ok). Valid for anyone else: closed with 1008, a socket never changes
+    /// hands. Not valid: token-refused, and the session keeps its current token (and its 4001 deadline).
+    /// </summary>
+    private async ValueTask OnTokenAsync(Session session, TokenExpiry expiry, string? token)
+    {
+        var (identity, problem) = await tokens.ValidateAsync(token);
+        if (identity is null)
+        {
+            DeviceEndpointLog.TokenRefused(logger, session.Id, session.UserId, problem);
+            session.Send(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenRefusedFrame(problem, session.ExpiresAt), SitukJson.Default.DeviceFrame));
+            return;
+        }
+
+        if (!session.Renew(identity))
+        {
+            DeviceEndpointLog.TokenForAnotherUser(logger, session.Id, session.UserId, identity.UserId);
+            session.Close(CloseCodes.PolicyViolation, "token for another user");
+            return;
+        }
+
+        expiry.Renew(identity.ExpiresAt);
+        session.Send(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenOkFrame(identity.ExpiresAt), SitukJson.Default.DeviceFrame));
+    }
+
     /// <summary>What one session's receive loop keeps about its inbound frames; its receipt share only once it acks.</summary>
-    private sealed class Inbound(InboundBudget budget)
+    private sealed class Inbound(InboundBudget budget, TokenExpiry expiry)
     {
         public InboundBudget Budget { get; } = budget;
+
+        public TokenExpiry Expiry { get; } = expiry;
 
         public ReceiptShare? Share { get; set; }
     }

@@ -18,7 +18,8 @@ namespace Situk.Broker.Devices;
 
 /// <summary>
 /// <c>GET /ws</c>: admits a device (origin, token, then rate and capacity — all before the upgrade), then runs
-/// its session: welcome first, the writer loop, and the receive loop that turns acks into receipts.
+/// its session: welcome first, the writer loop, and the receive loop that turns acks into receipts and
+/// takes fresh tokens (token frames) that keep the session open past its first token's expiry.
 /// The session is registered in <c>try</c> and removed in <c>finally</c>, so gauges and presence stay paired.
 /// </summary>
 internal sealed partial class DeviceEndpoint(
@@ -125,12 +126,8 @@ internal sealed partial class DeviceEndpoint(
         writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(
             new WelcomeFrame(session.Id, session.UserId, _options.HeartbeatSeconds), SitukJson.Default.DeviceFrame));
 
-        var untilExpiry = identity.ExpiresAt - time.GetUtcNow();
-        using var expiry = time.CreateTimer(
-            static s => ((Session)s!).Close(CloseCodes.TokenExpired, "token expired"),
-            session,
-            untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero,
-            Timeout.InfiniteTimeSpan);
+        // 4001 when the token expires, unless a token frame moves it (see the receive loop).
+        using var expiry = new TokenExpiry(session, time);
 
         // Registered before the writer starts, so a device that has read its welcome is already listed,
         // reachable by publishes and kickable by an admin.
@@ -139,7 +136,7 @@ internal sealed partial class DeviceEndpoint(
         CloseOutcome outcome;
         try
         {
-            outcome = await ReceiveAsync(session, socket, aborted);
+            outcome = await ReceiveAsync(session, expiry, socket, aborted);
         }
         finally
         {

@@ -20,4 +20,13 @@ internal static partial class DeviceEndpointLog
 
     [LoggerMessage(5, LogLevel.Warning, "Session {SessionId} of user {UserId} closed with 1008: more inbound frames than {PerSecond} a second after a burst of {Burst}")]
     public static partial void InboundRate(ILogger logger, string sessionId, string userId, int perSecond, int burst);
+
+    [LoggerMessage(6, LogLevel.Information, "Session {SessionId} of user {UserId} sent a token that is not valid ({Reason}); it keeps its current token")]
+    public static partial void TokenRefused(ILogger logger, string sessionId, string userId, string reason);
+
+    [LoggerMessage(7, LogLevel.Warning, "Session {SessionId} of user {UserId} closed with 1008: it sent a token for user {OtherUserId} or another role")]
+    public static partial void TokenForAnotherUser(ILogger logger, string sessionId, string userId, string otherUserId);
+
+    [LoggerMessage(8, LogLevel.Information, "Closed {Count} session(s) of user {UserId} opened under sign-in {SignInId}: signed out")]
+    public static partial void SignedOut(ILogger logger, string userId, string signInId, int count);
 }

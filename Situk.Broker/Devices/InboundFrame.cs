@@ -5,12 +5,13 @@ using Situk.Contracts;
 namespace Situk.Broker.Devices;
 
 /// <summary>
-/// Checks one inbound device text message: valid UTF-8, JSON, an <c>ack</c> or <c>read</c> frame with ids, not too many.
+/// Checks one inbound device text message: valid UTF-8, JSON, an <c>ack</c> or <c>read</c> frame with ids (not
+/// too many), or a <c>token</c> frame (its token is checked by the receive loop, which answers for it).
 /// Anything else is answered with the close code of the <c>situk.v1</c> protocol.
 /// </summary>
 internal static class InboundFrame
 {
-    /// <summary>The ack or read frame, or null with the close code and reason to close with.</summary>
+    /// <summary>The ack, read or token frame, or null with the close code and reason to close with.</summary>
     public static (DeviceFrame? Frame, int Code, string Reason) Parse(ReadOnlySpan<byte> message, int maxIds)
     {
         if (!Utf8.IsValid(message))
@@ -28,6 +29,11 @@ internal static class InboundFrame
             return (null, CloseCodes.PolicyViolation, "malformed or unknown frame");
         }
 
+        if (frame is TokenFrame)
+        {
+            return (frame, 0, "");
+        }
+
         var ids = frame switch
         {
             AckFrame ack => ack.Ids,
@@ -36,7 +42,7 @@ internal static class InboundFrame
         };
         if (ids is null)
         {
-            return (null, CloseCodes.PolicyViolation, "only ack and read frames are accepted");
+            return (null, CloseCodes.PolicyViolation, "only ack, read and token frames are accepted");
         }
 
         if (ids.Length > maxIds)

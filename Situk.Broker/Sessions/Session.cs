@@ -36,13 +36,20 @@ internal sealed class Session(
     private long _acks;
     private AckedIds? _acked;
 
+    // Replaced whole by a token frame for the same user and role (Renew); read without a lock.
+    private DeviceIdentity _identity = identity;
+
     public string Id { get; } = id;
 
-    public string UserId => identity.UserId;
+    public string UserId { get; } = identity.UserId;
 
-    public string Role => identity.Role;
+    public string Role { get; } = identity.Role;
 
-    public DateTimeOffset ExpiresAt => identity.ExpiresAt;
+    /// <summary>When the session's current token expires; a token frame moves it.</summary>
+    public DateTimeOffset ExpiresAt => Volatile.Read(ref _identity).ExpiresAt;
+
+    /// <summary>The device sign-in (token <c>sid</c>) of the session's current token; null for a token without one.</summary>
+    public string? SignInId => Volatile.Read(ref _identity).SignInId;
 
     public string DeviceClass { get; } = deviceClass;
 
@@ -123,6 +130,21 @@ internal sealed class Session(
     {
         Interlocked.Increment(ref _acks);
         return times.Acked(notificationId);
+    }
+
+    /// <summary>
+    /// Takes a newer token's identity: false (nothing changed) unless it names the same user and role.
+    /// The caller moves the expiry timer (<see cref="TokenExpiry"/>).
+    /// </summary>
+    public bool Renew(DeviceIdentity renewed)
+    {
+        if (!string.Equals(renewed.UserId, UserId, StringComparison.Ordinal) || !string.Equals(renewed.Role, Role, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _identity, renewed);
+        return true;
     }
 
     /// <summary>Asks the writer to close with <paramref name="code"/>; false if a close was already under way.</summary>

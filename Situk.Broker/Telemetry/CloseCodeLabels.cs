@@ -18,7 +18,7 @@ internal static class CloseCodeLabels
     {
         CloseCodes.Normal, CloseCodes.GoingAway, CloseCodes.ProtocolError, CloseCodes.InvalidPayload,
         CloseCodes.PolicyViolation, CloseCodes.MessageTooBig, CloseCodes.TryAgainLater,
-        CloseCodes.TokenExpired, CloseCodes.KickedByAdmin,
+        CloseCodes.TokenExpired, CloseCodes.KickedByAdmin, CloseCodes.SignedOut,
 
         // Recorded by the broker itself, never sent on the wire: a close frame without a code, and a
         // socket that ended without a close handshake.

@@ -1,4 +1,9 @@
 // The device page: sign in against the API, hold a broker socket with situk.js, show the inbox live.
+//
+// The sign-in (access token and refresh token) is kept in sessionStorage: a reload of the tab (a candidate's
+// browser in an exam lab) carries on without the password, while closing the tab forgets it, and no other
+// tab or later visit reads it (unlike localStorage). Memory alone would sign the candidate out at every
+// reload. Script injection could read it either way; the page's Content-Security-Policy is what guards that.
 import { SitukClient } from "/situk.js";
 
 const $ = (id) => document.getElementById(id);
@@ -9,6 +14,7 @@ const STATE_TEXT = {
   reconnecting: "Menyambung ulang… (reconnecting)",
   closed: "Terputus (disconnected)",
   stopped: "Keluar (signed out)",
+  signedout: "Sesi berakhir, silakan masuk lagi (signed out)",
 };
 
 const items = new Map(); // id → { notification, element }
@@ -41,9 +47,24 @@ $("sign-in").addEventListener("submit", async (event) => {
   }
 });
 
-$("sign-out").addEventListener("click", () => {
-  client?.stop();
+// Signing out ends this device's sign-in on the API (its refresh token stops working, its socket closes);
+// the user's other devices stay signed in.
+$("sign-out").addEventListener("click", async () => {
+  const leaving = client;
   client = null;
+  await leaving?.signOut().catch(() => {});
+  forget();
+});
+
+// The sign-in ended elsewhere (signed out, expired, or revoked): back to the sign-in form, saying so.
+function signedOut(reason) {
+  client = null;
+  forget();
+  setState("signedout");
+  $("sign-in-error").textContent = `Sesi berakhir (signed out): ${reason}`;
+}
+
+function forget() {
   session = null;
   sessionStorage.removeItem("situk.session");
   items.clear();
@@ -51,7 +72,7 @@ $("sign-out").addEventListener("click", () => {
   $("inbox").hidden = true;
   $("sign-in").hidden = false;
   render();
-});
+}
 
 $("enable-alerts").addEventListener("click", async () => {
   if (!("Notification" in window)) return;
@@ -63,7 +84,8 @@ function restore() {
   const saved = sessionStorage.getItem("situk.session");
   if (!saved) return;
   session = JSON.parse(saved);
-  if (new Date(session.expiresAt) <= new Date()) {
+  // An expired access token is fine while the refresh token lasts: the client refreshes before connecting.
+  if (new Date(session.refreshTokenExpiresAt ?? session.expiresAt) <= new Date()) {
     sessionStorage.removeItem("situk.session");
     session = null;
     return;
@@ -79,7 +101,7 @@ function begin() {
   client = new SitukClient({
     brokerUrl: session.brokerUrl,
     apiUrl: config?.apiUrl,
-    token: session.accessToken,
+    signIn: session,
     device: session.device,
     deviceId: deviceId(),
   });
@@ -88,6 +110,13 @@ function begin() {
   client.addEventListener("read", (e) => e.detail.ids.forEach((id) => markReadLocally(id)));
   client.addEventListener("tokenexpired", () => setState("closed", 4001));
   client.addEventListener("kicked", () => setState("closed", 4003));
+  client.addEventListener("tokenrefreshed", (e) => {
+    session = { ...session, ...e.detail };
+    sessionStorage.setItem("situk.session", JSON.stringify(session));
+  });
+  client.addEventListener("signedout", (e) => {
+    if (client) signedOut(e.detail.reason);
+  });
   client.start();
   renderAlertsButton();
   render();

@@ -8,14 +8,24 @@
 // It connects with the token in the query string (browsers cannot set headers on a WebSocket),
 // reconnects with exponential back-off and jitter, acks every notification it has handed to the
 // page, drops duplicate ids, and after every (re)connect fetches what it missed from the REST inbox.
+// Given a sign-in (the answer of POST /api/v1/auth/token, with its refresh token) it refreshes the access
+// token at about 80% of its life, hands the new one to the open socket ({"type":"token"}) and uses it for
+// reconnects; a refused refresh (401) or close 4004 ends in "signedout" instead of retrying forever.
 // Events: "state" {state, code?, reason?}, "welcome" {sessionId, userId, heartbeatSeconds},
-// "notification" {…notification, synced}, "read" {ids}, "tokenexpired", "kicked".
+// "notification" {…notification, synced}, "read" {ids}, "tokenrefreshed" {…token answer}, "signedout" {reason},
+// "tokenexpired", "kicked".
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 30_000;
 // 1013 means "overloaded or too slow": wait longer before the first retry.
 const OVERLOADED_MIN_MS = 5_000;
 const SEEN_LIMIT = 2_000;
+// A refresh falls between these fractions of the access token's life, so a lab that signed in together
+// does not refresh in the same second.
+const REFRESH_FROM = 0.75;
+const REFRESH_TO = 0.85;
+// A connect this close to the token's expiry refreshes first: the broker would close with 4001 at once.
+const EXPIRY_MARGIN_MS = 1_000;
 
 export class SitukClient extends EventTarget {
   /**
@@ -27,12 +37,15 @@ export class SitukClient extends EventTarget {
    * @param {string} [options.deviceId] an opaque id of this device
    * @param {boolean} [options.autoAck] ack as soon as the "notification" event returns (default true)
    * @param {() => Promise<string>} [options.refreshToken] called on close 4001 for a new token
+   * @param {{accessToken: string, expiresAt: string, refreshToken: string}} [options.signIn] the sign-in
+   *        answer; with it (and apiUrl) the client refreshes by itself and `token` may be left out
    */
   constructor(options) {
     super();
     this.brokerUrl = options.brokerUrl;
     this.apiUrl = (options.apiUrl ?? "").replace(/\/$/, "");
-    this.token = options.token;
+    this.signIn = options.signIn ? { ...options.signIn, receivedAt: Date.now() } : null;
+    this.token = options.signIn?.accessToken ?? options.token;
     this.device = options.device ?? "web";
     this.deviceId = options.deviceId ?? null;
     this.autoAck = options.autoAck ?? true;
@@ -44,11 +57,15 @@ export class SitukClient extends EventTarget {
     this._attempt = 0;
     this._timer = null;
     this._stopped = true;
+    this._refreshTimer = null;
+    this._refreshing = null;
+    this._refreshFailures = 0;
   }
 
   /** Opens the socket and keeps it open until stop(). */
   start() {
     this._stopped = false;
+    this._scheduleRefresh();
     this._connect();
   }
 
@@ -56,6 +73,7 @@ export class SitukClient extends EventTarget {
   stop() {
     this._stopped = true;
     clearTimeout(this._timer);
+    clearTimeout(this._refreshTimer);
     this._socket?.close(1000, "client stopped");
     this._setState("stopped");
   }
@@ -85,8 +103,26 @@ export class SitukClient extends EventTarget {
     if (!response.ok) throw new Error(`marking ${id} read failed: ${response.status}`);
   }
 
-  _connect() {
+  /**
+   * Signs this device out: the API ends the sign-in (its refresh tokens stop working, its sockets close
+   * with 4004); the user's other devices stay signed in. Stops the client either way.
+   */
+  async signOut() {
+    try {
+      if (this.signIn && this.apiUrl) {
+        await fetch(`${this.apiUrl}/api/v1/auth/sign-out`, { method: "POST", headers: { Authorization: `Bearer ${this.token}` } });
+      }
+    } finally {
+      this._signedOut("signed out here");
+    }
+  }
+
+  async _connect() {
     if (this._stopped) return;
+    if (this.signIn && new Date(this.signIn.expiresAt).getTime() - Date.now() < EXPIRY_MARGIN_MS) {
+      await this._refresh();
+      if (this._stopped) return;
+    }
     this._setState(this._attempt === 0 ? "connecting" : "reconnecting");
     const url = new URL(this.brokerUrl);
     url.searchParams.set("access_token", this.token);
@@ -119,7 +155,78 @@ export class SitukClient extends EventTarget {
       case "read":
         this._emit("read", { ids: frame.ids ?? [] });
         break;
+      // "token-ok" and "token-refused" answer our token frames; a refused one leaves the old token in
+      // force, and the next refresh (or the reconnect after 4001) brings another.
     }
+  }
+
+  // At about 80% of the access token's life: refresh, then hand the new token to the open socket.
+  _scheduleRefresh() {
+    clearTimeout(this._refreshTimer);
+    if (!this.signIn || !this.apiUrl || this._stopped) return;
+    let delay;
+    if (this._refreshFailures > 0) {
+      delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this._refreshFailures) * (0.5 + Math.random() / 2);
+    } else {
+      const life = new Date(this.signIn.expiresAt).getTime() - this.signIn.receivedAt;
+      const due = this.signIn.receivedAt + life * (REFRESH_FROM + Math.random() * (REFRESH_TO - REFRESH_FROM));
+      delay = Math.max(0, due - Date.now());
+    }
+    this._refreshTimer = setTimeout(async () => {
+      if (await this._refresh()) {
+        this._refreshFailures = 0;
+        if (this._socket?.readyState === WebSocket.OPEN) {
+          this._socket.send(JSON.stringify({ type: "token", token: this.token }));
+        }
+      } else {
+        this._refreshFailures++;
+      }
+      this._scheduleRefresh();
+    }, delay);
+  }
+
+  // One refresh at a time: a refresh token presented twice ends the sign-in on every device holding it.
+  _refresh() {
+    this._refreshing ??= this._refreshOnce().finally(() => {
+      this._refreshing = null;
+    });
+    return this._refreshing;
+  }
+
+  async _refreshOnce() {
+    try {
+      const response = await fetch(`${this.apiUrl}/api/v1/auth/refresh`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refreshToken: this.signIn.refreshToken }),
+      });
+      if (response.status === 401) {
+        const problem = await response.json().catch(() => ({}));
+        this._signedOut(problem.title ?? "refresh refused");
+        return false;
+      }
+      if (!response.ok) return false;
+      const answer = await response.json();
+      this.signIn = { ...answer, receivedAt: Date.now() };
+      this.token = answer.accessToken;
+      this._emit("tokenrefreshed", answer);
+      return true;
+    } catch {
+      return false; // the API is unreachable: try again after a back-off
+    }
+  }
+
+  // The sign-in is over: stop for good and say so; never retry with its tokens.
+  _signedOut(reason) {
+    if (this.state === "signedout") return;
+    this._stopped = true;
+    clearTimeout(this._timer);
+    clearTimeout(this._refreshTimer);
+    const socket = this._socket;
+    this._socket = null; // its close event then changes nothing: the state stays "signedout"
+    socket?.close(1000, "signed out");
+    this._setState("signedout", { reason });
+    this._emit("signedout", { reason });
   }
 
   _deliver(notification, synced) {
@@ -188,16 +295,23 @@ export class SitukClient extends EventTarget {
       this._emit("kicked", { reason });
       return;
     }
+    if (code === 4004) {
+      this._signedOut(reason || "signed out");
+      return;
+    }
     if (code === 4001) {
       this._emit("tokenexpired", {});
-      if (!this.refreshToken) {
+      // With a sign-in the reconnect refreshes first (see _connect); otherwise ask the page for a token.
+      if (!this.signIn && !this.refreshToken) {
         this._stopped = true;
         return;
       }
-      try {
-        this.token = await this.refreshToken();
-      } catch {
-        // try again after the back-off below
+      if (!this.signIn) {
+        try {
+          this.token = await this.refreshToken();
+        } catch {
+          // try again after the back-off below
+        }
       }
     }
     this._schedule(code === 1013 ? OVERLOADED_MIN_MS : RECONNECT_MIN_MS);

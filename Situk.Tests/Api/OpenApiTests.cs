@@ -10,7 +10,7 @@ public sealed class OpenApiTests : ApiTests
 {
     private static readonly (string Method, string Path)[] Routes =
     [
-        ("post", "/api/v1/accounts"), ("post", "/api/v1/accounts/verify"), ("post", "/api/v1/auth/token"), ("post", "/api/v1/asesors"),
+        ("post", "/api/v1/accounts"), ("post", "/api/v1/accounts/verify"), ("post", "/api/v1/auth/token"), ("post", "/api/v1/auth/refresh"), ("post", "/api/v1/auth/sign-out"), ("post", "/api/v1/asesors"),
         ("post", "/api/v1/accounts/password-reset"), ("post", "/api/v1/accounts/password-reset/confirm"), ("get", "/api/v1/me"), ("post", "/api/v1/me/password"),
         ("post", "/api/v1/admins"), ("get", "/api/v1/users"), ("get", "/api/v1/users/{id}"),
         ("post", "/api/v1/users/{id}/deactivation"), ("delete", "/api/v1/users/{id}/deactivation"),

@@ -69,6 +69,8 @@ public sealed class OddTextTests
         }, true),
         ["POST /api/v1/auth/token"] = (() => Task.FromResult(new Target(_api.CreateClient(), "api/v1/auth/token",
             () => Node(new { email = ApiFixture.AdminEmail, password = "not-the-password" }))), false),
+        ["POST /api/v1/auth/refresh"] = (() => Task.FromResult(new Target(_api.CreateClient(), "api/v1/auth/refresh",
+            () => Node(new { refreshToken = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }))), false),
         ["POST /api/v1/notifications"] = (() => Task.FromResult(new Target(_api.Admin.Client, "api/v1/notifications",
             () => Node(new { to = new { role = Roles.Asesor }, title = "Jadwal", body = "Ujian pukul 08.00", link = "/schedules" }))), false),
         ["POST /api/v1/places"] = (() => Task.FromResult(new Target(_api.Admin.Client, "api/v1/places", Place)), false),
@@ -197,7 +199,7 @@ public sealed class OddTextTests
             return true;
         }
 
-        if (route == "POST /api/v1/auth/token" && response.StatusCode == HttpStatusCode.Unauthorized)
+        if (route is "POST /api/v1/auth/token" or "POST /api/v1/auth/refresh" && response.StatusCode == HttpStatusCode.Unauthorized)
         {
             await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized); // well-formed, wrong credentials
         }

@@ -25,6 +25,8 @@ public sealed class RouteAccessTests
         ["POST /api/v1/accounts"] = Anyone,
         ["POST /api/v1/accounts/verify"] = Anyone,
         ["POST /api/v1/auth/token"] = Anyone,
+        ["POST /api/v1/auth/refresh"] = Anyone,
+        ["POST /api/v1/auth/sign-out"] = SignedIn,
         ["POST /api/v1/asesors"] = AdminOnly,
         ["POST /api/v1/accounts/password-reset"] = Anyone,
         ["POST /api/v1/accounts/password-reset/confirm"] = Anyone,

@@ -56,19 +56,29 @@ public sealed class TestTokens(
     public string WithWrongIssuer(string userId, string role = Roles.Asesi) =>
         Create(userId, role, _time.GetUtcNow().AddHours(1), issuer: "someone-else");
 
-    /// <summary>Any token at all; a null <paramref name="role"/> leaves the claim out.</summary>
+    /// <summary>A valid token of one device sign-in (its <c>sid</c> claim), as the API issues after sign-in and refresh.</summary>
+    public string ForSignIn(string userId, string signInId, TimeSpan lifetime, string role = Roles.Asesi) =>
+        Create(userId, role, _time.GetUtcNow() + lifetime, signInId: signInId);
+
+    /// <summary>Any token at all; a null <paramref name="role"/> leaves the claim out, a null <paramref name="signInId"/> the <c>sid</c>.</summary>
     public string Create(
         string userId,
         string? role,
         DateTimeOffset expires,
         string? issuer = null,
         string? audience = null,
-        string? signingKey = null)
+        string? signingKey = null,
+        string? signInId = null)
     {
         var claims = new Dictionary<string, object> { ["sub"] = userId };
         if (role is not null)
         {
             claims["role"] = role;
+        }
+
+        if (signInId is not null)
+        {
+            claims["sid"] = signInId;
         }
 
         var issuedAt = (expires < _time.GetUtcNow() ? expires : _time.GetUtcNow()).AddMinutes(-1);

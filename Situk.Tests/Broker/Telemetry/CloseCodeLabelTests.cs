@@ -9,7 +9,7 @@ namespace Situk.Tests.Broker.Telemetry;
 public sealed partial class CloseCodeLabelTests
 {
     private static readonly string[] FixedLabels =
-        ["1000", "1001", "1002", "1005", "1006", "1007", "1008", "1009", "1013", "4001", "4003", "other"];
+        ["1000", "1001", "1002", "1005", "1006", "1007", "1008", "1009", "1013", "4001", "4003", "4004", "other"];
 
     [Test]
     public async Task Devices_closing_with_arbitrary_codes_add_no_label_value_to_the_closes_metric()

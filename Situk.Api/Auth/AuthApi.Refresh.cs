@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Situk.Api.Dashboard;
+using Situk.Api.Errors;
+using Situk.Api.Hosting;
+using Situk.Contracts;
+
+namespace Situk.Api.Auth;
+
+public static partial class AuthApi
+{
+    private static void MapRefresh(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/auth/refresh", RefreshAsync)
+            .WithTags("Accounts")
+            .AllowAnonymous()
+            .RequireRateLimiting(TokenRateLimits.RefreshPerAddressPolicy)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Accounts.AccountsApi.MaxAnonymousBodyBytes))
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Trade a refresh token (once) for a new access token and a new refresh token.");
+
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
+        RefreshRequest body,
+        RefreshTokenStore refreshTokens,
+        TokenIssuer issuer,
+        BrokerAdminClient broker,
+        IOptions<ApiOptions> api,
+        ILoggerFactory logs,
+        CancellationToken ct)
+    {
+        if (!RefreshTokenStore.IsWellFormed(body.RefreshToken))
+        {
+            return Problems.Invalid("refreshToken", "Not a refresh token: 43 base64url characters are expected.");
+        }
+
+        var outcome = await refreshTokens.RotateAsync(body.RefreshToken, ct);
+        if (outcome.Issued is { } issued)
+        {
+            var (token, expiresAt) = issuer.Issue(outcome.UserId, outcome.Role, issued.FamilyId);
+            return TypedResults.Ok(new TokenResponse(token, expiresAt, outcome.UserId, outcome.Role, api.Value.PublicBrokerUrl, issued.Token, issued.ExpiresAt));
+        }
+
+        if (outcome.Refusal == RefreshRefusal.Reused)
+        {
+            // Someone holds a copy of this sign-in's tokens: its sockets go too, not only its refresh tokens.
+            var logger = logs.CreateLogger(typeof(AuthApi));
+            AuthLog.RefreshReused(logger, outcome.UserId, outcome.FamilyId);
+            await KickSignInAsync(broker, outcome.UserId, outcome.FamilyId, logger, ct);
+        }
+
+        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: RefusalTitle(outcome.Refusal), detail: RefusalDetail(outcome.Refusal));
+    }
+
+    private static string RefusalTitle(RefreshRefusal refusal) => refusal switch
+    {
+        RefreshRefusal.Expired => "Refresh token expired",
+        RefreshRefusal.Revoked => "Signed out",
+        RefreshRefusal.Reused => "Refresh token already used",
+        _ => "Unknown refresh token",
+    };
+
+    private static string RefusalDetail(RefreshRefusal refusal) => refusal switch
+    {
+        RefreshRefusal.Expired => "This refresh token has expired; sign in again with email and password.",
+        RefreshRefusal.Revoked => "This sign-in was ended (signed out or revoked); sign in again with email and password.",
+        RefreshRefusal.Reused => "This refresh token was used before, so its sign-in has been ended on every device holding it; sign in again with email and password.",
+        _ => "No such refresh token; sign in again with email and password.",
+    };
+
+    /// <summary>Closes the sign-in's sockets; the broker away only delays that until their access tokens expire.</summary>
+    private static async Task KickSignInAsync(BrokerAdminClient broker, long userId, Guid familyId, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            await broker.KickSignInAsync(userId, familyId, ct);
+        }
+        catch (BrokerUnreachableException e)
+        {
+            AuthLog.KickFailed(logger, userId, familyId, e.Message);
+        }
+    }
+}
