@@ -41,6 +41,7 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton<OutboxListener>();
         services.AddSingleton<SmtpSender>();
         services.AddSingleton<BrokerLink>();
+        services.AddSingleton<IBrokerTransport>(sp => sp.GetRequiredService<BrokerLink>());
         services.AddHostedService(sp => sp.GetRequiredService<BrokerLink>());
         services.AddHostedService<PushRelay>();
         services.AddHostedService<ReceiptWriter>();
