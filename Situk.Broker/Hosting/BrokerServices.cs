@@ -58,8 +58,6 @@ internal static class BrokerServices
         services.AddSingleton<ClientAddresses>();
         services.AddSingleton(_ => SocketBudget.ForThisProcess());
         services.AddSingleton<LinkRegistry>();
-        // What carries messages up to the API: the internal sockets, unless Situk:Nats:Url names a NATS server.
-        services.AddSingleton<IApiUplink>(sp => sp.GetRequiredService<LinkRegistry>());
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton(sp =>
         {
