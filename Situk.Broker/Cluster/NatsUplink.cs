@@ -31,6 +31,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
     private readonly NatsConnection _connection;
     private readonly ReceiptOutbox _receipts;
     private readonly Lock _interestGate = new();
+    private int _opened;
 
     // Users whose presence changed since the interest loop last looked: their latest state (true: online).
     // At most one entry per user, so it is bounded by the users the broker holds or just lost.
@@ -56,6 +57,22 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
             RetryOnInitialConnect = true,
             MaxReconnectRetry = -1,
         });
+
+        // Messages published while this broker was away from the NATS server are gone (NATS core keeps
+        // nothing): once it is back, every user it holds is announced online again, and an API instance
+        // re-sends what is still undelivered for them, as after an internal socket's "online" snapshot.
+        _connection.ConnectionOpened += (_, _) =>
+        {
+            if (Interlocked.Exchange(ref _opened, 1) == 1)
+            {
+                foreach (var userId in Registry.OnlineUsers())
+                {
+                    Presence(new PresenceFrame(userId, Online: true, Sessions: 1));
+                }
+            }
+
+            return ValueTask.CompletedTask;
+        };
     }
 
     public ClusterCounters Counters { get; }

@@ -13,11 +13,15 @@ namespace Situk.Tests.Support;
 /// </summary>
 public sealed class NatsServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly int _port;
+    private readonly int _monitorPort;
+    private Process _process;
 
     private NatsServer(Process process, int port, int monitorPort)
     {
         _process = process;
+        _port = port;
+        _monitorPort = monitorPort;
         Url = $"nats://127.0.0.1:{port}";
         Monitor = new Uri($"http://127.0.0.1:{monitorPort}/");
     }
@@ -34,9 +38,26 @@ public sealed class NatsServer : IAsyncDisposable
             "The cluster tests need nats-server and could not find it. Install Debian's package " +
             "(sudo apt-get install -y nats-server; ./build.sh does this as root) or name the binary in SITUK_NATS_SERVER.");
         var ports = PostgresServer.FreeTcpPorts(2);
+        var server = new NatsServer(Launch(binary, ports[0], ports[1]), ports[0], ports[1]);
+        await server.WaitUntilListeningAsync(ports[0], ct);
+        return server;
+    }
+
+    /// <summary>Kills the server (every client loses its connection at once) and starts a fresh one on the same ports.</summary>
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync(ct);
+        _process.Dispose();
+        _process = Launch(FindBinary()!, _port, _monitorPort);
+        await WaitUntilListeningAsync(_port, ct);
+    }
+
+    private static Process Launch(string binary, int port, int monitorPort)
+    {
         var start = new ProcessStartInfo(binary)
         {
-            ArgumentList = { "-a", "127.0.0.1", "-p", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ArgumentList = { "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", monitorPort.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -46,9 +67,7 @@ public sealed class NatsServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new NatsServer(process, ports[0], ports[1]);
-        await server.WaitUntilListeningAsync(ports[0], ct);
-        return server;
+        return process;
     }
 
     /// <summary>Messages the server sent to the client connection named <paramref name="name"/> so far (<c>/connz</c> <c>out_msgs</c>).</summary>
