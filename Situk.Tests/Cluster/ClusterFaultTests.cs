@@ -1,4 +1,3 @@
-using Dapper;
 using Situk.Broker.Cluster;
 using Situk.Tests.Relay;
 using Situk.Tests.Support;
@@ -49,21 +48,16 @@ public sealed class ClusterFaultTests
     {
         await using var cluster = await ClusterSystem.StartAsync(ct);
         var user = await RelayData.CreateUserAsync(cluster.Database);
-        using var onB = await cluster.ConnectAsync(cluster.B, user, ct);
-        var uplink = cluster.B.Service<NatsUplink>();
-        await RelayData.EventuallyAsync(() => Task.FromResult(uplink.Follows(user.ToString(System.Globalization.CultureInfo.InvariantCulture))), "the broker follows the user");
+        using var onB = await cluster.ConnectSettledAsync(cluster.B, user, ct);
 
         // A notification whose publish was lost (forwarded, never reached a broker): no outbox row to send it again.
-        long id;
-        await using (var connection = cluster.Database.Open())
-        {
-            id = await connection.ExecuteScalarAsync<long>(
-                "INSERT INTO notifications (user_id, kind, title, body) VALUES (@user, 'registration.verified', 'Lost', 'Lost in transit') RETURNING id",
-                new { user });
-        }
+        var id = await cluster.InsertUnsentAsync(user, "Lost in transit");
 
         await cluster.Nats.RestartAsync(ct);
 
-        Assert.That((await onB.ReceiveNotificationAsync(ct)).Id, Is.EqualTo(id));
+        // Bounded: without the announcement nothing ever carries it.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(30));
+        Assert.That((await onB.ReceiveNotificationAsync(bound.Token)).Id, Is.EqualTo(id));
     }
 }

@@ -37,8 +37,8 @@ public sealed class ClusterRoutingTests
     {
         var user = await RelayData.CreateUserAsync(_cluster.Database);
         var bystander = await RelayData.CreateUserAsync(_cluster.Database);
-        using var onB = await ConnectFollowedAsync(_cluster.B, user, ct);
-        using var onA = await ConnectFollowedAsync(_cluster.A, bystander, ct);
+        using var onB = await _cluster.ConnectSettledAsync(_cluster.B, user, ct);
+        using var onA = await _cluster.ConnectSettledAsync(_cluster.A, bystander, ct);
         var countersA = _cluster.A.Service<ClusterCounters>();
         var userMessagesOnA = countersA.UserMessages;
         var natsToA = await _cluster.Nats.MessagesSentToAsync("broker-a", "", ct);
@@ -62,8 +62,8 @@ public sealed class ClusterRoutingTests
     public async Task A_user_on_two_brokers_gets_it_on_both_and_both_receipts_are_stored(CancellationToken ct)
     {
         var user = await RelayData.CreateUserAsync(_cluster.Database);
-        using var onA = await ConnectFollowedAsync(_cluster.A, user, ct);
-        using var onB = await ConnectFollowedAsync(_cluster.B, user, ct);
+        using var onA = await _cluster.ConnectSettledAsync(_cluster.A, user, ct);
+        using var onB = await _cluster.ConnectSettledAsync(_cluster.B, user, ct, onA);
 
         var id = (await RelayData.NotifyAsync(_cluster.Database, user)).Single();
 
@@ -101,8 +101,8 @@ public sealed class ClusterRoutingTests
     public async Task A_read_on_one_broker_reaches_the_session_on_the_other(CancellationToken ct)
     {
         var user = await RelayData.CreateUserAsync(_cluster.Database);
-        using var onA = await ConnectFollowedAsync(_cluster.A, user, ct);
-        using var onB = await ConnectFollowedAsync(_cluster.B, user, ct);
+        using var onA = await _cluster.ConnectSettledAsync(_cluster.A, user, ct);
+        using var onB = await _cluster.ConnectSettledAsync(_cluster.B, user, ct, onA);
         var id = (await RelayData.NotifyAsync(_cluster.Database, user)).Single();
         await onA.ReceiveNotificationAsync(ct);
         await onB.ReceiveNotificationAsync(ct);
@@ -114,19 +114,6 @@ public sealed class ClusterRoutingTests
         Assert.That(((ReadFrame)read).Ids, Is.EqualTo(new[] { id }));
         Assert.That(await RelayData.ScalarAsync<bool>(_cluster.Database, "SELECT read_at IS NOT NULL FROM notifications WHERE id = @id", new { id }), Is.True);
         Assert.That(await NothingArrivesAsync(onA, ct), Is.True, "the reading session was told of its own read");
-    }
-
-    /// <summary>
-    /// Connects and waits until the broker listens to the user's subject, then a quiet moment, so the
-    /// presence re-send of that connect (nothing pending) is over before the test writes a notification.
-    /// </summary>
-    private async Task<ClientWebSocket> ConnectFollowedAsync(BrokerFixture broker, long user, CancellationToken ct)
-    {
-        var socket = await _cluster.ConnectAsync(broker, user, ct);
-        var uplink = broker.Service<NatsUplink>();
-        await RelayData.EventuallyAsync(() => Task.FromResult(uplink.Follows(user.ToString(System.Globalization.CultureInfo.InvariantCulture))), "the broker follows the user", 20);
-        await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-        return socket;
     }
 
     /// <summary>True when no message arrives within <see cref="Quiet"/> (the socket is aborted by the wait; use it last).</summary>

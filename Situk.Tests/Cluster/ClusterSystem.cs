@@ -55,6 +55,48 @@ internal sealed class ClusterSystem : IAsyncDisposable
         return socket;
     }
 
+    /// <summary>
+    /// Connects a device of <paramref name="userId"/> to <paramref name="broker"/> and waits until the presence re-send
+    /// that connect causes is over, so a notification written afterwards reaches the device by the push relay
+    /// alone: a notification with no outbox row (only a re-send carries it) is written first, the device (and the
+    /// user's devices already connected, <paramref name="others"/>) receive it, and it is acked and stored as delivered.
+    /// </summary>
+    public async Task<ClientWebSocket> ConnectSettledAsync(BrokerFixture broker, long userId, CancellationToken ct, params ClientWebSocket[] others)
+    {
+        var marker = await InsertUnsentAsync(userId, "Marker");
+        var socket = await ConnectAsync(broker, userId, ct);
+        foreach (var device in others.Prepend(socket))
+        {
+            var received = await device.ReceiveNotificationAsync(ct);
+            if (received.Id != marker)
+            {
+                throw new InvalidOperationException($"Expected the marker {marker} first, got {received.Id}.");
+            }
+        }
+
+        await socket.SendTextAsync($$"""{"type":"ack","ids":[{{marker}}]}""", ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var uplink = broker.Service<Situk.Broker.Cluster.NatsUplink>();
+        while (uplink.ReceiptBacklogBytes > 0
+            || !await Relay.RelayData.ScalarAsync<bool>(Database, "SELECT delivered_at IS NOT NULL FROM notifications WHERE id = @marker", new { marker }))
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        return socket;
+    }
+
+    /// <summary>A notification written without its outbox row: as if its publish had been lost, only a presence re-send carries it.</summary>
+    public async Task<long> InsertUnsentAsync(long userId, string title)
+    {
+        await using var connection = Database.Open();
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(
+            connection,
+            "INSERT INTO notifications (user_id, kind, title, body) VALUES (@userId, 'registration.verified', @title, 'Only a re-send carries this') RETURNING id",
+            new { userId, title });
+    }
+
     public async ValueTask DisposeAsync()
     {
         await SecondApi.DisposeAsync();
