@@ -75,6 +75,21 @@ Task("__EnsureBrowser").Does(() =>
     Information($"Browser tests use {chromium}");
 });
 
+// The cluster tests start their own nats-server; find it (installing Debian's package as root) before they run.
+string natsServer = EnvironmentVariable("SITUK_NATS_SERVER") ?? "";
+Task("__EnsureNats").Does(() =>
+{
+    if (natsServer.Length > 0) return;
+    var exit = StartProcess("bash", new ProcessSettings
+    {
+        Arguments = $"{root}/eng/nats.sh",
+        RedirectStandardOutput = true,
+    }, out var output);
+    if (exit != 0) throw new Exception("nats-server is missing; see the message above.");
+    natsServer = string.Join("", output).Trim();
+    Information($"Cluster tests use {natsServer}");
+});
+
 Task("__RunTests").Does(() =>
 {
     EnsureDirectoryExists(testResults);
@@ -92,6 +107,7 @@ Task("__RunTests").Does(() =>
             ["SITUK_TEST_DB"] = testDb,
             ["SITUK_TEST_PGDATA"] = testPgData,
             ["SITUK_CHROMIUM"] = chromium,
+            ["SITUK_NATS_SERVER"] = natsServer,
         },
     };
     if (testFilter.Length > 0) settings.Filter = testFilter;
@@ -144,7 +160,7 @@ Task("__Down").Does(() => new DevSystem(Context, root, configuration).StopLeftov
 
 Task("Clean").IsDependentOn("__Clean");
 Task("Build").IsDependentOn("__Restore").IsDependentOn("__Build");
-Task("Test").IsDependentOn("Build").IsDependentOn("__StartTestDatabase").IsDependentOn("__EnsureBrowser").IsDependentOn("__RunTests");
+Task("Test").IsDependentOn("Build").IsDependentOn("__StartTestDatabase").IsDependentOn("__EnsureBrowser").IsDependentOn("__EnsureNats").IsDependentOn("__RunTests");
 Task("Up").IsDependentOn("__CheckDevPorts").IsDependentOn("Build").IsDependentOn("__Up");
 Task("Down").IsDependentOn("__Down");
 Task("Bench").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunBench");

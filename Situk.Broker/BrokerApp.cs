@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration.Memory;
+using Situk.Broker.Cluster;
 using Situk.Broker.Admin;
 using Situk.Broker.Devices;
 using Situk.Broker.Hosting;
@@ -41,6 +42,8 @@ public static class BrokerApp
         // ?access_token= is a secret: keep that category at Warning whatever the configuration says.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Services.AddBrokerOptions().AddBroker();
+        // What carries messages up to the API: the internal sockets, unless Situk:Nats:Url names a NATS server.
+        builder.Services.AddApiUplink(builder.Configuration);
         customize?.Invoke(builder);
 
         var app = builder.Build();

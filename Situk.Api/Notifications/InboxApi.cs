@@ -116,7 +116,7 @@ public static class InboxApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(
-        long id, ClaimsPrincipal user, NpgsqlDataSource db, BrokerLink link, CancellationToken ct)
+        long id, ClaimsPrincipal user, NpgsqlDataSource db, IBrokerTransport link, CancellationToken ct)
     {
         var me = Caller.From(user).UserId;
         await using var c = await db.OpenConnectionAsync(ct);
@@ -140,7 +140,7 @@ public static class InboxApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> MarkAllRead(ClaimsPrincipal user, NpgsqlDataSource db, BrokerLink link, CancellationToken ct)
+    private static async Task<NoContent> MarkAllRead(ClaimsPrincipal user, NpgsqlDataSource db, IBrokerTransport link, CancellationToken ct)
     {
         var me = Caller.From(user).UserId;
         await using var c = await db.OpenConnectionAsync(ct);

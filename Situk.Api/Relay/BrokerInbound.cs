@@ -16,7 +16,7 @@ internal sealed class BrokerInbound(IOptions<RelayOptions> options, TimeProvider
 {
     private readonly HashSet<string> _online = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
-    private Channel<Receipt[]>? _receipts;
+    private Channel<ReceiptBatch>? _receipts;
     private ReceiptCredit? _credit;
 
     /// <summary>
@@ -24,7 +24,7 @@ internal sealed class BrokerInbound(IOptions<RelayOptions> options, TimeProvider
     /// holds at least one receipt); one that does not is waited for.
     /// </summary>
     /// <remarks>Created on first use, not in the constructor: options are validated only once the host starts.</remarks>
-    public Channel<Receipt[]> Receipts => LazyInitializer.EnsureInitialized(ref _receipts, () => Channel.CreateBounded<Receipt[]>(
+    public Channel<ReceiptBatch> Receipts => LazyInitializer.EnsureInitialized(ref _receipts, () => Channel.CreateBounded<ReceiptBatch>(
         new BoundedChannelOptions(options.Value.ReceiptWindow) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true }));
 
     /// <summary>Receipt credit owed to the broker and how much is held here; see <see cref="Relay.ReceiptCredit"/>.</summary>
@@ -73,3 +73,10 @@ internal sealed class BrokerInbound(IOptions<RelayOptions> options, TimeProvider
         }
     }
 }
+
+/// <summary>
+/// One batch of receipts from a broker. <see cref="Stored"/> is null for a batch the internal socket brought
+/// (it came against receipt credit, given back once stored); NATS brings a batch as a request, answered
+/// when <see cref="Stored"/> completes, so the broker keeps it until then.
+/// </summary>
+internal readonly record struct ReceiptBatch(Receipt[] Items, TaskCompletionSource? Stored = null);

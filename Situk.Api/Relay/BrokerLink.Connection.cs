@@ -122,10 +122,10 @@ internal sealed partial class BrokerLink
             case ReceiptsFrame { Items: { Length: > 0 } items }:
                 // Within the credit this never waits, so published answers behind it are read at once.
                 _inbound.ReceiptCredit.Arrived(items.Length);
-                if (!_inbound.Receipts.Writer.TryWrite(items))
+                if (!_inbound.Receipts.Writer.TryWrite(new ReceiptBatch(items)))
                 {
                     LogReceiptsOverCredit(_logger, items.Length);
-                    await _inbound.Receipts.Writer.WriteAsync(items, ct);
+                    await _inbound.Receipts.Writer.WriteAsync(new ReceiptBatch(items), ct);
                 }
 
                 break;

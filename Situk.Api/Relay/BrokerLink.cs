@@ -15,7 +15,7 @@ namespace Situk.Api.Relay;
 /// reconnects forever with exponential back-off and jitter behind a circuit breaker; while it is
 /// down, publishes fail fast and the outbox simply grows.
 /// </summary>
-internal sealed partial class BrokerLink : BackgroundService
+internal sealed partial class BrokerLink : BackgroundService, IBrokerTransport
 {
     private readonly RelayOptions _options;
     private readonly Uri _url;
@@ -68,10 +68,14 @@ internal sealed partial class BrokerLink : BackgroundService
     }
 
     /// <summary>
-    /// Queues a frame the broker does not answer (a read sync) without waiting. False when the link is down
+    /// Queues a read sync (a frame the broker does not answer) without waiting. False when the link is down
     /// or its queue is full: the devices then learn of it from the inbox on their next sync.
     /// </summary>
-    public bool TrySend(InternalFrame frame) =>
+    public bool TrySendReadSync(ReadSyncFrame frame) => TrySend(frame);
+
+    Task IBrokerTransport.PublishAsync(Audience to, PushNotification notification, CancellationToken ct) => PublishAsync(to, notification, ct);
+
+    private bool TrySend(InternalFrame frame) =>
         _current is { } connection
         && connection.Outgoing.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(frame, SitukJson.Default.InternalFrame));
 

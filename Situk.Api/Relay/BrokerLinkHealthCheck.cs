@@ -6,7 +6,7 @@ namespace Situk.Api.Relay;
 /// The "broker" readiness check: Healthy while the link is open, Degraded while it reconnects (the
 /// API still takes requests; pushes wait in the outbox), Unhealthy once the host is stopping.
 /// </summary>
-internal sealed class BrokerLinkHealthCheck(BrokerLink link) : IHealthCheck
+internal sealed class BrokerLinkHealthCheck(IBrokerTransport link) : IHealthCheck
 {
     public const string Name = "broker";
 

@@ -13,7 +13,7 @@ namespace Situk.Api.Relay;
 internal sealed partial class PresenceResender(
     NpgsqlDataSource dataSource,
     BrokerInbound inbound,
-    BrokerLink link,
+    IBrokerTransport link,
     PullPolicy pull,
     IOptions<RelayOptions> options,
     ILogger<PresenceResender> logger) : BackgroundService

@@ -14,7 +14,7 @@ namespace Situk.Api.Relay;
 internal sealed partial class PushRelay(
     NpgsqlDataSource dataSource,
     OutboxListener listener,
-    BrokerLink link,
+    IBrokerTransport link,
     PullPolicy pull,
     IOptions<RelayOptions> options,
     TimeProvider timeProvider,

@@ -11,14 +11,14 @@ namespace Situk.Api.Relay;
 /// the user's other sessions. Reads through REST are sent on by the inbox route itself
 /// (<see cref="Announce"/>). Ids that are not the user's are ignored.
 /// </summary>
-internal sealed partial class ReadSync(NpgsqlDataSource dataSource, BrokerInbound inbound, BrokerLink link, ILogger<ReadSync> logger) : BackgroundService
+internal sealed partial class ReadSync(NpgsqlDataSource dataSource, BrokerInbound inbound, IBrokerTransport link, ILogger<ReadSync> logger) : BackgroundService
 {
     /// <summary>Tells the user's sessions (except <paramref name="exceptSessionId"/>) that these were read.</summary>
-    public static void Announce(BrokerLink link, long userId, long[] ids, string? exceptSessionId = null)
+    public static void Announce(IBrokerTransport link, long userId, long[] ids, string? exceptSessionId = null)
     {
         if (ids.Length > 0)
         {
-            link.TrySend(new ReadSyncFrame(userId.ToString(System.Globalization.CultureInfo.InvariantCulture), ids, exceptSessionId));
+            link.TrySendReadSync(new ReadSyncFrame(userId.ToString(System.Globalization.CultureInfo.InvariantCulture), ids, exceptSessionId));
         }
     }
 

@@ -38,10 +38,19 @@ internal sealed partial class ReceiptWriter : BackgroundService
             {
                 var batch = new List<ValidReceipt>();
                 var taken = 0;
+                List<TaskCompletionSource>? answers = null;
                 while (batch.Count < _options.ReceiptBatchSize && reader.TryRead(out var items))
                 {
-                    taken += items.Length;
-                    batch.AddRange(items.Select(Validate).OfType<ValidReceipt>());
+                    if (items.Stored is { } stored)
+                    {
+                        (answers ??= []).Add(stored);
+                    }
+                    else
+                    {
+                        taken += items.Items.Length;
+                    }
+
+                    batch.AddRange(items.Items.Select(Validate).OfType<ValidReceipt>());
                 }
 
                 if (batch.Count > 0)
@@ -51,7 +60,16 @@ internal sealed partial class ReceiptWriter : BackgroundService
                 }
 
                 // Only now may the broker send as many again: a lagging database holds receipts in the broker.
-                _inbound.ReceiptCredit.Stored(taken);
+                if (taken > 0)
+                {
+                    _inbound.ReceiptCredit.Stored(taken);
+                }
+
+                // A broker on NATS keeps each batch until it hears it was stored.
+                foreach (var answer in answers ?? [])
+                {
+                    answer.TrySetResult();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -40,8 +40,16 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton<BrokerInbound>();
         services.AddSingleton<OutboxListener>();
         services.AddSingleton<SmtpSender>();
+        // What carries pushes to the brokers: NATS when Situk:Nats:Url is set, else the internal socket to one broker.
+        services.AddOptions<Cluster.NatsClusterOptions>().Bind(configuration.GetSection(Cluster.NatsClusterOptions.Section));
+        // Chosen when first resolved, not here: a host may add configuration after its services.
+        services.AddSingleton<Cluster.NatsBrokerTransport>();
         services.AddSingleton<BrokerLink>();
-        services.AddHostedService(sp => sp.GetRequiredService<BrokerLink>());
+        services.AddSingleton<IBrokerTransport>(sp => sp.GetRequiredService<IOptions<Cluster.NatsClusterOptions>>().Value.Url is { Length: > 0 }
+            ? sp.GetRequiredService<Cluster.NatsBrokerTransport>()
+            : sp.GetRequiredService<BrokerLink>());
+        services.AddHostedService(sp => (BackgroundService)sp.GetRequiredService<IBrokerTransport>());
+
         services.AddHostedService<PushRelay>();
         services.AddHostedService<ReceiptWriter>();
         services.AddHostedService<WrittenWriter>();

@@ -71,7 +71,7 @@ internal sealed partial class DeviceEndpoint
                 return OnAckAsync(session, inbound, ack.Ids, cancellationToken);
             case ReadFrame read:
                 // Read on this device: the API stores it and tells the user's other sessions.
-                links.Broadcast(new DeviceReadFrame(session.UserId, session.Id, read.Ids, time.GetUtcNow()));
+                links.DeviceRead(new DeviceReadFrame(session.UserId, session.Id, read.Ids, time.GetUtcNow()));
                 break;
             case TokenFrame renewal:
                 return OnTokenAsync(session, inbound.Expiry, renewal.Token);

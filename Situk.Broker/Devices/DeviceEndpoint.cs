@@ -31,7 +31,7 @@ internal sealed partial class DeviceEndpoint(
     SessionRegistry registry,
     ReceiptBatcher receipts,
     WrittenBatcher written,
-    Internal.LinkRegistry links,
+    Fanout.IApiUplink links,
     BrokerMetrics metrics,
     IHostApplicationLifetime lifetime,
     TimeProvider time,

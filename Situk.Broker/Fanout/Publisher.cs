@@ -6,10 +6,12 @@ using Situk.Contracts;
 namespace Situk.Broker.Fanout;
 
 /// <summary>
-/// Fan-out: serialises a notification once (with one <c>sentAt</c> for the whole publish) and offers the
-/// same bytes to every session the audience names. Never waits: a full session queue sheds a normal-priority
-/// notification (the session's writer counts it), or closes that session with 1013 and counts a drop
-/// when a high-priority one finds no room, and the loop goes on.
+/// Fan-out: offers the same serialised frame to every session the audience names. Never waits: a full
+/// session queue sheds a normal-priority notification (the session's writer counts it), or closes that
+/// session with 1013 and counts a drop when a high-priority one finds no room, and the loop goes on.
+/// Every carrier ends here: the internal socket hands a notification to <see cref="Publish"/>, which
+/// serialises it once (with one <c>sentAt</c> for the whole publish); NATS hands the bytes the API already
+/// serialised to <see cref="Deliver"/>.
 /// </summary>
 internal sealed class Publisher(SessionRegistry registry, BrokerMetrics metrics, TimeProvider time)
 {
@@ -23,11 +25,17 @@ internal sealed class Publisher(SessionRegistry registry, BrokerMetrics metrics,
     {
         var frame = notification.ToFrame(time.GetUtcNow());
         var bytes = JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(frame, SitukJson.Default.DeviceFrame);
+        return Deliver(registry.Resolve(to), bytes, notification.Id, notification.Priority);
+    }
+
+    /// <summary>Queues an already serialised notification frame to <paramref name="sessions"/>; returns how many took it.</summary>
+    public int Deliver(IEnumerable<Session> sessions, ReadOnlyMemory<byte> frame, long notificationId, Priority priority)
+    {
         var publishedAt = time.GetTimestamp();
         var queued = 0;
-        foreach (var session in registry.Resolve(to))
+        foreach (var session in sessions)
         {
-            switch (session.Deliver(bytes, notification.Id, publishedAt, notification.Priority))
+            switch (session.Deliver(frame, notificationId, publishedAt, priority))
             {
                 case Delivery.Queued:
                     queued++;
@@ -39,5 +47,21 @@ internal sealed class Publisher(SessionRegistry registry, BrokerMetrics metrics,
         }
 
         return queued;
+    }
+
+    /// <summary>Tells a user's sessions, but the one that read them, that these notifications were read.</summary>
+    public void SyncRead(string userId, long[] ids, string? exceptSessionId) =>
+        SyncRead(userId, JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new ReadFrame(ids), SitukJson.Default.DeviceFrame), exceptSessionId);
+
+    /// <summary>Sends an already serialised <c>read</c> frame to the user's sessions but <paramref name="exceptSessionId"/>.</summary>
+    public void SyncRead(string userId, ReadOnlyMemory<byte> readFrame, string? exceptSessionId)
+    {
+        foreach (var session in registry.ForUser(userId))
+        {
+            if (!string.Equals(session.Id, exceptSessionId, StringComparison.Ordinal))
+            {
+                session.Send(readFrame);
+            }
+        }
     }
 }

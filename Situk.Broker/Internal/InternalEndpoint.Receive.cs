@@ -74,7 +74,11 @@ internal sealed partial class InternalEndpoint
 
         if (frame is ReadSyncFrame readSync)
         {
-            SyncRead(readSync);
+            if (readSync.UserId is not null && readSync.Ids is { Length: > 0 })
+            {
+                publisher.SyncRead(readSync.UserId, readSync.Ids, readSync.ExceptSessionId);
+            }
+
             return;
         }
 
@@ -101,23 +105,5 @@ internal sealed partial class InternalEndpoint
         }
 
         link.Send(LinkRegistry.Serialize(new PublishedFrame(publish.Ref, sessions)));
-    }
-
-    // Tells a user's sessions (but the one that read them) that these notifications were read.
-    private void SyncRead(ReadSyncFrame frame)
-    {
-        if (frame.UserId is null || frame.Ids is not { Length: > 0 })
-        {
-            return;
-        }
-
-        var bytes = JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new ReadFrame(frame.Ids), SitukJson.Default.DeviceFrame);
-        foreach (var session in registry.ForUser(frame.UserId))
-        {
-            if (!string.Equals(session.Id, frame.ExceptSessionId, StringComparison.Ordinal))
-            {
-                session.Send(bytes);
-            }
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace Situk.Broker.Internal;
 /// presence change and receipt batch). Frames are serialised once and queued to each link; queuing never
 /// waits, so a slow API never holds up devices. Receipts alone wait, for receipt credit (<see cref="SendReceiptsAsync"/>).
 /// </summary>
-internal sealed class LinkRegistry
+internal sealed class LinkRegistry : Fanout.IApiUplink
 {
     private readonly Lock _gate = new();
     private InternalLink[] _links = [];
@@ -104,6 +104,21 @@ internal sealed class LinkRegistry
             link.SendPresence(bytes);
         }
     }
+
+    /// <summary>Written records go to every link; with none connected they are dropped (and counted by the caller).</summary>
+    public bool TrySendWritten(WrittenFrame frame)
+    {
+        if (Count == 0)
+        {
+            return false;
+        }
+
+        Broadcast(frame);
+        return true;
+    }
+
+    /// <summary>A device read goes to every link (each API stores it; the first read wins).</summary>
+    public void DeviceRead(DeviceReadFrame frame) => Broadcast(frame);
 
     /// <summary>Queues <paramref name="frame"/> to every link.</summary>
     public void Broadcast(InternalFrame frame)

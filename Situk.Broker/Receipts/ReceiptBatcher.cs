@@ -17,7 +17,7 @@ namespace Situk.Broker.Receipts;
 /// grants credit as it stores receipts; see <see cref="InternalLink"/>). With no link connected the
 /// receipts are dropped: the API still holds those notifications as pending and pushes them again.
 /// </summary>
-internal sealed class ReceiptBatcher(IOptions<BrokerOptions> options, LinkRegistry links, IHostApplicationLifetime lifetime, TimeProvider time) : BackgroundService
+internal sealed class ReceiptBatcher(IOptions<BrokerOptions> options, Fanout.IApiUplink links, IHostApplicationLifetime lifetime, TimeProvider time) : BackgroundService
 {
     private Channel<Queued>? _channel;
 

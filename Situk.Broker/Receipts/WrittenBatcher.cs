@@ -27,12 +27,12 @@ internal sealed class WrittenBatcher : BackgroundService
         new BoundedChannelOptions(Backlog) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly IOptions<BrokerOptions> _options;
-    private readonly LinkRegistry _links;
+    private readonly Fanout.IApiUplink _links;
     private readonly TimeProvider _time;
     private readonly Counter<long> _dropped;
     private long _droppedTotal;
 
-    public WrittenBatcher(IOptions<BrokerOptions> options, LinkRegistry links, TimeProvider time, IMeterFactory meters)
+    public WrittenBatcher(IOptions<BrokerOptions> options, Fanout.IApiUplink links, TimeProvider time, IMeterFactory meters)
     {
         _options = options;
         _links = links;
@@ -70,13 +70,9 @@ internal sealed class WrittenBatcher : BackgroundService
             {
                 await BatchWindow.FillAsync(reader, batch, batchSize, static written => written, flushAfter, _time, stoppingToken);
 
-                if (_links.Count == 0)
+                if (!_links.TrySendWritten(new WrittenFrame([.. batch])))
                 {
                     CountDropped(batch.Count);
-                }
-                else
-                {
-                    _links.Broadcast(new WrittenFrame([.. batch]));
                 }
 
                 batch.Clear();

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Situk.Broker.Internal;
 using Situk.Broker.Options;
 using Situk.Contracts;
 
@@ -12,7 +11,7 @@ namespace Situk.Broker.Sessions;
 /// Presence (a user's first session opened, last closed) is announced to the API links under the user's
 /// lock, so the announcements for one user are in order.
 /// </summary>
-internal sealed class SessionRegistry(IOptions<BrokerOptions> options, LinkRegistry links)
+internal sealed class SessionRegistry(IOptions<BrokerOptions> options, Fanout.IApiUplink links)
 {
     private readonly ConcurrentDictionary<string, Session> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UserSessions> _byUser = new(StringComparer.Ordinal);

@@ -1,0 +1,28 @@
+namespace Situk.Broker.Cluster;
+
+/// <summary><c>Situk:Nats</c> on the broker. Without <see cref="Url"/> the broker talks to API instances over the internal socket only.</summary>
+internal sealed class NatsClusterOptions
+{
+    public const string Section = "Situk:Nats";
+
+    /// <summary>The NATS server, e.g. <c>nats://127.0.0.1:4222</c>. Empty (the default): no cluster.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>This process's connection name on the NATS server (its monitoring pages show it); default: the kind of process, host name and process id.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Receipts waiting for an API instance to answer, in serialised bytes (default 8 MiB, about 40,000
+    /// receipts). Past it the receipt batcher waits, which slows the devices acking, as receipt credit does
+    /// on the internal socket.
+    /// </summary>
+    public long ReceiptBacklogBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>How long a receipts request waits for an API instance's answer (default 5 s) before it is sent again.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First and largest pause between attempts to hand over a receipts batch (defaults 100 ms and 5 s; exponential, with jitter).</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Situk.Broker.Cluster;
+
+/// <summary>NATS cluster log lines (event ids 90–99).</summary>
+internal static partial class NatsUplinkLog
+{
+    [LoggerMessage(90, LogLevel.Information, "Cluster: connected to NATS at {Url}")]
+    public static partial void Connected(ILogger logger, string url);
+
+    [LoggerMessage(91, LogLevel.Warning, "Cluster: no API instance took a receipts batch ({Bytes} bytes), attempt {Attempt}; retrying in {Delay}: {Reason}")]
+    public static partial void ReceiptsRetry(ILogger logger, int bytes, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(92, LogLevel.Warning, "Cluster: could not follow user {UserId} on NATS, will retry: {Reason}")]
+    public static partial void InterestFailed(ILogger logger, string userId, string reason);
+
+    [LoggerMessage(93, LogLevel.Warning, "Cluster: a message to the API was not sent on {Subject}: {Reason}")]
+    public static partial void PublishFailed(ILogger logger, string subject, string reason);
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Situk.Tests.Support;
+
+/// <summary>
+/// A real <c>nats-server</c> (Debian's <c>nats-server</c> package) started by the test on free loopback ports,
+/// with its monitoring endpoint on for counting messages per connection. The binary is
+/// <c>SITUK_NATS_SERVER</c>, else the first of /usr/sbin, /usr/bin and PATH; <c>./build.sh</c> installs the
+/// package as root when it is missing (eng/nats.sh). Killed on dispose, its PID only.
+/// </summary>
+public sealed class NatsServer : IAsyncDisposable
+{
+    private readonly int _port;
+    private readonly int _monitorPort;
+    private Process _process;
+
+    private NatsServer(Process process, int port, int monitorPort)
+    {
+        _process = process;
+        _port = port;
+        _monitorPort = monitorPort;
+        Url = $"nats://127.0.0.1:{port}";
+        Monitor = new Uri($"http://127.0.0.1:{monitorPort}/");
+    }
+
+    /// <summary><c>nats://127.0.0.1:PORT</c>, for <c>Situk:Nats:Url</c>.</summary>
+    public string Url { get; }
+
+    /// <summary>The server's HTTP monitoring endpoint (<c>/connz</c>, <c>/subsz</c>).</summary>
+    public Uri Monitor { get; }
+
+    public static async Task<NatsServer> StartAsync(CancellationToken ct)
+    {
+        var binary = FindBinary() ?? throw new InvalidOperationException(
+            "The cluster tests need nats-server and could not find it. Install Debian's package " +
+            "(sudo apt-get install -y nats-server; ./build.sh does this as root) or name the binary in SITUK_NATS_SERVER.");
+        var ports = PostgresServer.FreeTcpPorts(2);
+        var server = new NatsServer(Launch(binary, ports[0], ports[1]), ports[0], ports[1]);
+        await server.WaitUntilListeningAsync(ports[0], ct);
+        return server;
+    }
+
+    /// <summary>Kills the server (every client loses its connection at once) and starts a fresh one on the same ports.</summary>
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync(ct);
+        _process.Dispose();
+        _process = Launch(FindBinary()!, _port, _monitorPort);
+        await WaitUntilListeningAsync(_port, ct);
+    }
+
+    private static Process Launch(string binary, int port, int monitorPort)
+    {
+        var start = new ProcessStartInfo(binary)
+        {
+            ArgumentList = { "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", monitorPort.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("nats-server did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Messages the server sent to the client connection named <paramref name="name"/> so far (<c>/connz</c> <c>out_msgs</c>).</summary>
+    public async Task<long> MessagesSentToAsync(string namePrefix, string nameContains, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = Monitor };
+        var connz = await http.GetFromJsonAsync<JsonElement>("connz?limit=1024", ct);
+        return connz.GetProperty("connections").EnumerateArray()
+            .Where(c => c.TryGetProperty("name", out var n) && n.GetString() is { } s && s.StartsWith(namePrefix, StringComparison.Ordinal) && s.Contains(nameContains, StringComparison.Ordinal))
+            .Sum(c => c.GetProperty("out_msgs").GetInt64());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilListeningAsync(int port, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"nats-server exited with {_process.ExitCode} at start.");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port, timeout.Token);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+    }
+
+    private static string? FindBinary()
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        IEnumerable<string> candidates = [Environment.GetEnvironmentVariable("SITUK_NATS_SERVER") ?? "", "/usr/sbin/nats-server", "/usr/bin/nats-server",
+            .. path.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(d => Path.Combine(d, "nats-server"))];
+        return candidates.FirstOrDefault(c => c.Length > 0 && File.Exists(c));
+    }
+}
