@@ -6,6 +6,7 @@ using Situk.Api.Dashboard;
 using Situk.Api.Database;
 using Situk.Api.Errors;
 using Situk.Api.Escalation;
+using Situk.Api.Evidence;
 using Situk.Api.Hosting;
 using Situk.Api.Idempotency;
 using Situk.Api.Notifications;
@@ -50,6 +51,7 @@ public static partial class ApiApp
         builder.Services.AddSitukHealth();
         builder.Services.AddSitukCors();
         builder.Services.AddDashboard();
+        builder.Services.AddEvidence();
 
         // The outbox relays: push to the broker, email over SMTP; their readiness check is "broker".
         builder.Services.AddRelays(builder.Configuration);
@@ -75,6 +77,7 @@ public static partial class ApiApp
         api.MapSchemes();
         api.MapSchedules();
         api.MapRegistrations();
+        api.MapEvidence();
         api.MapMyAssessments();
         api.MapInbox();
         api.MapAdminNotifications();
