@@ -68,7 +68,7 @@ public sealed class UploadForm : IAsyncDisposable
                 }
 
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.IsFormDisposition()
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
                     || HeaderUtilities.RemoveQuotes(disposition.Name).Value is not { Length: > 0 } name)
                 {
                     return (null, EvidenceProblems.Invalid("body", "Every part needs 'Content-Disposition: form-data; name=…'."));
