@@ -68,6 +68,24 @@ public sealed class EvidenceLimitTests
     }
 
     [Test]
+    [Description("Uploads to one registration are serialised on its row lock, so two at once cannot both pass the total.")]
+    public async Task Two_uploads_at_once_cannot_together_pass_the_registration_total()
+    {
+        var c = await _scenario.CaseAtAsync(RegistrationStatus.Submitted);
+        await StoreAsync(c, Jpeg(4000, seed: 1));
+
+        var answers = await Task.WhenAll(
+            UploadAsync(c.Asesi.Client, c, Form(Jpeg(4000, seed: 2))),
+            UploadAsync(c.Asesi.Client, c, Form(Jpeg(4000, seed: 3))));
+        Assert.That(answers.Select(a => a.StatusCode), Is.EquivalentTo(new[] { HttpStatusCode.Created, HttpStatusCode.RequestEntityTooLarge }));
+        Assert.That(await _api.ScalarAsync<long>("SELECT sum(size_bytes) FROM evidence_files WHERE registration_id = @r", ("r", c.RegistrationId)), Is.EqualTo(8000));
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
+
+    [Test]
     [Description("A replacement is counted instead of the file it replaces, so a full registration can still swap a rejected scan.")]
     public async Task A_replacement_counts_in_place_of_the_file_it_replaces()
     {
