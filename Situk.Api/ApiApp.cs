@@ -6,6 +6,7 @@ using Situk.Api.Dashboard;
 using Situk.Api.Database;
 using Situk.Api.Errors;
 using Situk.Api.Escalation;
+using Situk.Api.Evidence;
 using Situk.Api.Hosting;
 using Situk.Api.Idempotency;
 using Situk.Api.Notifications;
@@ -51,6 +52,7 @@ public static partial class ApiApp
         builder.Services.AddSitukCors();
         builder.Services.AddDashboard();
         builder.Services.AddSitukAccounts();
+        builder.Services.AddEvidence();
 
         // The outbox relays: push to the broker, email over SMTP; their readiness check is "broker".
         builder.Services.AddRelays(builder.Configuration);
@@ -76,6 +78,7 @@ public static partial class ApiApp
         api.MapSchemes();
         api.MapSchedules();
         api.MapRegistrations();
+        api.MapEvidence();
         api.MapMyAssessments();
         api.MapInbox();
         api.MapAdminNotifications();

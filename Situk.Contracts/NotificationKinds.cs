@@ -36,6 +36,7 @@ public static class NotificationKinds
     public const string VerdictCompetent = "verdict.competent";
     public const string VerdictNotYetCompetent = "verdict.not_yet_competent";
     public const string AdminMessage = "admin.message";
+    public const string DocumentRejected = "document.rejected";
 
     public static readonly FrozenDictionary<string, KindInfo> Table = new KindInfo[]
     {
@@ -53,6 +54,10 @@ public static class NotificationKinds
         new(VerdictCompetent, Email: true, Priority.High),
         new(VerdictNotYetCompetent, Email: true, Priority.High),
         new(AdminMessage, Email: false, Priority.Normal),
+
+        // A rejected APL-01 document holds the whole registration until the asesi uploads a better one,
+        // so it is emailed too and goes ahead of routine notices.
+        new(DocumentRejected, Email: true, Priority.High),
     }.ToFrozenDictionary(k => k.Kind, StringComparer.Ordinal);
 
     public static bool IsKnown(string kind) => Table.ContainsKey(kind);

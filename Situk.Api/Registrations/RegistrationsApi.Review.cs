@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Evidence;
 using Situk.Contracts;
 
 namespace Situk.Api.Registrations;
@@ -23,6 +24,11 @@ public static partial class RegistrationsApi
         var r = step.Registration!;
 
         var approved = body.Approved!.Value;
+        if (approved && await EvidenceApi.ApprovalBlockedAsync(step.Connection, step.Transaction, id, ct) is { } blocked)
+        {
+            return blocked; // a rejected APL-01 file must be replaced first (docs/rest-api.md, "Evidence files")
+        }
+
         var status = approved ? RegistrationStatus.Verified : RegistrationStatus.Rejected;
         await step.CommitAsync(
             status,

@@ -27,6 +27,8 @@ public sealed class OpenApiTests : ApiTests
         ("post", "/api/v1/notifications"), ("get", "/api/v1/admin/delivery-stats"),
         ("get", "/api/v1/admin/broker/sessions"), ("get", "/api/v1/admin/broker/stats"), ("delete", "/api/v1/admin/broker/sessions/{sessionId}"),
         ("get", "/api/v1/admin/delivery-series"), ("get", "/api/v1/admin/notifications/recent"),
+        ("post", "/api/v1/registrations/{id}/documents"), ("get", "/api/v1/registrations/{id}/documents"), ("put", "/api/v1/registrations/{id}/documents/{docId}"),
+        ("get", "/api/v1/registrations/{id}/documents/{docId}/content"), ("post", "/api/v1/registrations/{id}/documents/{docId}/review"),
     ];
 
     [Test]

@@ -134,7 +134,7 @@ public sealed class BodyHostilityTests
     private static HttpRequestMessage RequestFor(string route, HttpContent content)
     {
         var space = route.IndexOf(' ', StringComparison.Ordinal);
-        var path = route[(space + 2)..].Replace("{id}", "1", StringComparison.Ordinal);
+        var path = route[(space + 2)..].Replace("{id}", "1", StringComparison.Ordinal).Replace("{docId}", "1", StringComparison.Ordinal);
         return new HttpRequestMessage(new HttpMethod(route[..space]), path) { Content = content };
     }
 

@@ -132,6 +132,20 @@ public sealed class OddTextTests
             Assert.That(records.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             return new Target(c.Asesor.Client, $"{c.Path}/verdict", () => Node(new { competent = true, note = "Selamat" }));
         }, true),
+        ["POST /api/v1/registrations/{id}/documents/{docId}/review"] = (async () =>
+        {
+            var c = await CaseAsync(RegistrationStatus.Submitted);
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent("identity_card"), "kind" },
+                { new StringContent("apl01"), "purpose" },
+                { new ByteArrayContent([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46]), "file", "ktp.jpg" },
+            };
+            using var uploaded = await c.Asesi.Client.PostAsync($"{c.Path}/documents", form);
+            Assert.That(uploaded.StatusCode, Is.EqualTo(HttpStatusCode.Created), await uploaded.Content.ReadAsStringAsync());
+            var document = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            return new Target(_api.Admin.Client, $"{c.Path}/documents/{document}/review", () => Node(new { accepted = false, note = "Foto KTP buram" }));
+        }, false),
     };
 
     [Test]

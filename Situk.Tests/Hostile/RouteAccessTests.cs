@@ -64,6 +64,11 @@ public sealed class RouteAccessTests
         ["PUT /api/v1/registrations/{id}/assessment"] = [Roles.Asesor, Roles.Admin],
         ["PUT /api/v1/registrations/{id}/records"] = [Roles.Asesor],
         ["POST /api/v1/registrations/{id}/verdict"] = [Roles.Asesor],
+        ["POST /api/v1/registrations/{id}/documents"] = [Roles.Asesi],
+        ["GET /api/v1/registrations/{id}/documents"] = SignedIn,
+        ["PUT /api/v1/registrations/{id}/documents/{docId}"] = [Roles.Asesi],
+        ["GET /api/v1/registrations/{id}/documents/{docId}/content"] = SignedIn,
+        ["POST /api/v1/registrations/{id}/documents/{docId}/review"] = [Roles.Asesor, Roles.Admin],
         ["GET /api/v1/me/notifications"] = SignedIn,
         ["GET /api/v1/me/notifications/unread-count"] = SignedIn,
         ["GET /api/v1/me/notifications/{id}"] = SignedIn,
@@ -196,7 +201,7 @@ public sealed class RouteAccessTests
     {
         var space = route.IndexOf(' ', StringComparison.Ordinal);
         var method = new HttpMethod(route[..space]);
-        var path = route[(space + 1)..].TrimStart('/').Replace("{id}", "9000000001", StringComparison.Ordinal).Replace("{sessionId}", "no-such-session", StringComparison.Ordinal);
+        var path = route[(space + 1)..].TrimStart('/').Replace("{id}", "9000000001", StringComparison.Ordinal).Replace("{docId}", "9000000001", StringComparison.Ordinal).Replace("{sessionId}", "no-such-session", StringComparison.Ordinal);
         var request = new HttpRequestMessage(method, path);
         if (method == HttpMethod.Post || method == HttpMethod.Put)
         {

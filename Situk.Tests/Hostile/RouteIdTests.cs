@@ -37,6 +37,11 @@ public sealed class RouteIdTests
         ["POST /api/v1/registrations/{id}/verdict"] = new { competent = true },
         ["POST /api/v1/me/notifications/{id}/read"] = new { },
         ["POST /api/v1/schedules/{id}/close"] = new { },
+
+        // The upload routes take multipart/form-data; the id is checked before the body is read, so any body will do.
+        ["POST /api/v1/registrations/{id}/documents"] = new { },
+        ["PUT /api/v1/registrations/{id}/documents/{docId}"] = new { },
+        ["POST /api/v1/registrations/{id}/documents/{docId}/review"] = new { accepted = true },
     };
 
     private static readonly string[] BadIds = ["-1", "0", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "abc", "1.5", "1e3", "%20", "1%2F2"];
@@ -77,7 +82,7 @@ public sealed class RouteIdTests
             foreach (var id in BadIds)
             {
                 var path = route[(route.IndexOf(' ', StringComparison.Ordinal) + 2)..];
-                path = path.Replace("{id}", id, StringComparison.Ordinal).Replace("{sessionId}", id, StringComparison.Ordinal);
+                path = path.Replace("{id}", id, StringComparison.Ordinal).Replace("{docId}", id, StringComparison.Ordinal).Replace("{sessionId}", id, StringComparison.Ordinal);
                 using var request = new HttpRequestMessage(method, path);
                 if (needsBody)
                 {

@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Situk.Api.Auth;
+using Situk.Api.Errors;
+using Situk.Api.Registrations;
+
+namespace Situk.Api.Evidence;
+
+/// <summary>
+/// Reviewing APL-01 files, one by one, while APL-01 is verified (status <c>submitted</c>). A file may be reviewed
+/// again until the registration is verified. A rejected file holds APL-01 approval back (409 from
+/// <c>POST /registrations/{id}/verification</c> naming it) until the asesi replaces it; pending files do not.
+/// </summary>
+public static partial class EvidenceApi
+{
+    private static async Task<Results<Ok<DocumentDto>, ProblemHttpResult>> Review(
+        long id, long docId, DocumentReviewRequest body, ClaimsPrincipal user, NpgsqlDataSource db, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var me = Caller.From(user);
+        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        if (step.Refuse(id, r => r.VisibleTo(me), RegistrationStatus.Submitted) is { } refused)
+        {
+            return refused;
+        }
+
+        var document = await EvidenceStore.GetAsync(step.Connection, step.Transaction, id, docId, ct);
+        if (document is null)
+        {
+            return Problems.NotFound($"Document {docId}");
+        }
+
+        if (document.Purpose != EvidencePurposes.Apl01)
+        {
+            // APL-02 evidence cannot exist while the registration is submitted; this keeps the rule explicit.
+            return Problems.Conflict($"Document {docId} is APL-02 evidence; it is judged in the APL-02 review, not here.");
+        }
+
+        var accepted = body.Accepted!.Value;
+        if (!accepted && string.IsNullOrWhiteSpace(body.Note))
+        {
+            return EvidenceProblems.Invalid("note", "A rejection needs a note telling the asesi what to fix.");
+        }
+
+        await EvidenceStore.ReviewAsync(step.Connection, step.Transaction, docId, accepted, body.Note, me.UserId, ct);
+        var reviewed = (await EvidenceStore.GetAsync(step.Connection, step.Transaction, id, docId, ct))!;
+        await step.CommitAsync(null, accepted ? [] : [EvidenceNotices.Rejected(step.Registration!, reviewed, body.Note!)], ct);
+        EvidenceLog.Reviewed(loggers.CreateLogger(EvidenceLog.Category), docId, id, reviewed.Review);
+        return TypedResults.Ok(reviewed);
+    }
+
+    /// <summary>
+    /// Why APL-01 may not be approved yet, or null: a file a reviewer rejected and the asesi has not replaced.
+    /// Called by the verification step inside its transaction, under the registration's row lock.
+    /// </summary>
+    public static async Task<ProblemHttpResult?> ApprovalBlockedAsync(NpgsqlConnection c, NpgsqlTransaction tx, long id, CancellationToken ct) =>
+        await EvidenceStore.FirstRejectedAsync(c, tx, id, ct) is { } rejected
+            ? Problems.Conflict(
+                $"Document {rejected.Id} ({rejected.FileName}) of registration {id} was rejected; APL-01 can be approved once the asesi replaces it, or the registration rejected.",
+                new Dictionary<string, object?> { ["documentId"] = rejected.Id })
+            : null;
+}
