@@ -50,6 +50,7 @@ public static partial class ApiApp
         builder.Services.AddSitukHealth();
         builder.Services.AddSitukCors();
         builder.Services.AddDashboard();
+        builder.Services.AddRegistrations();
 
         // The outbox relays: push to the broker, email over SMTP; their readiness check is "broker".
         builder.Services.AddRelays(builder.Configuration);
