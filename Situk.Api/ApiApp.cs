@@ -53,6 +53,7 @@ public static partial class ApiApp
         builder.Services.AddDashboard();
         builder.Services.AddSitukAccounts();
         builder.Services.AddEvidence();
+        builder.Services.AddRegistrations();
 
         // The outbox relays: push to the broker, email over SMTP; their readiness check is "broker".
         builder.Services.AddRelays(builder.Configuration);

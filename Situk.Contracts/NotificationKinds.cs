@@ -28,6 +28,7 @@ public static class NotificationKinds
     public const string RegistrationSubmitted = "registration.submitted";
     public const string RegistrationVerified = "registration.verified";
     public const string RegistrationRejected = "registration.rejected";
+    public const string RegistrationWithdrawn = "registration.withdrawn";
     public const string AssessmentAssigned = "assessment.assigned";
     public const string Apl02Submitted = "apl02.submitted";
     public const string AssessmentEligible = "assessment.eligible";
@@ -43,6 +44,9 @@ public static class NotificationKinds
         new(RegistrationSubmitted, Email: true, Priority.High),
         new(RegistrationVerified, Email: false, Priority.High),
         new(RegistrationRejected, Email: false, Priority.High),
+
+        // To admins: a seat freed and a registration gone from their queue; routine, push only.
+        new(RegistrationWithdrawn, Email: false, Priority.Normal),
         new(AssessmentAssigned, Email: false, Priority.Normal),
         new(Apl02Submitted, Email: false, Priority.Normal),
         new(AssessmentEligible, Email: false, Priority.Normal),

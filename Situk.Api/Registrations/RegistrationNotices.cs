@@ -33,6 +33,12 @@ public static class RegistrationNotices
         Notice(r, r.AsesiId, NotificationKinds.RegistrationRejected, RegistrationStatus.Rejected,
             "Registration rejected", $"Your APL-01 for {r.SchemeName} was not accepted.{Suffix(note)}");
 
+    /// <summary>To every admin, pushed only: the seat is free again and the registration leaves their queue.</summary>
+    public static IEnumerable<NewNotification> Withdrawn(RegistrationStore.Locked r, IEnumerable<long> adminIds) =>
+        adminIds.Select(admin => Notice(r, admin, NotificationKinds.RegistrationWithdrawn, RegistrationStatus.Withdrawn,
+            "Registration withdrawn",
+            $"{r.AsesiName} withdrew their registration for {r.SchemeName}; the seat on schedule {r.ScheduleId} is free again."));
+
     public static IEnumerable<NewNotification> Assigned(RegistrationStore.Locked r, long asesorId, string asesorName) =>
     [
         Notice(r, r.AsesiId, NotificationKinds.AssessmentAssigned, RegistrationStatus.Assigned,

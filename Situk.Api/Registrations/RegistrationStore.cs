@@ -12,7 +12,7 @@ public static class RegistrationStore
     public sealed record Locked(long Id, long ScheduleId, long SchemeId, string SchemeName, long AsesiId, string AsesiName, long? AsesorId, string Status, DateTimeOffset? AssessmentAt)
     {
         /// <summary>Whether the caller may see this registration at all (otherwise it is a 404 to them).</summary>
-        public bool VisibleTo(Caller caller) => Visible(caller, AsesiId, AsesorId, Status);
+        public bool VisibleTo(Caller caller, bool asesorsMayVerify = false) => Visible(caller, AsesiId, AsesorId, Status, asesorsMayVerify);
     }
 
     private sealed record DetailRow(
@@ -23,20 +23,24 @@ public static class RegistrationStore
     private sealed record RecordRow(string Kind, long CriterionId, bool Competent, string? Note);
 
     /// <summary>
-    /// Admins see every registration; an asesi sees their own; an asesor sees those assigned to them
-    /// and the unassigned ones still waiting for APL-01 verification (the queue asesors verify).
+    /// Admins see every registration; an asesi sees their own; an asesor sees those assigned to them (APL-01 holds
+    /// identity number, birth date and address). With <see cref="RegistrationOptions.AsesorsMayVerify"/> an asesor
+    /// also sees the unassigned ones waiting for APL-01 verification (the queue they then verify).
     /// </summary>
-    public static bool Visible(Caller caller, long asesiId, long? asesorId, string status) =>
+    public static bool Visible(Caller caller, long asesiId, long? asesorId, string status, bool asesorsMayVerify = false) =>
         caller.IsAdmin
         || (caller.IsAsesi && asesiId == caller.UserId)
-        || (caller.IsAsesor && (asesorId == caller.UserId || (asesorId is null && status == RegistrationStatus.Submitted)));
+        || (caller.IsAsesor && (asesorId == caller.UserId || (asesorsMayVerify && asesorId is null && status == RegistrationStatus.Submitted)));
 
-    /// <summary>The same rule as <see cref="Visible"/>, as SQL over <c>r</c> with parameters <c>@me</c> and <c>@role</c>.</summary>
+    /// <summary>The same rule as <see cref="Visible"/> without the queue, as SQL over <c>r</c> with parameters <c>@me</c> and <c>@role</c>.</summary>
     public const string VisibleSql = """
         (@role = 'admin'
          OR (@role = 'asesi' AND r.asesi_id = @me)
-         OR (@role = 'asesor' AND (r.asesor_id = @me OR (r.asesor_id IS NULL AND r.status = 'submitted'))))
+         OR (@role = 'asesor' AND r.asesor_id = @me))
         """;
+
+    /// <summary>The verification queue an asesor sees when asesors may verify, as SQL over <c>r</c> with <c>@role</c>.</summary>
+    public const string QueueSql = "(@role = 'asesor' AND r.asesor_id IS NULL AND r.status = 'submitted')";
 
     /// <summary>Locks the registration row (<c>FOR UPDATE</c>) until the transaction ends; null when it does not exist.</summary>
     public static Task<Locked?> LockAsync(NpgsqlConnection c, NpgsqlTransaction tx, long id, CancellationToken ct) =>
@@ -127,7 +131,8 @@ public static class RegistrationStore
     /// One page of the registrations the caller may see, by id after <paramref name="filter"/>'s cursor.
     /// The filters only narrow <see cref="VisibleSql"/>: an asesor passing another asesor's id gets nothing of theirs.
     /// </summary>
-    public static async Task<RegistrationSummaryDto[]> ListAsync(NpgsqlConnection c, Caller caller, RegistrationFilter filter, int take, CancellationToken ct) =>
+    public static async Task<RegistrationSummaryDto[]> ListAsync(
+        NpgsqlConnection c, Caller caller, RegistrationFilter filter, int take, CancellationToken ct, bool asesorsMayVerify = false) =>
         (await c.QueryAsync<RegistrationSummaryDto>(new CommandDefinition(
             $"""
             SELECT r.id, r.schedule_id AS scheduleId, r.asesi_id AS asesiId, u.full_name AS asesiName, r.status,
@@ -135,7 +140,7 @@ public static class RegistrationStore
             FROM registrations r
             JOIN users u ON u.id = r.asesi_id
             JOIN schedules s ON s.id = r.schedule_id
-            WHERE {VisibleSql}
+            WHERE ({VisibleSql} OR (@queue AND {QueueSql}))
               AND r.id > @after
               AND (@status::text IS NULL OR r.status = @status)
               AND (@schemeId::bigint IS NULL OR s.scheme_id = @schemeId)
@@ -151,6 +156,7 @@ public static class RegistrationStore
             {
                 me = caller.UserId,
                 role = caller.Role,
+                queue = asesorsMayVerify,
                 after = filter.After,
                 filter.Status,
                 filter.SchemeId,

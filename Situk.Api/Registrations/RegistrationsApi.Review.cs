@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
@@ -13,10 +14,11 @@ namespace Situk.Api.Registrations;
 public static partial class RegistrationsApi
 {
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> Verify(
-        long id, VerificationRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+        long id, VerificationRequest body, ClaimsPrincipal user, IOptions<RegistrationOptions> options, NpgsqlDataSource db, CancellationToken ct)
     {
+        // An asesor reaches this only when asesors may verify (the route's policy); then the queue is theirs to see.
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
-        if (step.Refuse(id, locked => locked.VisibleTo(Caller.From(user)), RegistrationStatus.Submitted) is { } refused)
+        if (step.Refuse(id, locked => locked.VisibleTo(Caller.From(user), options.Value.AsesorsMayVerify), RegistrationStatus.Submitted) is { } refused)
         {
             return refused;
         }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Accounts;
 using Situk.Api.Auth;
@@ -26,7 +27,7 @@ public static partial class RegistrationsApi
     /// <summary>The longest <c>q</c>: APL-01 names are at most 200 characters, identity numbers 32.</summary>
     public const int MaxQueryLength = 200;
 
-    private sealed record ScheduleWindow(DateTimeOffset OpensAt, DateTimeOffset ClosesAt, int Quota);
+    private sealed record ScheduleWindow(long SchemeId, DateTimeOffset OpensAt, DateTimeOffset ClosesAt, int Quota);
 
     public static IEndpointRouteBuilder MapRegistrations(this IEndpointRouteBuilder routes)
     {
@@ -37,13 +38,17 @@ public static partial class RegistrationsApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("3. An asesi registers on a schedule within its window and fills APL-01.");
-        group.MapGet("/", List).WithSummary("A page of the registrations the caller may see (admin: all; asesor: own and the verification queue; asesi: own), "
+        group.MapGet("/", List).WithSummary("A page of the registrations the caller may see (admin: all; asesor: assigned to them, and the verification queue "
+            + "when asesors may verify; asesi: own), "
             + "by id after a cursor (limit 1–200, default 50), filtered by status, schemeId, scheduleId, asesorId and q (APL-01 name or identity number).");
         group.MapGet("/{id:long}", Get).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One registration with APL-01, APL-02, records and verdict.");
 
-        group.MapPost("/{id:long}/verification", Verify).RequireAuthorization(AuthSetup.AdminOrAsesor).WithStepProblems()
-            .WithSummary("4. An admin or asesor verifies APL-01: verified or rejected.");
+        group.MapPost("/{id:long}/verification", Verify).RequireAuthorization(RegistrationSetup.VerifierPolicy(routes)).WithStepProblems()
+            .WithSummary("4. An admin (and an asesor when Situk:Registrations:AsesorsMayVerify) verifies APL-01: verified or rejected.");
+        group.MapPost("/{id:long}/withdrawal", Withdraw).RequireAuthorization(AuthSetup.Asesi)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("The asesi withdraws before an asesor is assigned: withdrawn, the seat freed, the admins told.");
         group.MapPost("/{id:long}/assignment", Assign).RequireAuthorization(AuthSetup.Admin).WithStepProblems()
             .WithSummary("5. An admin assigns an asesor.");
         group.MapPut("/{id:long}/apl02", SubmitApl02).RequireAuthorization(AuthSetup.Asesi).WithStepProblems()
@@ -94,18 +99,16 @@ public static partial class RegistrationsApi
 
         // The schedule row lock serialises registrations on one schedule, so the quota check below is race-free.
         var s = await c.QuerySingleOrDefaultAsync<ScheduleWindow>(new CommandDefinition(
-            "SELECT opens_at AS opensAt, closes_at AS closesAt, quota FROM schedules WHERE id = @ScheduleId FOR UPDATE", new { body.ScheduleId }, tx, cancellationToken: ct));
+            "SELECT scheme_id AS schemeId, opens_at AS opensAt, closes_at AS closesAt, quota FROM schedules WHERE id = @ScheduleId FOR UPDATE",
+            new { body.ScheduleId }, tx, cancellationToken: ct));
         if (s is null)
         {
             return Problems.Unprocessable($"Schedule {body.ScheduleId} does not exist.", new Dictionary<string, string[]> { ["scheduleId"] = ["Not found."] });
         }
 
-        var already = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM registrations WHERE schedule_id = @ScheduleId AND asesi_id = @me)",
-            new { body.ScheduleId, me = me.UserId }, tx, cancellationToken: ct));
-        if (already)
+        if (PriorRefusal(body.ScheduleId, s, await PriorAsync(c, tx, me.UserId, s.SchemeId, ct)) is { } prior)
         {
-            return Problems.Conflict($"You are already registered on schedule {body.ScheduleId}.");
+            return prior;
         }
 
         var now = time.GetUtcNow();
@@ -116,15 +119,28 @@ public static partial class RegistrationsApi
         }
 
         var taken = await c.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT count(*)::int FROM registrations WHERE schedule_id = @ScheduleId AND status <> 'rejected'", new { body.ScheduleId }, tx, cancellationToken: ct));
+            $"SELECT count(*)::int FROM registrations r WHERE r.schedule_id = @ScheduleId AND {RegistrationStatus.HoldsSeatSql}",
+            new { body.ScheduleId }, tx, cancellationToken: ct));
         if (taken >= s.Quota)
         {
             return Problems.Unprocessable($"Schedule {body.ScheduleId} is full ({s.Quota} seats).");
         }
 
-        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            "INSERT INTO registrations (schedule_id, asesi_id, apl01) VALUES (@ScheduleId, @me, @apl01::jsonb) RETURNING id",
-            new { body.ScheduleId, me = me.UserId, apl01 = JsonSerializer.Serialize(body.Apl01, JsonSerializerOptions.Web) }, tx, cancellationToken: ct));
+        long id;
+        try
+        {
+            id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+                "INSERT INTO registrations (schedule_id, asesi_id, apl01) VALUES (@ScheduleId, @me, @apl01::jsonb) RETURNING id",
+                new { body.ScheduleId, me = me.UserId, apl01 = JsonSerializer.Serialize(body.Apl01, JsonSerializerOptions.Web) }, tx, cancellationToken: ct));
+        }
+        catch (PostgresException e) when (IsOneActiveRule(e))
+        {
+            // A registration of the same asesi for the same scheme, on another schedule (another lock), committed first.
+            await tx.RollbackAsync(ct);
+            return PriorRefusal(body.ScheduleId, s, await PriorAsync(c, null, me.UserId, s.SchemeId, ct))
+                ?? Problems.Conflict("Another registration of yours for this scheme was made at the same moment; look at your registrations before trying again.");
+        }
+
         var locked = (await RegistrationStore.LockAsync(c, tx, id, ct))!;
         var admins = await c.QueryAsync<long>(new CommandDefinition(
             "SELECT id FROM users WHERE role = @role ORDER BY id", new { role = Roles.Admin }, tx, cancellationToken: ct));
@@ -142,7 +158,7 @@ public static partial class RegistrationsApi
 
     private static async Task<Results<Ok<RegistrationPage>, ValidationProblem>> List(
         long? after, int? limit, string? status, long? schemeId, long? scheduleId, long? asesorId, string? q,
-        ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+        ClaimsPrincipal user, IOptions<RegistrationOptions> options, NpgsqlDataSource db, CancellationToken ct)
     {
         var take = limit ?? DefaultListLimit;
         if (take is < 1 or > MaxListLimit)
@@ -176,16 +192,18 @@ public static partial class RegistrationsApi
 
         await using var c = await db.OpenConnectionAsync(ct);
         var filter = new RegistrationFilter(after ?? 0, status, schemeId, scheduleId, asesorId, query);
-        var rows = await RegistrationStore.ListAsync(c, Caller.From(user), filter, take + 1, ct);
+        var rows = await RegistrationStore.ListAsync(c, Caller.From(user), filter, take + 1, ct, options.Value.AsesorsMayVerify);
         var items = rows.Take(take).ToArray();
         return TypedResults.Ok(new RegistrationPage(items, rows.Length > take ? items[^1].Id : null));
     }
 
-    private static async Task<Results<Ok<RegistrationDto>, ProblemHttpResult>> Get(long id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Ok<RegistrationDto>, ProblemHttpResult>> Get(
+        long id, ClaimsPrincipal user, IOptions<RegistrationOptions> options, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var c = await db.OpenConnectionAsync(ct);
         var registration = await RegistrationStore.LoadAsync(c, id, ct);
-        return registration is not null && RegistrationStore.Visible(Caller.From(user), registration.AsesiId, registration.AsesorId, registration.Status)
+        return registration is not null
+            && RegistrationStore.Visible(Caller.From(user), registration.AsesiId, registration.AsesorId, registration.Status, options.Value.AsesorsMayVerify)
             ? TypedResults.Ok(registration)
             : Problems.NotFound($"Registration {id}");
     }

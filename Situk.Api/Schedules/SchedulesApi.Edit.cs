@@ -15,7 +15,7 @@ public static partial class SchedulesApi
 
     private const string LockSeats = """
         SELECT s.scheme_id AS schemeId, s.opens_at AS opensAt, s.closes_at AS closesAt,
-               (SELECT count(*)::int FROM registrations r WHERE r.schedule_id = s.id AND r.status <> 'rejected') AS taken,
+               (SELECT count(*)::int FROM registrations r WHERE r.schedule_id = s.id AND r.status NOT IN ('rejected', 'withdrawn')) AS taken,
                EXISTS (SELECT 1 FROM registrations r WHERE r.schedule_id = s.id) AS anyRegistered
         FROM schedules s WHERE s.id = @id FOR UPDATE OF s
         """;

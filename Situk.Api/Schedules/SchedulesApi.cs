@@ -15,7 +15,7 @@ public sealed record ScheduleRequest(
     [Required] DateTimeOffset? ClosesAt,
     [Range(1, 100_000)] int Quota);
 
-/// <summary>A schedule; <see cref="Registered"/> counts the seats taken (rejected registrations free theirs).</summary>
+/// <summary>A schedule; <see cref="Registered"/> counts the seats taken (rejected and withdrawn registrations free theirs).</summary>
 public sealed record ScheduleDto(long Id, long SchemeId, long PlaceId, DateTimeOffset OpensAt, DateTimeOffset ClosesAt, int Quota, int Registered);
 
 /// <summary>Requirement 2: admins open, change, close early and delete registration windows per scheme; anyone signed in can list them.</summary>
@@ -23,7 +23,7 @@ public static partial class SchedulesApi
 {
     private const string Select = """
         SELECT s.id, s.scheme_id AS schemeId, s.place_id AS placeId, s.opens_at AS opensAt, s.closes_at AS closesAt, s.quota,
-               (SELECT count(*)::int FROM registrations r WHERE r.schedule_id = s.id AND r.status <> 'rejected') AS registered
+               (SELECT count(*)::int FROM registrations r WHERE r.schedule_id = s.id AND r.status NOT IN ('rejected', 'withdrawn')) AS registered
         FROM schedules s
         """;
 
@@ -31,7 +31,8 @@ public static partial class SchedulesApi
     {
         var group = routes.MapGroup("/schedules").WithTags("Schedules").RequireAuthorization();
 
-        group.MapGet("/", List).WithSummary("Schedules by opensAt then id, filtered by schemeId, placeId, openNow, and a from/to window they overlap.");
+        group.MapGet("/", List).WithSummary("A page of schedules by opensAt then id after a cursor (limit 1–200, default 50), "
+            + "filtered by schemeId, placeId, openNow, and a from/to window they overlap.");
         group.MapGet("/{id:long}", Get).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", Create).RequireAuthorization(AuthSetup.Admin)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)

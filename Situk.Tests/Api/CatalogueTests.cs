@@ -99,7 +99,7 @@ public sealed class CatalogueTests : ApiTests
 
         var id = await Scenario.CreateScheduleAsync(scheme.Id, quota: 3);
         await Scenario.RegisterAsync(await Api.CreateUserAsync(Roles.Asesi), id);
-        var schedules = (await Api.Admin.Client.GetFromJsonAsync<ScheduleDto[]>($"api/v1/schedules?schemeId={scheme.Id}"))!;
+        var schedules = (await Api.Admin.Client.GetFromJsonAsync<SchedulePage>($"api/v1/schedules?schemeId={scheme.Id}"))!.Items;
 
         Assert.That(schedules.Single().Registered, Is.EqualTo(1));
         Assert.That(schedules.Single().Quota, Is.EqualTo(3));

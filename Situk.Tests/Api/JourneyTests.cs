@@ -155,15 +155,6 @@ public sealed class JourneyTests : ApiTests
         Assert.That(await EmailCountAsync(c, NotificationKinds.RegistrationRejected), Is.Zero);
     }
 
-    [Test]
-    public async Task An_asesor_can_verify_an_unassigned_registration()
-    {
-        var c = await Scenario.CaseAtAsync(RegistrationStatus.Submitted);
-        var other = await Api.CreateUserAsync(Roles.Asesor);
-
-        await ExpectStatus(await other.Client.PostAsJsonAsync($"{c.Path}/verification", new { approved = true }), RegistrationStatus.Verified);
-    }
-
     private static async Task ExpectStatus(HttpResponseMessage response, string status)
     {
         var text = await response.Content.ReadAsStringAsync();

@@ -209,7 +209,7 @@ public sealed class ScheduleManagementTests
         var onePlace = await ReadAsync(openLate);
 
         async Task<long[]> Ids(string query) =>
-            (await asesi.Client.GetFromJsonAsync<ScheduleDto[]>($"api/v1/schedules?{query}"))!.Select(s => s.Id).ToArray();
+            (await asesi.Client.GetFromJsonAsync<SchedulePage>($"api/v1/schedules?limit=200&{query}"))!.Items.Select(s => s.Id).ToArray();
         static string At(DateTimeOffset t) => Uri.EscapeDataString(t.ToString("O", CultureInfo.InvariantCulture));
 
         var all = await Ids($"schemeId={scheme.Id}");
@@ -231,7 +231,7 @@ public sealed class ScheduleManagementTests
     public async Task A_closed_early_schedule_leaves_the_open_now_list()
     {
         var s = await ScheduleWithAsync(seats: 0);
-        async Task<bool> Listed() => (await Admin.GetFromJsonAsync<ScheduleDto[]>($"api/v1/schedules?placeId={s.PlaceId}&openNow=true"))!.Any(x => x.Id == s.Id);
+        async Task<bool> Listed() => (await Admin.GetFromJsonAsync<SchedulePage>($"api/v1/schedules?placeId={s.PlaceId}&openNow=true"))!.Items.Any(x => x.Id == s.Id);
 
         Assert.That(await Listed(), Is.True);
         Assert.That((await Admin.PostAsync($"api/v1/schedules/{s.Id}/close", null)).StatusCode, Is.EqualTo(HttpStatusCode.OK));

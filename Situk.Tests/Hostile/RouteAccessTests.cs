@@ -56,7 +56,9 @@ public sealed class RouteAccessTests
         ["POST /api/v1/registrations"] = [Roles.Asesi],
         ["GET /api/v1/registrations"] = SignedIn,
         ["GET /api/v1/registrations/{id}"] = SignedIn,
-        ["POST /api/v1/registrations/{id}/verification"] = [Roles.Asesor, Roles.Admin],
+        // Asesors too only with Situk:Registrations:AsesorsMayVerify (default false; VerificationAccessTests).
+        ["POST /api/v1/registrations/{id}/verification"] = AdminOnly,
+        ["POST /api/v1/registrations/{id}/withdrawal"] = [Roles.Asesi],
         ["POST /api/v1/registrations/{id}/assignment"] = AdminOnly,
         ["PUT /api/v1/registrations/{id}/apl02"] = [Roles.Asesi],
         ["POST /api/v1/registrations/{id}/apl02/review"] = [Roles.Asesor],

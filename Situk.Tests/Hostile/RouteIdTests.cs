@@ -24,6 +24,7 @@ public sealed class RouteIdTests
         },
         ["PUT /api/v1/schedules/{id}"] = new { schemeId = 1, placeId = 1, opensAt = DateTimeOffset.UtcNow, closesAt = DateTimeOffset.UtcNow.AddDays(1), quota = 5 },
         ["POST /api/v1/registrations/{id}/verification"] = new { approved = true },
+        ["POST /api/v1/registrations/{id}/withdrawal"] = new { },
         ["POST /api/v1/registrations/{id}/assignment"] = new { asesorId = 1 },
         ["PUT /api/v1/registrations/{id}/apl02"] = new { answers = new[] { new { criterionId = 1, competent = true } } },
         ["POST /api/v1/registrations/{id}/apl02/review"] = new { },
