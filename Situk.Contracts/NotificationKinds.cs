@@ -36,6 +36,9 @@ public static class NotificationKinds
     public const string VerdictCompetent = "verdict.competent";
     public const string VerdictNotYetCompetent = "verdict.not_yet_competent";
     public const string AdminMessage = "admin.message";
+    public const string CertificateIssued = "certificate.issued";
+    public const string CertificateRevoked = "certificate.revoked";
+    public const string CertificateExpiring = "certificate.expiring";
 
     public static readonly FrozenDictionary<string, KindInfo> Table = new KindInfo[]
     {
@@ -53,6 +56,12 @@ public static class NotificationKinds
         new(VerdictCompetent, Email: true, Priority.High),
         new(VerdictNotYetCompetent, Email: true, Priority.High),
         new(AdminMessage, Email: false, Priority.Normal),
+
+        // A certificate is a document people keep: its issue, its revocation and its coming expiry are
+        // emailed too, so the holder has them on record outside the app.
+        new(CertificateIssued, Email: true, Priority.High),
+        new(CertificateRevoked, Email: true, Priority.High),
+        new(CertificateExpiring, Email: true, Priority.Normal),
     }.ToFrozenDictionary(k => k.Kind, StringComparer.Ordinal);
 
     public static bool IsKnown(string kind) => Table.ContainsKey(kind);
