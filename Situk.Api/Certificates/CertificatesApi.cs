@@ -80,8 +80,9 @@ public static class CertificatesApi
     private static async Task<Results<Ok<CertificateDto>, ValidationProblem, ProblemHttpResult>> Revoke(
         string number, RevocationRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
     {
-        var reason = body.Reason.Trim();
-        if (reason.Length == 0)
+        // Stored and told exactly as written, like every text; only a reason that says nothing is refused.
+        var reason = body.Reason;
+        if (string.IsNullOrWhiteSpace(reason))
         {
             return Problems.Invalid("reason", "The reason must say why; it is told to the holder.");
         }

@@ -18,7 +18,7 @@ public sealed class CertificateRevocationTests : ApiTests
     {
         var certified = await Scenario.CertifiedAsync();
 
-        var answer = await CertificateSteps.JsonAsync(await Api.Admin.Client.PostAsync($"{certified.Path}/revocation", Reason("  Forged portfolio evidence.  ")));
+        var answer = await CertificateSteps.JsonAsync(await Api.Admin.Client.PostAsync($"{certified.Path}/revocation", Reason("Forged portfolio evidence.")));
 
         await using var db = Api.OpenDb();
         var stored = await db.QuerySingleAsync<(DateTime? RevokedAt, long? RevokedBy, string Reason)>(

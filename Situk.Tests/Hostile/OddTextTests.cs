@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Situk.Api.Registrations;
+using Situk.Tests.Certificates;
 using Situk.Contracts;
 using Situk.Tests.Api;
 using Situk.Tests.Support;
@@ -112,6 +113,11 @@ public sealed class OddTextTests
             using var records = await c.Asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c));
             Assert.That(records.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             return new Target(c.Asesor.Client, $"{c.Path}/verdict", () => Node(new { competent = true, note = "Selamat" }));
+        }, true),
+        ["POST /api/v1/certificates/{number}/revocation"] = (async () =>
+        {
+            var certified = await _scenario.CertifiedAsync();
+            return new Target(_api.Admin.Client, $"{certified.Path}/revocation", () => Node(new { reason = "Bukti portofolio dipalsukan." }));
         }, true),
     };
 
