@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Accounts;
 using Situk.Api.Auth;
+using Situk.Api.Certificates;
 using Situk.Api.Dashboard;
 using Situk.Api.Database;
 using Situk.Api.Errors;
@@ -59,6 +60,7 @@ public static partial class ApiApp
         builder.Services.AddRelays(builder.Configuration);
         builder.Services.AddEmailEscalation();
         builder.Services.AddIdempotencySweeper();
+        builder.Services.AddCertificates();
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -81,6 +83,7 @@ public static partial class ApiApp
         api.MapRegistrations();
         api.MapEvidence();
         api.MapMyAssessments();
+        api.MapCertificates();
         api.MapInbox();
         api.MapAdminNotifications();
         api.MapDeliveryStats();

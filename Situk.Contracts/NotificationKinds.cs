@@ -38,6 +38,9 @@ public static class NotificationKinds
     public const string VerdictNotYetCompetent = "verdict.not_yet_competent";
     public const string AdminMessage = "admin.message";
     public const string DocumentRejected = "document.rejected";
+    public const string CertificateIssued = "certificate.issued";
+    public const string CertificateRevoked = "certificate.revoked";
+    public const string CertificateExpiring = "certificate.expiring";
 
     public static readonly FrozenDictionary<string, KindInfo> Table = new KindInfo[]
     {
@@ -62,6 +65,12 @@ public static class NotificationKinds
         // A rejected APL-01 document holds the whole registration until the asesi uploads a better one,
         // so it is emailed too and goes ahead of routine notices.
         new(DocumentRejected, Email: true, Priority.High),
+
+        // A certificate is a document people keep: its issue, its revocation and its coming expiry are
+        // emailed too, so the holder has them on record outside the app.
+        new(CertificateIssued, Email: true, Priority.High),
+        new(CertificateRevoked, Email: true, Priority.High),
+        new(CertificateExpiring, Email: true, Priority.Normal),
     }.ToFrozenDictionary(k => k.Kind, StringComparer.Ordinal);
 
     public static bool IsKnown(string kind) => Table.ContainsKey(kind);

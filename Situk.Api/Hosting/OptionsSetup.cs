@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Situk.Api.Accounts;
+using Situk.Api.Certificates;
 
 namespace Situk.Api.Hosting;
 
@@ -32,6 +33,8 @@ public static class OptionsSetup
         _ = services.GetRequiredService<IOptions<AdminOptions>>().Value;
         _ = services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
         _ = services.GetRequiredService<IOptions<AccountOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<CertificateOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<LspOptions>>().Value;
     }
 
     private static void Bind<T>(IServiceCollection services, string section)

@@ -11,11 +11,13 @@ public sealed class PullOptions
 
     /// <summary>
     /// Kind → pull after push. Configuration adds kinds or switches these defaults off
-    /// (<c>Situk__Notifications__Pull__verdict.competent=false</c>). Default: both verdicts.
+    /// (<c>Situk__Notifications__Pull__verdict.competent=false</c>). Default: both verdicts, and
+    /// <c>certificate.issued</c>, which tells the competent verdict as plainly as the verdict itself.
     /// </summary>
     public Dictionary<string, bool> Pull { get; set; } = new(StringComparer.Ordinal)
     {
         ["verdict.competent"] = true,
         ["verdict.not_yet_competent"] = true,
+        ["certificate.issued"] = true,
     };
 }

@@ -90,7 +90,8 @@ public sealed record RegistrationDto(
     string? Verdict,
     string? VerdictNote,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? CertificateNumber = null);
 
 /// <summary>One line of <c>GET /registrations</c>.</summary>
 public sealed record RegistrationSummaryDto(

@@ -18,7 +18,7 @@ public static class RegistrationStore
     private sealed record DetailRow(
         long Id, long ScheduleId, long SchemeId, long AsesiId, string AsesiName, string Status, string Apl01,
         string? VerificationNote, long? AsesorId, string? AsesorName, DateTimeOffset? AssessmentAt,
-        string? Verdict, string? VerdictNote, string? RecordNotes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+        string? Verdict, string? VerdictNote, string? RecordNotes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? CertificateNumber);
 
     private sealed record RecordRow(string Kind, long CriterionId, bool Competent, string? Note);
 
@@ -93,11 +93,13 @@ public static class RegistrationStore
             SELECT r.id, r.schedule_id AS scheduleId, s.scheme_id AS schemeId, r.asesi_id AS asesiId, u.full_name AS asesiName,
                    r.status, r.apl01::text AS apl01, r.verification_note AS verificationNote, r.asesor_id AS asesorId,
                    a.full_name AS asesorName, r.assessment_at AS assessmentAt, r.verdict, r.verdict_note AS verdictNote,
-                   r.record_notes AS recordNotes, r.created_at AS createdAt, r.updated_at AS updatedAt
+                   r.record_notes AS recordNotes, r.created_at AS createdAt, r.updated_at AS updatedAt,
+                   cert.number AS certificateNumber
             FROM registrations r
             JOIN schedules s ON s.id = r.schedule_id
             JOIN users u ON u.id = r.asesi_id
             LEFT JOIN users a ON a.id = r.asesor_id
+            LEFT JOIN certificates cert ON cert.registration_id = r.id
             WHERE r.id = @id
             """,
             new { id }, cancellationToken: ct));
@@ -113,7 +115,7 @@ public static class RegistrationStore
         var apl01 = JsonSerializer.Deserialize<Apl01>(row.Apl01, JsonSerializerOptions.Web)!;
         return new RegistrationDto(
             row.Id, row.ScheduleId, row.SchemeId, row.AsesiId, row.AsesiName, row.Status, apl01, row.VerificationNote,
-            row.AsesorId, row.AsesorName, row.AssessmentAt, answers.ToList(), records, row.Verdict, row.VerdictNote, row.CreatedAt, row.UpdatedAt);
+            row.AsesorId, row.AsesorName, row.AssessmentAt, answers.ToList(), records, row.Verdict, row.VerdictNote, row.CreatedAt, row.UpdatedAt, row.CertificateNumber);
     }
 
     public static async Task<RecordsDto> RecordsAsync(NpgsqlConnection c, NpgsqlTransaction? tx, long id, string? notes, CancellationToken ct)

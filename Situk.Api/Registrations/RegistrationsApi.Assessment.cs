@@ -4,7 +4,9 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Situk.Api.Auth;
+using Situk.Api.Certificates;
 using Situk.Api.Errors;
+using Situk.Api.Notifications;
 using Situk.Api.Schemes;
 
 namespace Situk.Api.Registrations;
@@ -133,7 +135,7 @@ public static partial class RegistrationsApi
     }
 
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> DeclareVerdict(
-        long id, VerdictRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+        long id, VerdictRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CertificateIssuer certificates, CancellationToken ct)
     {
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
         if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Scheduled) is { } refused)
@@ -156,7 +158,14 @@ public static partial class RegistrationsApi
         }
 
         var status = competent ? RegistrationStatus.Competent : RegistrationStatus.NotYetCompetent;
-        await step.CommitAsync(status, [RegistrationNotices.Verdict(r, competent, body.Note)], ct, new RegistrationChange(Verdict: status, VerdictNote: body.Note));
+        List<NewNotification> notices = [RegistrationNotices.Verdict(r, competent, body.Note)];
+        if (competent)
+        {
+            // The certificate is issued in the verdict's transaction: both commit, or neither.
+            notices.Add(await certificates.IssueAsync(step.Connection, step.Transaction, id, time.GetUtcNow(), ct));
+        }
+
+        await step.CommitAsync(status, notices, ct, new RegistrationChange(Verdict: status, VerdictNote: body.Note));
         return TypedResults.Ok(new RegistrationStatusDto(id, status));
     }
 

@@ -2,11 +2,16 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Situk.Api.Schemes;
 
-/// <summary>Body of <c>POST</c>/<c>PUT /schemes</c>: a certification scheme and its whole tree.</summary>
+/// <summary>
+/// Body of <c>POST</c>/<c>PUT /schemes</c>: a certification scheme and its whole tree.
+/// <paramref name="ValidityYears"/>: how long its certificates are valid, 1–10 years; omitted, 3 on
+/// create and unchanged on replace.
+/// </summary>
 public sealed record SchemeRequest(
     [Required, StringLength(50, MinimumLength = 1)] string Code,
     [Required, StringLength(200, MinimumLength = 1)] string Name,
-    [Required, MinLength(1), MaxLength(200)] List<UnitRequest> Units);
+    [Required, MinLength(1), MaxLength(200)] List<UnitRequest> Units,
+    [Range(1, 10)] int? ValidityYears = null);
 
 public sealed record UnitRequest(
     [Required, StringLength(50, MinimumLength = 1)] string Code,
@@ -21,7 +26,7 @@ public sealed record CriterionRequest(
     [Required, StringLength(1000, MinimumLength = 1)] string Text);
 
 /// <summary>A scheme with every id filled in.</summary>
-public sealed record SchemeDto(long Id, string Code, string Name, IReadOnlyList<UnitDto> Units);
+public sealed record SchemeDto(long Id, string Code, string Name, IReadOnlyList<UnitDto> Units, int ValidityYears = 3);
 
 public sealed record UnitDto(long Id, string Code, string Title, IReadOnlyList<ElementDto> Elements);
 
@@ -30,4 +35,4 @@ public sealed record ElementDto(long Id, string Title, IReadOnlyList<CriterionDt
 public sealed record CriterionDto(long Id, string Text);
 
 /// <summary>One line of <c>GET /schemes</c>.</summary>
-public sealed record SchemeSummaryDto(long Id, string Code, string Name, int CriteriaCount);
+public sealed record SchemeSummaryDto(long Id, string Code, string Name, int CriteriaCount, int ValidityYears);

@@ -7,7 +7,7 @@ namespace Situk.Api.Schemes;
 public static class SchemeStore
 {
     private sealed record TreeRow(
-        long SchemeId, string SchemeCode, string Name,
+        long SchemeId, string SchemeCode, string Name, int ValidityYears,
         long? UnitId, string? UnitCode, string? UnitTitle,
         long? ElementId, string? ElementTitle,
         long? CriterionId, string? CriterionText);
@@ -41,7 +41,7 @@ public static class SchemeStore
     {
         var rows = (await c.QueryAsync<TreeRow>(new CommandDefinition(
             """
-            SELECT s.id AS schemeId, s.code AS schemeCode, s.name,
+            SELECT s.id AS schemeId, s.code AS schemeCode, s.name, s.validity_years AS validityYears,
                    u.id AS unitId, u.code AS unitCode, u.title AS unitTitle,
                    e.id AS elementId, e.title AS elementTitle,
                    k.id AS criterionId, k.text AS criterionText
@@ -67,7 +67,7 @@ public static class SchemeStore
                 element.First().ElementTitle!,
                 element.Where(r => r.CriterionId is not null).Select(r => new CriterionDto(r.CriterionId!.Value, r.CriterionText!)).ToList())).ToList()))
             .ToList();
-        return new SchemeDto(rows[0].SchemeId, rows[0].SchemeCode, rows[0].Name, units);
+        return new SchemeDto(rows[0].SchemeId, rows[0].SchemeCode, rows[0].Name, units, rows[0].ValidityYears);
     }
 
     /// <summary>The ids of every performance criterion of a scheme.</summary>

@@ -38,7 +38,8 @@ public static class SchemesApi
             """
             SELECT s.id, s.code, s.name,
                    (SELECT count(*)::int FROM scheme_units u JOIN scheme_elements e ON e.unit_id = u.id
-                    JOIN performance_criteria k ON k.element_id = e.id WHERE u.scheme_id = s.id) AS criteriaCount
+                    JOIN performance_criteria k ON k.element_id = e.id WHERE u.scheme_id = s.id) AS criteriaCount,
+                   s.validity_years AS validityYears
             FROM schemes s ORDER BY s.id
             """,
             cancellationToken: ct));
@@ -61,8 +62,11 @@ public static class SchemesApi
         await using var c = await db.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var id = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "INSERT INTO schemes (code, name) VALUES (@Code, @Name) ON CONFLICT ((lower(code))) DO NOTHING RETURNING id",
-            new { body.Code, body.Name }, tx, cancellationToken: ct));
+            """
+            INSERT INTO schemes (code, name, validity_years) VALUES (@Code, @Name, coalesce(@ValidityYears, 3))
+            ON CONFLICT ((lower(code))) DO NOTHING RETURNING id
+            """,
+            new { body.Code, body.Name, body.ValidityYears }, tx, cancellationToken: ct));
         if (id is not { } schemeId)
         {
             return Problems.Conflict($"A scheme with the code '{body.Code}' already exists.");
@@ -107,10 +111,10 @@ public static class SchemesApi
 
         await c.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE schemes SET code = @Code, name = @Name, updated_at = now() WHERE id = @id;
+            UPDATE schemes SET code = @Code, name = @Name, validity_years = coalesce(@ValidityYears::integer, validity_years), updated_at = now() WHERE id = @id;
             DELETE FROM scheme_units WHERE scheme_id = @id;
             """,
-            new { id, body.Code, body.Name }, tx, cancellationToken: ct));
+            new { id, body.Code, body.Name, body.ValidityYears }, tx, cancellationToken: ct));
         await SchemeStore.InsertTreeAsync(c, tx, id, body.Units, ct);
         var scheme = (await SchemeStore.LoadAsync(c, id, ct, tx))!;
         await tx.CommitAsync(ct);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Situk.Api.Registrations;
+using Situk.Tests.Certificates;
 using Situk.Contracts;
 using Situk.Tests.Api;
 using Situk.Tests.Support;
@@ -146,6 +147,11 @@ public sealed class OddTextTests
             var document = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
             return new Target(_api.Admin.Client, $"{c.Path}/documents/{document}/review", () => Node(new { accepted = false, note = "Foto KTP buram" }));
         }, false),
+        ["POST /api/v1/certificates/{number}/revocation"] = (async () =>
+        {
+            var certified = await _scenario.CertifiedAsync();
+            return new Target(_api.Admin.Client, $"{certified.Path}/revocation", () => Node(new { reason = "Bukti portofolio dipalsukan." }));
+        }, true),
     };
 
     [Test]

@@ -43,6 +43,7 @@ public sealed class RouteIdTests
         ["POST /api/v1/registrations/{id}/documents"] = new { },
         ["PUT /api/v1/registrations/{id}/documents/{docId}"] = new { },
         ["POST /api/v1/registrations/{id}/documents/{docId}/review"] = new { accepted = true },
+        ["POST /api/v1/certificates/{number}/revocation"] = new { reason = "Bukti portofolio dipalsukan." },
     };
 
     private static readonly string[] BadIds = ["-1", "0", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "abc", "1.5", "1e3", "%20", "1%2F2"];
@@ -83,7 +84,8 @@ public sealed class RouteIdTests
             foreach (var id in BadIds)
             {
                 var path = route[(route.IndexOf(' ', StringComparison.Ordinal) + 2)..];
-                path = path.Replace("{id}", id, StringComparison.Ordinal).Replace("{docId}", id, StringComparison.Ordinal).Replace("{sessionId}", id, StringComparison.Ordinal);
+                path = path.Replace("{id}", id, StringComparison.Ordinal).Replace("{docId}", id, StringComparison.Ordinal)
+                    .Replace("{sessionId}", id, StringComparison.Ordinal).Replace("{number}", id, StringComparison.Ordinal);
                 using var request = new HttpRequestMessage(method, path);
                 if (needsBody)
                 {

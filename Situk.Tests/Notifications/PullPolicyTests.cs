@@ -6,18 +6,19 @@ using Situk.Contracts;
 
 namespace Situk.Tests.Notifications;
 
-[Description("Situk:Notifications:Pull as configuration binds it: verdicts by default, switchable per kind, unknown kinds refused.")]
+[Description("Situk:Notifications:Pull as configuration binds it: verdicts and certificate.issued by default, switchable per kind, unknown kinds refused.")]
 public sealed class PullPolicyTests
 {
     [Test]
-    public void Both_verdicts_are_pulled_by_default_and_nothing_else()
+    public void Both_verdicts_and_the_certificate_they_issue_are_pulled_by_default_and_nothing_else()
     {
         var policy = Policy([]);
         Assert.Multiple(() =>
         {
             Assert.That(policy.IsPull(NotificationKinds.VerdictCompetent), Is.True);
             Assert.That(policy.IsPull(NotificationKinds.VerdictNotYetCompetent), Is.True);
-            Assert.That(NotificationKinds.Table.Keys.Where(policy.IsPull).Count(), Is.EqualTo(2));
+            Assert.That(policy.IsPull(NotificationKinds.CertificateIssued), Is.True, "it tells the competent verdict as plainly");
+            Assert.That(NotificationKinds.Table.Keys.Where(policy.IsPull).Count(), Is.EqualTo(3));
         });
     }
 

@@ -220,7 +220,7 @@ public sealed class ApiFixture : IAsyncDisposable
         "users", "schemes", "scheme_units", "scheme_elements", "performance_criteria", "places", "schedules",
         "registrations", "apl02_answers", "assessment_records", "notifications", "push_outbox", "email_outbox", "idempotency_keys",
         "email_verifications", "password_resets",
-        "evidence_files",
+        "evidence_files", "certificates", "certificate_sequences",
     ];
 
     public async ValueTask DisposeAsync()
