@@ -118,8 +118,10 @@ public static class EvidenceStore
         command.Parameters.Add(new NpgsqlParameter<long>("size", content.Length));
         command.Parameters.Add(new NpgsqlParameter<byte[]>("sha256", content.Sha256));
 
-        // Npgsql writes a Stream parameter to bytea by copying it to the socket: the file is never a byte[] here.
+        // Npgsql writes a seekable Stream parameter to bytea by copying it to the socket, so the file is never a
+        // byte[] here. No Size on the parameter: with one set, Npgsql copies the stream into memory first
+        // (EvidenceStreamingTests measured 16 MB allocated for a 5 MiB upload that way, 0.2 MB without).
         content.Content.Position = 0;
-        command.Parameters.Add(new NpgsqlParameter("content", NpgsqlDbType.Bytea) { Value = content.Content, Size = checked((int)content.Length) });
+        command.Parameters.Add(new NpgsqlParameter("content", NpgsqlDbType.Bytea) { Value = content.Content });
     }
 }

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using Situk.Api.Auth;
-
 namespace Situk.Api.Registrations;
 
 /// <summary><c>Situk:Registrations</c>: who takes part in the registration steps beyond the defaults.</summary>
@@ -15,19 +12,4 @@ public sealed class RegistrationOptions
     /// may verify them.
     /// </summary>
     public bool AsesorsMayVerify { get; set; }
-}
-
-public static class RegistrationSetup
-{
-    public static IServiceCollection AddRegistrations(this IServiceCollection services)
-    {
-        services.AddOptions<RegistrationOptions>().BindConfiguration(RegistrationOptions.Section);
-        return services;
-    }
-
-    /// <summary>Who passes the role gate of <c>POST /registrations/{id}/verification</c>, read once at start.</summary>
-    internal static string VerifierPolicy(IEndpointRouteBuilder routes) =>
-        routes.ServiceProvider.GetRequiredService<IOptions<RegistrationOptions>>().Value.AsesorsMayVerify
-            ? AuthSetup.AdminOrAsesor
-            : AuthSetup.Admin;
 }

@@ -131,10 +131,11 @@ public static class RegistrationStore
 
     /// <summary>
     /// One page of the registrations the caller may see, by id after <paramref name="filter"/>'s cursor.
-    /// The filters only narrow <see cref="VisibleSql"/>: an asesor passing another asesor's id gets nothing of theirs.
+    /// The filters only narrow <see cref="VisibleSql"/> (and, with <paramref name="asesorsMayVerify"/>, <see cref="QueueSql"/>):
+    /// an asesor passing another asesor's id gets nothing of theirs.
     /// </summary>
     public static async Task<RegistrationSummaryDto[]> ListAsync(
-        NpgsqlConnection c, Caller caller, RegistrationFilter filter, int take, CancellationToken ct, bool asesorsMayVerify = false) =>
+        NpgsqlConnection c, Caller caller, RegistrationFilter filter, int take, bool asesorsMayVerify, CancellationToken ct) =>
         (await c.QueryAsync<RegistrationSummaryDto>(new CommandDefinition(
             $"""
             SELECT r.id, r.schedule_id AS scheduleId, r.asesi_id AS asesiId, u.full_name AS asesiName, r.status,

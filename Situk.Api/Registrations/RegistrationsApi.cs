@@ -192,7 +192,7 @@ public static partial class RegistrationsApi
 
         await using var c = await db.OpenConnectionAsync(ct);
         var filter = new RegistrationFilter(after ?? 0, status, schemeId, scheduleId, asesorId, query);
-        var rows = await RegistrationStore.ListAsync(c, Caller.From(user), filter, take + 1, ct, options.Value.AsesorsMayVerify);
+        var rows = await RegistrationStore.ListAsync(c, Caller.From(user), filter, take + 1, options.Value.AsesorsMayVerify, ct);
         var items = rows.Take(take).ToArray();
         return TypedResults.Ok(new RegistrationPage(items, rows.Length > take ? items[^1].Id : null));
     }

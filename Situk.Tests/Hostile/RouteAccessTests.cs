@@ -56,7 +56,7 @@ public sealed class RouteAccessTests
         ["POST /api/v1/registrations"] = [Roles.Asesi],
         ["GET /api/v1/registrations"] = SignedIn,
         ["GET /api/v1/registrations/{id}"] = SignedIn,
-        // Asesors too only with Situk:Registrations:AsesorsMayVerify (default false; VerificationAccessTests).
+        // Asesors too only with Situk:Registrations:AsesorsMayVerify (default false; AsesorVerificationTests).
         ["POST /api/v1/registrations/{id}/verification"] = AdminOnly,
         ["POST /api/v1/registrations/{id}/withdrawal"] = [Roles.Asesi],
         ["POST /api/v1/registrations/{id}/assignment"] = AdminOnly,
