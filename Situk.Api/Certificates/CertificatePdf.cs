@@ -14,6 +14,9 @@ public static class CertificatePdf
     private static readonly XPdfFontOptions Ansi = new(PdfFontEncoding.WinAnsi);
     private static readonly XPdfFontOptions Unicode = new(PdfFontEncoding.Unicode);
 
+    // Before the first document: PDFsharp's font resolver is process-wide and fixed once used.
+    static CertificatePdf() => CertificateFontResolver.Install();
+
     public static byte[] Render(CertificateDto certificate, string lspName, string checkUrl)
     {
         using var document = new PdfDocument();

@@ -12,8 +12,7 @@ public static class CertificatesSetup
 
     /// <summary>
     /// <c>Situk:Certificates</c> and <c>Situk:Lsp</c> (checked at start: a number format with an unknown
-    /// placeholder stops the API naming it), the issuer, the public check's rate limit, the PDF fonts and
-    /// the expiry sweeper.
+    /// placeholder stops the API naming it), the issuer, the public check's rate limit and the expiry sweeper.
     /// </summary>
     public static IServiceCollection AddCertificates(this IServiceCollection services)
     {
@@ -27,7 +26,6 @@ public static class CertificatesSetup
             limiter.AddPolicy(CheckPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 ClientAddress.Key(context),
                 _ => TokenRateLimits.Window(certificates.Value.CheckPerAddress, certificates.Value.CheckWindow))));
-        CertificateFontResolver.Install();
         services.AddSingleton<CertificateExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateExpirySweeper>());
         return services;

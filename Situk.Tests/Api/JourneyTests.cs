@@ -61,6 +61,7 @@ public sealed class JourneyTests : ApiTests
             Assert.That(detail.Records.Portfolio, Has.Count.EqualTo(c.CriterionIds.Count));
             Assert.That(detail.AsesorId, Is.EqualTo(asesor.Id));
             Assert.That(detail.AssessmentAt, Is.Not.Null);
+            Assert.That(detail.CertificateNumber, Does.StartWith(c.Scheme.Code + "/"));
         });
 
         // Who was told what: kinds per recipient, in order.
@@ -70,6 +71,7 @@ public sealed class JourneyTests : ApiTests
         {
             NotificationKinds.RegistrationSubmitted, NotificationKinds.RegistrationVerified, NotificationKinds.AssessmentAssigned,
             NotificationKinds.AssessmentEligible, NotificationKinds.AssessmentScheduled, NotificationKinds.VerdictCompetent,
+            NotificationKinds.CertificateIssued,
         }));
         var asesorKinds = (await db.QueryAsync<string>("SELECT kind FROM notifications WHERE user_id = @id ORDER BY id", new { id = asesor.Id })).ToList();
         Assert.That(asesorKinds, Is.EqualTo(new[] { NotificationKinds.AssessmentAssigned, NotificationKinds.Apl02Submitted }));
@@ -86,14 +88,14 @@ public sealed class JourneyTests : ApiTests
             """, new { reg = c.RegistrationId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         Assert.That(withoutPush, Is.Zero);
 
-        // Email: registration received and the verdict, both to the asesi's own address, HTML and text.
+        // Email: registration received, the verdict and the certificate it issued, all to the asesi's own address, HTML and text.
         var emails = (await db.QueryAsync<(string Kind, string To, string Subject, string Text, string Html, long UserId)>(
             """
             SELECT n.kind, e.to_address, e.subject, e.text_body, e.html_body, e.user_id FROM email_outbox e
             JOIN notifications n ON n.id = e.notification_id
             WHERE n.data->>'registrationId' = @reg ORDER BY e.id
             """, new { reg = c.RegistrationId.ToString(System.Globalization.CultureInfo.InvariantCulture) })).ToList();
-        Assert.That(emails.Select(e => e.Kind), Is.EqualTo(new[] { NotificationKinds.RegistrationSubmitted, NotificationKinds.VerdictCompetent }));
+        Assert.That(emails.Select(e => e.Kind), Is.EqualTo(new[] { NotificationKinds.RegistrationSubmitted, NotificationKinds.VerdictCompetent, NotificationKinds.CertificateIssued }));
         Assert.Multiple(() =>
         {
             Assert.That(emails.Select(e => e.To), Is.All.EqualTo(email));

@@ -28,7 +28,7 @@ public sealed class JourneyEndToEndTests : WholeSystemTests
         var verdict = await asesor.Client.PostAsJsonAsync($"{c.Path}/verdict", new { competent = true, note = "Well done." }, cts.Token);
         Assert.That(verdict.StatusCode, Is.EqualTo(HttpStatusCode.OK), await verdict.Content.ReadAsStringAsync(cts.Token));
 
-        var asesiKinds = await ReceiveAndAckAsync(asesiDevice, 6, cts.Token);
+        var asesiKinds = await ReceiveAndAckAsync(asesiDevice, 7, cts.Token);
         var asesorKinds = await ReceiveAndAckAsync(asesorDevice, 2, cts.Token);
         Assert.Multiple(() =>
         {
@@ -37,6 +37,8 @@ public sealed class JourneyEndToEndTests : WholeSystemTests
                 NotificationKinds.RegistrationSubmitted, NotificationKinds.RegistrationVerified, NotificationKinds.AssessmentAssigned,
                 // The verdict is pulled after push: the raw frame names only the kind's family (see PullAfterPushTests).
                 NotificationKinds.AssessmentEligible, NotificationKinds.AssessmentScheduled, "verdict",
+                // So is the certificate the verdict issued: its family only.
+                "certificate",
             }));
             Assert.That(asesorKinds, Is.EqualTo(new[] { NotificationKinds.AssessmentAssigned, NotificationKinds.Apl02Submitted }));
         });
@@ -48,13 +50,13 @@ public sealed class JourneyEndToEndTests : WholeSystemTests
         var classes = (await db.QueryAsync<string>("SELECT DISTINCT delivered_device_class FROM notifications WHERE user_id = @id", new { id = asesi.Id })).ToList();
         Assert.That(classes, Is.EqualTo(new[] { DeviceClasses.Android }));
 
-        // Registration received and the verdict, by email, once each, to the address the asesi signed up with.
-        // (Besides the sign-up link, which is no notification.)
-        await WaitUntilAsync(() => Task.FromResult(MailTo(asesi.Email).Count >= 3), cts.Token);
+        // Registration received, the verdict and its certificate, by email, once each, to the address the asesi
+        // signed up with. (Besides the sign-up link, which is no notification.)
+        await WaitUntilAsync(() => Task.FromResult(MailTo(asesi.Email).Count >= 4), cts.Token);
         var mail = MailTo(asesi.Email).Where(m => m.Subject != Situk.Api.Accounts.AccountNotices.VerifySubject).ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(mail, Has.Count.EqualTo(2));
+            Assert.That(mail, Has.Count.EqualTo(3));
             Assert.That(mail.All(m => m.TextBody is { Length: > 0 } && m.HtmlBody is { Length: > 0 }), Is.True, "HTML and plain text");
         });
     }
