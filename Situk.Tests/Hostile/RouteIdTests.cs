@@ -37,6 +37,7 @@ public sealed class RouteIdTests
         ["POST /api/v1/registrations/{id}/verdict"] = new { competent = true },
         ["POST /api/v1/me/notifications/{id}/read"] = new { },
         ["POST /api/v1/schedules/{id}/close"] = new { },
+        ["POST /api/v1/users/{id}/deactivation"] = new { reason = "Akun ganda" },
     };
 
     private static readonly string[] BadIds = ["-1", "0", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "abc", "1.5", "1e3", "%20", "1%2F2"];
