@@ -35,7 +35,7 @@ public sealed record PasswordResetAccepted(string Detail);
 /// <summary>The answer to a used reset link.</summary>
 public sealed record PasswordResetDone(bool PasswordChanged);
 
-/// <summary>Body of <c>POST /users/{id}/deactivation</c>, optional.</summary>
+/// <summary>Body of <c>POST /users/{id}/deactivation</c>: <c>{}</c> when no reason is given.</summary>
 public sealed record DeactivationRequest([StringLength(500)] string? Reason = null);
 
 /// <summary>

@@ -16,7 +16,7 @@ namespace Situk.Api.Accounts;
 public static partial class UsersApi
 {
     private static async Task<Results<Ok<DeactivationDto>, ProblemHttpResult>> Deactivate(
-        long id, DeactivationRequest? body, ClaimsPrincipal caller, NpgsqlDataSource db, ActiveUsers active, BrokerAdminClient broker,
+        long id, DeactivationRequest body, ClaimsPrincipal caller, NpgsqlDataSource db, ActiveUsers active, BrokerAdminClient broker,
         TimeProvider time, ILoggerFactory logs, CancellationToken ct)
     {
         if (Caller.From(caller).UserId == id)
@@ -24,7 +24,7 @@ public static partial class UsersApi
             return Problems.Conflict("You cannot deactivate your own account; another admin can.");
         }
 
-        var reason = body?.Reason; // stored as the admin wrote it
+        var reason = body.Reason; // stored as the admin wrote it
         DeactivationDto answer;
         await using (var c = await db.OpenConnectionAsync(ct))
         {

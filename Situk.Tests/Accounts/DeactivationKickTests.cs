@@ -22,7 +22,7 @@ public sealed class DeactivationKickTests : WholeSystemTests
         using var other = await Stack.ConnectDeviceAsync(bystander, cts.Token);
 
         var clock = Stopwatch.StartNew();
-        using var deactivated = await Stack.Api.Admin.Client.PostAsync($"api/v1/users/{asesi.Id}/deactivation", null, cts.Token);
+        using var deactivated = await Stack.Api.Admin.Client.PostAsJsonAsync($"api/v1/users/{asesi.Id}/deactivation", new { }, cts.Token);
         // A close that waited for a ping timeout or a token's expiry would take 30 s or more; 2 s is ample on a busy machine.
         using var prompt = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
         prompt.CancelAfter(TimeSpan.FromSeconds(2));

@@ -49,7 +49,7 @@ public sealed class DeactivationTests
         using var before = await asesor.Client.GetAsync("api/v1/me");
         Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the token works, and its user is now remembered as active");
 
-        using var deactivated = await _api.Admin.Client.PostAsync($"api/v1/users/{asesor.Id}/deactivation", null);
+        using var deactivated = await _api.Admin.Client.PostAsJsonAsync($"api/v1/users/{asesor.Id}/deactivation", new { });
         using var after = await asesor.Client.GetAsync("api/v1/me");
         using var schemes = await asesor.Client.GetAsync("api/v1/schemes");
 
@@ -63,7 +63,7 @@ public sealed class DeactivationTests
     {
         var asesi = await _api.CreateUserAsync(Roles.Asesi);
 
-        using var first = await _api.Admin.Client.PostAsync($"api/v1/users/{asesi.Id}/deactivation", null);
+        using var first = await _api.Admin.Client.PostAsJsonAsync($"api/v1/users/{asesi.Id}/deactivation", new { });
         var firstAt = await _api.ScalarAsync<DateTime>("SELECT deactivated_at FROM users WHERE id = @id", ("id", asesi.Id));
         using var again = await _api.Admin.Client.PostAsJsonAsync($"api/v1/users/{asesi.Id}/deactivation", new { reason = "later reason" });
 
@@ -80,7 +80,7 @@ public sealed class DeactivationTests
     public async Task Reactivating_lets_the_user_sign_in_and_their_token_work_again()
     {
         var asesi = await _api.CreateUserAsync(Roles.Asesi);
-        using var deactivated = await _api.Admin.Client.PostAsync($"api/v1/users/{asesi.Id}/deactivation", null);
+        using var deactivated = await _api.Admin.Client.PostAsJsonAsync($"api/v1/users/{asesi.Id}/deactivation", new { });
         using var refused = await asesi.Client.GetAsync("api/v1/me");
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
 
@@ -99,7 +99,7 @@ public sealed class DeactivationTests
     {
         var admin = await _api.CreateUserAsync(Roles.Admin);
 
-        using var refused = await admin.Client.PostAsync($"api/v1/users/{admin.Id}/deactivation", null);
+        using var refused = await admin.Client.PostAsJsonAsync($"api/v1/users/{admin.Id}/deactivation", new { });
 
         await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.Conflict);
         Assert.That(await _api.ScalarAsync<bool>("SELECT deactivated_at IS NULL FROM users WHERE id = @id", ("id", admin.Id)), Is.True);
@@ -112,7 +112,7 @@ public sealed class DeactivationTests
     {
         var before = await Fingerprint();
 
-        using var deactivate = await _api.Admin.Client.PostAsync("api/v1/users/9000000001/deactivation", null);
+        using var deactivate = await _api.Admin.Client.PostAsJsonAsync("api/v1/users/9000000001/deactivation", new { });
         using var reactivate = await _api.Admin.Client.DeleteAsync("api/v1/users/9000000001/deactivation");
 
         await ProblemAssert.IsProblemAsync(deactivate, HttpStatusCode.NotFound);
@@ -126,13 +126,13 @@ public sealed class DeactivationTests
         var asesi = await _api.CreateUserAsync(Roles.Asesi);
         var asesor = await _api.CreateUserAsync(Roles.Asesor);
         var target = await _api.CreateUserAsync(Roles.Asesi);
-        using var deactivated = await _api.Admin.Client.PostAsync($"api/v1/users/{asesor.Id}/deactivation", null);
+        using var deactivated = await _api.Admin.Client.PostAsJsonAsync($"api/v1/users/{asesor.Id}/deactivation", new { });
         using var reactivated = await _api.Admin.Client.DeleteAsync($"api/v1/users/{asesor.Id}/deactivation");
         var before = await Fingerprint();
 
         foreach (var caller in new[] { asesi, asesor })
         {
-            using var deactivate = await caller.Client.PostAsync($"api/v1/users/{target.Id}/deactivation", null);
+            using var deactivate = await caller.Client.PostAsJsonAsync($"api/v1/users/{target.Id}/deactivation", new { });
             using var reactivate = await caller.Client.DeleteAsync($"api/v1/users/{target.Id}/deactivation");
             await ProblemAssert.IsProblemAsync(deactivate, HttpStatusCode.Forbidden);
             await ProblemAssert.IsProblemAsync(reactivate, HttpStatusCode.Forbidden);

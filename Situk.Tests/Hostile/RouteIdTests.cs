@@ -44,6 +44,7 @@ public sealed class RouteIdTests
         ["PUT /api/v1/registrations/{id}/documents/{docId}"] = new { },
         ["POST /api/v1/registrations/{id}/documents/{docId}/review"] = new { accepted = true },
         ["POST /api/v1/certificates/{number}/revocation"] = new { reason = "Bukti portofolio dipalsukan." },
+        ["POST /api/v1/users/{id}/deactivation"] = new { reason = "Akun ganda" },
     };
 
     private static readonly string[] BadIds = ["-1", "0", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "abc", "1.5", "1e3", "%20", "1%2F2"];
