@@ -94,7 +94,7 @@ public sealed partial class BrokerAdminClient
         return await ClosedCountAsync(path, response, ct);
     }
 
-    private static async Task<int> ClosedCountAsync(string path, HttpResponseMessage response, CancellationToken ct)
+    private async Task<int> ClosedCountAsync(string path, HttpResponseMessage response, CancellationToken ct)
     {
         if (!response.IsSuccessStatusCode)
         {
