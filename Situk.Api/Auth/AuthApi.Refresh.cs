@@ -58,6 +58,7 @@ public static partial class AuthApi
         RefreshRefusal.Expired => "Refresh token expired",
         RefreshRefusal.Revoked => "Signed out",
         RefreshRefusal.Reused => "Refresh token already used",
+        RefreshRefusal.Deactivated => "Account deactivated",
         _ => "Unknown refresh token",
     };
 
@@ -66,6 +67,7 @@ public static partial class AuthApi
         RefreshRefusal.Expired => "This refresh token has expired; sign in again with email and password.",
         RefreshRefusal.Revoked => "This sign-in was ended (signed out or revoked); sign in again with email and password.",
         RefreshRefusal.Reused => "This refresh token was used before, so its sign-in has been ended on every device holding it; sign in again with email and password.",
+        RefreshRefusal.Deactivated => "This account has been deactivated by an administrator. Ask your LSP's administrator to reactivate it.",
         _ => "No such refresh token; sign in again with email and password.",
     };
 

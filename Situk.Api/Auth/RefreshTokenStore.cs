@@ -23,6 +23,9 @@ public enum RefreshRefusal
 
     /// <summary>Already used once: its whole family is now revoked.</summary>
     Reused,
+
+    /// <summary>Its user was deactivated by an admin; the token is left as it was.</summary>
+    Deactivated,
 }
 
 /// <summary>
@@ -43,10 +46,10 @@ public sealed class RefreshTokenStore(NpgsqlDataSource db, IOptions<RefreshToken
     public const int TokenLength = 43;
 
     /// <summary>
-    /// The one lookup of the user a refresh is for: the role that goes into the new access token. A user
-    /// who may no longer sign in is simply not found here, and the refresh is refused as unknown.
+    /// The one lookup of the user a refresh is for: the role that goes into the new access token, and
+    /// whether an admin deactivated them (then no new token, as at sign-in).
     /// </summary>
-    private const string UserForRefreshSql = "SELECT role FROM users WHERE id = @userId";
+    private const string UserForRefreshSql = "SELECT role, deactivated_at IS NOT NULL AS deactivated FROM users WHERE id = @userId";
 
     private const string UseSql = """
         UPDATE refresh_tokens SET used_at = @now
@@ -101,12 +104,14 @@ public sealed class RefreshTokenStore(NpgsqlDataSource db, IOptions<RefreshToken
             var used = await connection.QuerySingleOrDefaultAsync<UsedRow>(new CommandDefinition(UseSql, new { hash, now }, tx, cancellationToken: ct));
             if (used is not null)
             {
-                var role = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(UserForRefreshSql, new { used.UserId }, tx, cancellationToken: ct));
-                if (role is null)
+                var user = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(UserForRefreshSql, new { used.UserId }, tx, cancellationToken: ct));
+                if (user is not { Deactivated: false })
                 {
                     await tx.RollbackAsync(ct);
-                    return new RefreshOutcome(null, used.UserId, "", used.FamilyId, RefreshRefusal.Unknown);
+                    return new RefreshOutcome(null, used.UserId, "", used.FamilyId, user is null ? RefreshRefusal.Unknown : RefreshRefusal.Deactivated);
                 }
+
+                var role = user.Role;
 
                 var issued = NewToken(used.FamilyId, now);
                 await connection.ExecuteAsync(new CommandDefinition(InsertSql, Row(issued, used.UserId, now), tx, cancellationToken: ct));
@@ -170,4 +175,6 @@ public sealed class RefreshTokenStore(NpgsqlDataSource db, IOptions<RefreshToken
     private sealed record UsedRow(Guid FamilyId, long UserId);
 
     private sealed record StateRow(Guid FamilyId, long UserId, DateTimeOffset ExpiresAt, DateTimeOffset? UsedAt, DateTimeOffset? RevokedAt);
+
+    private sealed record UserRow(string Role, bool Deactivated);
 }

@@ -200,6 +200,32 @@ public sealed class RefreshTokenTests
         Assert.That(await TableAsync(), Is.EqualTo(before));
     }
 
+    [Test]
+    [Description("A deactivated user gets no new token from a refresh, as at sign-in; the token is left unused, so reactivating lets the device go on.")]
+    public async Task A_deactivated_users_refresh_is_401_account_deactivated_and_changes_nothing()
+    {
+        var user = await _api.CreateUserAsync(Roles.Asesi);
+        var signedIn = await SignInAsync(user);
+        using (var deactivated = await _api.Admin.Client.PostAsync($"api/v1/users/{user.Id}/deactivation", null))
+        {
+            deactivated.EnsureSuccessStatusCode();
+        }
+
+        var before = await TableAsync();
+        using var refused = await RefreshAsync(signedIn.RefreshToken);
+        var problem = await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.Unauthorized);
+        Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Account deactivated"));
+        Assert.That(await TableAsync(), Is.EqualTo(before));
+
+        using (var reactivated = await _api.Admin.Client.DeleteAsync($"api/v1/users/{user.Id}/deactivation"))
+        {
+            reactivated.EnsureSuccessStatusCode();
+        }
+
+        using var again = await RefreshAsync(signedIn.RefreshToken);
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK), "reactivated, the same sign-in goes on");
+    }
+
     internal static string Sid(string accessToken) => new JsonWebToken(accessToken).GetPayloadValue<string>("sid");
 
     internal static byte[] Hash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));
