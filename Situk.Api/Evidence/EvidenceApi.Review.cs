@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
@@ -15,11 +16,12 @@ namespace Situk.Api.Evidence;
 public static partial class EvidenceApi
 {
     private static async Task<Results<Ok<DocumentDto>, ProblemHttpResult>> Review(
-        long id, long docId, DocumentReviewRequest body, ClaimsPrincipal user, NpgsqlDataSource db, ILoggerFactory loggers, CancellationToken ct)
+        long id, long docId, DocumentReviewRequest body, ClaimsPrincipal user, NpgsqlDataSource db, IOptions<RegistrationOptions> rules, ILoggerFactory loggers,
+        CancellationToken ct)
     {
         var me = Caller.From(user);
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
-        if (step.Refuse(id, r => r.VisibleTo(me), RegistrationStatus.Submitted) is { } refused)
+        if (step.Refuse(id, r => r.VisibleTo(me, rules.Value.AsesorsMayVerify), RegistrationStatus.Submitted) is { } refused)
         {
             return refused;
         }

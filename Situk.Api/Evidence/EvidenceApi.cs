@@ -29,7 +29,7 @@ public static partial class EvidenceApi
             .WithSummary("The asesi replaces a file (multipart/form-data: file) in the state it was uploaded in; its review starts again.");
         group.MapGet("/{docId:long}/content", Download).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The file's bytes, streamed as an attachment with the detected content type.");
-        group.MapPost("/{docId:long}/review", Review).RequireAuthorization(AuthSetup.AdminOrAsesor)
+        group.MapPost("/{docId:long}/review", Review).RequireAuthorization(RegistrationSetup.VerifierPolicy(routes))
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("An admin or asesor accepts or rejects an APL-01 file while APL-01 is verified; a rejection tells the asesi (document.rejected).");
@@ -45,10 +45,10 @@ public static partial class EvidenceApi
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     private static async Task<Results<Ok<DocumentListDto>, ProblemHttpResult>> List(
-        long id, ClaimsPrincipal user, NpgsqlDataSource db, IOptions<EvidenceOptions> options, CancellationToken ct)
+        long id, ClaimsPrincipal user, NpgsqlDataSource db, IOptions<EvidenceOptions> options, IOptions<RegistrationOptions> rules, CancellationToken ct)
     {
         await using var c = await db.OpenConnectionAsync(ct);
-        if (await EvidenceStore.OwnerAsync(c, id, ct) is not { } owner || !Visible(user, owner))
+        if (await EvidenceStore.OwnerAsync(c, id, ct) is not { } owner || !Visible(user, owner, rules.Value))
         {
             return Problems.NotFound($"Registration {id}");
         }
@@ -64,11 +64,11 @@ public static partial class EvidenceApi
     /// one copy buffer of memory whatever the file's size. The connection lives until the response is written.
     /// </summary>
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(
-        long id, long docId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+        long id, long docId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, IOptions<RegistrationOptions> rules, CancellationToken ct)
     {
         var read = new ContentRead(await db.OpenConnectionAsync(ct));
         http.Response.RegisterForDisposeAsync(read);
-        if (await EvidenceStore.OwnerAsync(read.Connection, id, ct) is not { } owner || !Visible(user, owner))
+        if (await EvidenceStore.OwnerAsync(read.Connection, id, ct) is not { } owner || !Visible(user, owner, rules.Value))
         {
             return Problems.NotFound($"Registration {id}");
         }
@@ -97,10 +97,11 @@ public static partial class EvidenceApi
 
     /// <summary>
     /// Who may see a registration's files: whoever may see the registration (its asesi, its asesor, admins, and
-    /// asesors while it waits unassigned in the APL-01 verification queue, since they verify these very files).
+    /// asesors while it waits unassigned in the APL-01 verification queue when asesors may verify, since they
+    /// verify these very files).
     /// </summary>
-    private static bool Visible(ClaimsPrincipal user, EvidenceStore.Owner owner) =>
-        RegistrationStore.Visible(Caller.From(user), owner.AsesiId, owner.AsesorId, owner.Status);
+    private static bool Visible(ClaimsPrincipal user, EvidenceStore.Owner owner, RegistrationOptions rules) =>
+        RegistrationStore.Visible(Caller.From(user), owner.AsesiId, owner.AsesorId, owner.Status, rules.AsesorsMayVerify);
 
     /// <summary>The connection and reader of one download, closed in that order once the response is done.</summary>
     private sealed class ContentRead(NpgsqlConnection connection) : IAsyncDisposable

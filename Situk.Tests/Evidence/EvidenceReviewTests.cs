@@ -20,10 +20,10 @@ public sealed class EvidenceReviewTests : ApiTests
         var c = await Scenario.CaseAtAsync(RegistrationStatus.Submitted);
         var doc = await StoreAsync(c);
 
-        using var response = await c.Asesor.Client.PostAsJsonAsync($"{c.Path}/documents/{doc.Id}/review", new { accepted = false, note = "Foto KTP buram." });
+        using var response = await Api.Admin.Client.PostAsJsonAsync($"{c.Path}/documents/{doc.Id}/review", new { accepted = false, note = "Foto KTP buram." });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         var reviewed = (await response.Content.ReadFromJsonAsync<DocumentDto>())!;
-        Assert.That((reviewed.Review, reviewed.ReviewNote, reviewed.ReviewedBy), Is.EqualTo(("rejected", "Foto KTP buram.", (long?)c.Asesor.Id)));
+        Assert.That((reviewed.Review, reviewed.ReviewNote, reviewed.ReviewedBy), Is.EqualTo(("rejected", "Foto KTP buram.", (long?)Api.Admin.Id)));
 
         var notification = await Api.ScalarAsync<long>(
             "SELECT id FROM notifications WHERE user_id = @user AND kind = @kind", ("user", c.Asesi.Id), ("kind", NotificationKinds.DocumentRejected));
@@ -99,10 +99,11 @@ public sealed class EvidenceReviewTests : ApiTests
         await ProblemAssert.IsProblemAsync(await Api.Admin.Client.PostAsJsonAsync($"{c.Path}/documents/9000000001/review", new { accepted = true }), HttpStatusCode.NotFound);
         await ProblemAssert.IsProblemAsync(await Api.Admin.Client.PostAsJsonAsync($"{otherSubmitted.Path}/documents/{doc.Id}/review", new { accepted = true }), HttpStatusCode.NotFound);
 
-        // Once an asesor is assigned elsewhere, another asesor does not see that registration at all.
+        // Reviewing files is part of verifying APL-01: an admin's job unless Situk:Registrations:AsesorsMayVerify.
         var assignedDoc = await Api.ScalarAsync<long>("SELECT count(*) FROM evidence_files WHERE registration_id = @r", ("r", elsewhere.RegistrationId));
         Assert.That(assignedDoc, Is.Zero);
-        await ProblemAssert.IsProblemAsync(await otherAsesor.Client.PostAsJsonAsync($"{elsewhere.Path}/documents/{doc.Id}/review", new { accepted = true }), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await otherAsesor.Client.PostAsJsonAsync($"{elsewhere.Path}/documents/{doc.Id}/review", new { accepted = true }), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await c.Asesor.Client.PostAsJsonAsync(review, new { accepted = true }), HttpStatusCode.Forbidden);
         Assert.That(await FingerprintAsync(Api), Is.EqualTo(before));
 
         Assert.That((await Api.Admin.Client.PostAsJsonAsync($"{c.Path}/verification", new { approved = true })).StatusCode, Is.EqualTo(HttpStatusCode.OK));

@@ -70,7 +70,7 @@ public sealed class RouteAccessTests
         ["GET /api/v1/registrations/{id}/documents"] = SignedIn,
         ["PUT /api/v1/registrations/{id}/documents/{docId}"] = [Roles.Asesi],
         ["GET /api/v1/registrations/{id}/documents/{docId}/content"] = SignedIn,
-        ["POST /api/v1/registrations/{id}/documents/{docId}/review"] = [Roles.Asesor, Roles.Admin],
+        ["POST /api/v1/registrations/{id}/documents/{docId}/review"] = [Roles.Admin],
         ["GET /api/v1/me/notifications"] = SignedIn,
         ["GET /api/v1/me/notifications/unread-count"] = SignedIn,
         ["GET /api/v1/me/notifications/{id}"] = SignedIn,

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using Situk.Api.Evidence;
 using Situk.Api.Registrations;
 using Situk.Contracts;
 using Situk.Tests.Api;
+using Situk.Tests.Evidence;
 using Situk.Tests.Support;
 
 namespace Situk.Tests.Registrations;
@@ -57,6 +59,31 @@ public sealed class AsesorVerificationTests
         // Verified, it has left the queue: the asesor no longer sees it.
         await ProblemAssert.IsProblemAsync(await asesor.Client.GetAsync(waiting.Path), HttpStatusCode.NotFound);
         Assert.That(await ListedAsync(asesor.Client), Does.Not.Contain(waiting.RegistrationId));
+    }
+
+    [Test]
+    [Description("Verifying APL-01 means judging its files: an asesor in the queue lists, downloads and reviews them; once verified they are 404 again.")]
+    public async Task An_asesor_sees_and_reviews_the_files_of_a_registration_in_the_queue()
+    {
+        var waiting = await _scenario.CaseAtAsync(RegistrationStatus.Submitted);
+        var asesor = await _api.CreateUserAsync(Roles.Asesor);
+        using var uploaded = await EvidenceFiles.UploadAsync(waiting.Asesi.Client, waiting, EvidenceFiles.Form(EvidenceFiles.Jpeg()));
+        Assert.That(uploaded.StatusCode, Is.EqualTo(HttpStatusCode.Created), await uploaded.Content.ReadAsStringAsync());
+        var doc = (await uploaded.Content.ReadFromJsonAsync<DocumentDto>())!;
+
+        using var list = await asesor.Client.GetAsync($"{waiting.Path}/documents");
+        using var content = await asesor.Client.GetAsync($"{waiting.Path}/documents/{doc.Id}/content");
+        using var review = await asesor.Client.PostAsJsonAsync($"{waiting.Path}/documents/{doc.Id}/review", new { accepted = true });
+        Assert.Multiple(() =>
+        {
+            Assert.That(list.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(content.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(review.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+
+        using var verified = await asesor.Client.PostAsJsonAsync($"{waiting.Path}/verification", new { approved = true });
+        Assert.That(verified.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await ProblemAssert.IsProblemAsync(await asesor.Client.GetAsync($"{waiting.Path}/documents"), HttpStatusCode.NotFound);
     }
 
     [Test]
