@@ -206,7 +206,7 @@ public sealed class RefreshTokenTests
     {
         var user = await _api.CreateUserAsync(Roles.Asesi);
         var signedIn = await SignInAsync(user);
-        using (var deactivated = await _api.Admin.Client.PostAsync($"api/v1/users/{user.Id}/deactivation", null))
+        using (var deactivated = await _api.Admin.Client.PostAsJsonAsync($"api/v1/users/{user.Id}/deactivation", new { }))
         {
             deactivated.EnsureSuccessStatusCode();
         }
