@@ -47,25 +47,34 @@ public sealed class CertificateExpiryTests : ApiTests
         var schedule = await Scenario.CreateScheduleAsync(scheme.Id, quota: 40);
         var first = await Scenario.ScheduledOnAsync(scheme, schedule);
         await CertificateSteps.DeclareAsync(first, competent: true);
-        // 29 more certificates of the same holder (each on a copy of the schedule), copied in SQL: the sweep cares only about their dates.
+        // 29 more holders, each competent once on the scheme (one active registration per scheme and asesi), with
+        // their certificates copied in SQL: the sweep cares only about the dates. The holders are written first,
+        // so the registrations' role check sees them.
+        await Api.ScalarAsync<int>(
+            """
+            INSERT INTO users (full_name, email, role, password_hash)
+            SELECT u.full_name || ' ' || g, 'copy' || g || '.' || u.email, 'asesi', u.password_hash
+            FROM users u CROSS JOIN generate_series(1, 29) g
+            WHERE u.id = (SELECT asesi_id FROM registrations WHERE id = @id)
+            RETURNING 1
+            """,
+            ("id", first.RegistrationId));
         await Api.ScalarAsync<int>(
             """
             WITH src AS (SELECT * FROM certificates WHERE registration_id = @id),
-                 sch AS (
-                     INSERT INTO schedules (scheme_id, place_id, opens_at, closes_at, quota)
-                     SELECT s.scheme_id, s.place_id, s.opens_at, s.closes_at, s.quota FROM schedules s CROSS JOIN generate_series(1, 29) WHERE s.id = @schedule
-                     RETURNING id),
+                 holders AS (SELECT u.id FROM users u, users o WHERE o.id = (SELECT asesi_id FROM registrations WHERE id = @id)
+                             AND u.email LIKE 'copy%.' || o.email),
                  regs AS (
                      INSERT INTO registrations (schedule_id, asesi_id, apl01, status, asesor_id, assessment_at, verdict)
-                     SELECT sch.id, r.asesi_id, r.apl01, 'competent', r.asesor_id, r.assessment_at, 'competent'
-                     FROM registrations r CROSS JOIN sch WHERE r.id = @id
-                     RETURNING id)
+                     SELECT r.schedule_id, h.id, r.apl01, 'competent', r.asesor_id, r.assessment_at, 'competent'
+                     FROM registrations r CROSS JOIN holders h WHERE r.id = @id
+                     RETURNING id, asesi_id)
             INSERT INTO certificates (number, registration_id, scheme_id, holder_id, holder_name, scheme_name, year, seq, issued_at, expires_at)
-            SELECT src.number || '-' || regs.id, regs.id, src.scheme_id, src.holder_id, src.holder_name, src.scheme_name, 1999, regs.id::int, now(), now() + interval '30 days'
+            SELECT src.number || '-' || regs.id, regs.id, src.scheme_id, regs.asesi_id, src.holder_name, src.scheme_name, 1999, regs.id::int, now(), now() + interval '30 days'
             FROM regs CROSS JOIN src
             RETURNING 1
             """,
-            ("id", first.RegistrationId), ("schedule", schedule));
+            ("id", first.RegistrationId));
         await Api.ScalarAsync<int>("UPDATE certificates SET expires_at = now() + interval '30 days' WHERE registration_id = @id RETURNING 1", ("id", first.RegistrationId));
 
         // The notifications table is held locked, so the first sweep to claim the rows stops at writing the notices
