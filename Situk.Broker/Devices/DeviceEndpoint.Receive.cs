@@ -100,7 +100,7 @@ internal sealed partial class DeviceEndpoint
             }
 
             fresh++;
-            var times = session.Acked(id);
+            var times = session.Acked(id, now);
             if (times is { } timed)
             {
                 metrics.PublishToAck(time.GetElapsedTime(timed.QueuedAt));

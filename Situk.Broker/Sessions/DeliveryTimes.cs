@@ -1,7 +1,10 @@
 namespace Situk.Broker.Sessions;
 
-/// <summary>When one notification was queued to a session (a <see cref="TimeProvider"/> timestamp) and, once it is, when it was written to the socket.</summary>
-internal readonly record struct DeliveryTime(long QueuedAt, DateTimeOffset? WrittenAt);
+/// <summary>
+/// When one notification was queued to a session (a <see cref="TimeProvider"/> timestamp) and, once it is, when it
+/// was written to the socket; <see cref="AckedAt"/> is set only for an ack that came before the writer reported the write.
+/// </summary>
+internal readonly record struct DeliveryTime(long QueuedAt, DateTimeOffset? WrittenAt, DateTimeOffset? AckedAt = null);
 
 /// <summary>
 /// Per session: when each notification was queued and written, kept until the device acks it, so the
@@ -25,15 +28,26 @@ internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffs
         }
     }
 
-    /// <summary>Called by the socket's writer once the notification's frame is written.</summary>
+    /// <summary>
+    /// Called by the socket's writer once the notification's frame is written. If the device's ack was read first
+    /// (the writer's continuation ran late on a busy machine), the write is stamped no later than that ack.
+    /// </summary>
     public void Written(long notificationId)
     {
         var now = time.GetUtcNow();
         lock (_byId)
         {
-            if (_byId.TryGetValue(notificationId, out var entry) && entry.WrittenAt is null)
+            if (_byId.TryGetValue(notificationId, out var entry))
             {
-                _byId[notificationId] = entry with { WrittenAt = now };
+                if (entry.AckedAt is { } acked)
+                {
+                    now = now < acked ? now : acked;
+                    _byId.Remove(notificationId);
+                }
+                else if (entry.WrittenAt is null)
+                {
+                    _byId[notificationId] = entry with { WrittenAt = now };
+                }
             }
         }
 
@@ -52,12 +66,28 @@ internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffs
         }
     }
 
-    /// <summary>Forgets the notification and returns its times, when it was timed here.</summary>
-    public DeliveryTime? Acked(long notificationId)
+    /// <summary>
+    /// The notification's times when it was timed here, for its first ack at <paramref name="at"/>; null otherwise. An ack
+    /// proves the frame was written, so one that beats the writer's report takes the ack time as the written time and
+    /// stays until that report comes (<see cref="Written"/>), which then is stamped no later than the ack.
+    /// </summary>
+    public DeliveryTime? Acked(long notificationId, DateTimeOffset at)
     {
         lock (_byId)
         {
-            return _byId.Remove(notificationId, out var entry) ? entry : null;
+            if (!_byId.TryGetValue(notificationId, out var entry) || entry.AckedAt is not null)
+            {
+                return null;
+            }
+
+            if (entry.WrittenAt is not null)
+            {
+                _byId.Remove(notificationId);
+                return entry;
+            }
+
+            _byId[notificationId] = entry with { AckedAt = at };
+            return entry with { WrittenAt = at };
         }
     }
 }

@@ -126,10 +126,10 @@ internal sealed class Session(
     }
 
     /// <summary>Counts an ack; returns when the acked notification was queued and written here, if it was timed.</summary>
-    public DeliveryTime? Acked(long notificationId)
+    public DeliveryTime? Acked(long notificationId, DateTimeOffset at)
     {
         Interlocked.Increment(ref _acks);
-        return times.Acked(notificationId);
+        return times.Acked(notificationId, at);
     }
 
     /// <summary>

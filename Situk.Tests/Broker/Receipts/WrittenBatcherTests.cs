@@ -34,7 +34,7 @@ public sealed class WrittenBatcherTests
         Assert.Multiple(() =>
         {
             Assert.That(reported, Is.EqualTo(new long[] { 5, 6 }));
-            Assert.That(times.Acked(5)?.WrittenAt, Is.Not.Null, "the ack's receipt still carries the write time");
+            Assert.That(times.Acked(5, DateTimeOffset.UtcNow)?.WrittenAt, Is.Not.Null, "the ack's receipt still carries the write time");
         });
     }
 

@@ -17,9 +17,44 @@ public sealed class DeliveryTimesTests
         {
             Assert.That(times.Queued(7, 100), Is.True);
             Assert.That(times.Queued(7, 200), Is.False, "the second copy keeps the first one's timing");
-            Assert.That(times.Acked(7)?.QueuedAt, Is.EqualTo(100));
-            Assert.That(times.Acked(7), Is.Null, "forgotten once acked");
+            Assert.That(times.Acked(7, DateTimeOffset.UtcNow)?.QueuedAt, Is.EqualTo(100));
+            Assert.That(times.Acked(7, DateTimeOffset.UtcNow), Is.Null, "acked once");
         });
+    }
+
+    [Test]
+    [Description("An ack read before the writer reports the write (its continuation ran late): the write is stamped no later than the ack, and the receipt carries the ack time as written.")]
+    public void An_ack_that_beats_the_writers_report_bounds_the_written_time()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-05T06:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var reported = new List<DateTimeOffset>();
+        var times = new DeliveryTimes(time, (_, at) => reported.Add(at));
+        times.Queued(7, 100);
+        var ackedAt = time.GetUtcNow();
+
+        var acked = times.Acked(7, ackedAt);
+        time.Advance(TimeSpan.FromMilliseconds(3));
+        times.Written(7);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(acked?.WrittenAt, Is.EqualTo(ackedAt));
+            Assert.That(reported, Is.EqualTo(new[] { ackedAt }));
+            Assert.That(times.Acked(7, time.GetUtcNow()), Is.Null, "forgotten once written and acked");
+        });
+    }
+
+    [Test]
+    public void A_written_then_acked_notification_keeps_its_write_time()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-05T06:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var times = new DeliveryTimes(time);
+        times.Queued(7, 100);
+        var writtenAt = time.GetUtcNow();
+        times.Written(7);
+        time.Advance(TimeSpan.FromMilliseconds(3));
+
+        Assert.That(times.Acked(7, time.GetUtcNow())?.WrittenAt, Is.EqualTo(writtenAt));
     }
 
     [Test]
@@ -37,7 +72,7 @@ public sealed class DeliveryTimesTests
         {
             Assert.That(session.Deliver(frame, 7, 100, Priority.Normal), Is.EqualTo(Delivery.Queued));
             Assert.That(session.Deliver(frame, 7, 200, Priority.Normal), Is.EqualTo(Delivery.Shed));
-            Assert.That(session.Acked(7)?.QueuedAt, Is.EqualTo(100), "the queued copy is still timed");
+            Assert.That(session.Acked(7, DateTimeOffset.UtcNow)?.QueuedAt, Is.EqualTo(100), "the queued copy is still timed");
         });
     }
 }
