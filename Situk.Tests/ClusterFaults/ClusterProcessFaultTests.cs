@@ -1,11 +1,9 @@
-using Situk.Tests.Support;
-
 namespace Situk.Tests.ClusterFaults;
 
 /// <summary>
 /// Faults a cluster of real processes must ride out: nats-server, two brokers and two API instances as child
 /// processes, 25 devices (Situk.Client) pinned to each broker, notifications written through REST at a steady
-/// pace (20 a second, each to a device on A and one on B) before, during and after the fault. Each test ends
+/// pace (one request at a time, at most 20 a second, each to a device on A and one on B) before, during and after the fault. Each test ends
 /// with every promise checked and prints the recovery time it saw.
 /// </summary>
 [Category("Faults")]

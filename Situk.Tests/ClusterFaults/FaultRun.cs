@@ -8,7 +8,8 @@ namespace Situk.Tests.ClusterFaults;
 /// </summary>
 internal sealed class FaultRun : IAsyncDisposable
 {
-    // 20 notifications a second, each to one device on A and one on B: steady, and light enough for two loaded cores.
+    // One request at a time, at most 20 notifications a second, each to one device on A and one on B: steady,
+    // and light enough for two loaded cores (where a request takes 50–200 ms, so 5–20 a second).
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
     private readonly ProcessCluster _cluster;
@@ -68,6 +69,10 @@ internal sealed class FaultRun : IAsyncDisposable
         var undelivered = await Eventually.WaitAsync(
             async () => (await _cluster.StoredAsync(Tag, ct)).Where(s => !s.Delivered).ToList(), TimeSpan.FromSeconds(60), ct);
         Assert.That(undelivered, Is.Empty, $"{undelivered.Count} notification(s) never acked by a device (delivered_at unset), e.g. {string.Join(", ", undelivered.Take(5))}");
+
+        var pending = await _cluster.ScalarAsync<long>(
+            $"SELECT count(*) FROM push_outbox o JOIN notifications n ON n.id = o.notification_id WHERE o.state = 'pending' AND starts_with(n.title, '{Tag}')", ct);
+        Assert.That(pending, Is.Zero, "the outbox was drained: no row of this run is still pending");
 
         var stored = await _cluster.StoredAsync(Tag, ct);
         Assert.That(stored.Select(s => (s.User, s.Title)), Is.EquivalentTo(expected), "each accepted notification stored once per recipient, nothing more");
