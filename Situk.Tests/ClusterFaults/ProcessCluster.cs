@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Npgsql;
 using Situk.Contracts;
-using Situk.Tests.Faults;
 using Situk.Tests.Support;
 
 namespace Situk.Tests.ClusterFaults;
@@ -13,7 +12,7 @@ namespace Situk.Tests.ClusterFaults;
 /// A cluster of real processes on loopback: one <c>nats-server</c>, two brokers (<see cref="A"/>, <see cref="B"/>)
 /// and two API instances (<see cref="Api1"/>, <see cref="Api2"/>) as <see cref="ChildProcess"/>es on one fresh
 /// database, every one pointed at NATS by <c>Situk:Nats:Url</c> and configured by environment only, so a test
-/// can kill, restart or freeze any of them. Devices (<see cref="SitukDeviceClient"/>s) are pinned: those of
+/// can kill, restart or freeze any of them. Devices (<see cref="Situk.Client.SitukDeviceClient"/>s) are pinned: those of
 /// <see cref="OnA"/> connect to broker A only, those of <see cref="OnB"/> to broker B only.
 /// </summary>
 internal sealed class ProcessCluster : IAsyncDisposable
