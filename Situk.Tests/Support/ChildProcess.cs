@@ -144,6 +144,15 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGSTOP: the process is frozen as a stalled VM or a long GC pause would freeze it. Its sockets stay
+    /// open, the kernel keeps accepting and buffering for it, nothing answers. <see cref="Thaw"/> undoes it.
+    /// </summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>SIGCONT: a process stopped by <see cref="Freeze"/> runs on.</summary>
+    public void Thaw() => Signal("CONT");
+
     /// <summary>Waits until the process has exited and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(CancellationToken ct)
     {
@@ -172,6 +181,16 @@ public sealed class ChildProcess : IAsyncDisposable
     {
         Kill();
         return ValueTask.CompletedTask;
+    }
+
+    private void Signal(string signal)
+    {
+        if (_process is { HasExited: false } process)
+        {
+            using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+            Keep($"--- {Name} sent SIG{signal} ---");
+        }
     }
 
     // The host that runs the tests (dotnet test sets DOTNET_HOST_PATH), else dotnet from PATH.

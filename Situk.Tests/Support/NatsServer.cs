@@ -53,6 +53,21 @@ public sealed class NatsServer : IAsyncDisposable
         await WaitUntilListeningAsync(_port, ct);
     }
 
+    /// <summary>Kills the server (SIGKILL) and leaves it down until <see cref="StartAgainAsync"/>.</summary>
+    public async Task KillAsync(CancellationToken ct)
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync(ct);
+    }
+
+    /// <summary>Starts a server killed by <see cref="KillAsync"/> again on the same ports.</summary>
+    public async Task StartAgainAsync(CancellationToken ct)
+    {
+        _process.Dispose();
+        _process = Launch(FindBinary()!, _port, _monitorPort);
+        await WaitUntilListeningAsync(_port, ct);
+    }
+
     private static Process Launch(string binary, int port, int monitorPort)
     {
         var start = new ProcessStartInfo(binary)

@@ -1,0 +1,112 @@
+using Situk.Tests.Faults;
+
+namespace Situk.Tests.ClusterFaults;
+
+/// <summary>
+/// The steady REST writing one fault test runs across its fault, and the checks every such test ends
+/// with: nothing lost, nothing stored or shown twice, everything acked by a device.
+/// </summary>
+internal sealed class FaultRun : IAsyncDisposable
+{
+    // One request at a time, at most 20 notifications a second, each to one device on A and one on B: steady,
+    // and light enough for two loaded cores (where a request takes 50–200 ms, so 5–20 a second).
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+
+    private readonly ProcessCluster _cluster;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _writing;
+
+    public FaultRun(ProcessCluster cluster, string name, CancellationToken ct)
+    {
+        _cluster = cluster;
+        Name = name;
+        Tag = $"{name}-{Guid.NewGuid().ToString("N")[..6]}";
+        Writer = new SteadyWriter(cluster.Admins, Tag, cluster.Clock);
+        _writing = Writer.RunAsync(cluster.OnA.Users, cluster.OnB.Users, Interval, _stop.Token, ct);
+    }
+
+    public string Name { get; }
+
+    public string Tag { get; }
+
+    public SteadyWriter Writer { get; }
+
+    public TimeSpan Now => _cluster.Clock.Elapsed;
+
+    /// <summary>Lets the writing go on for <paramref name="duration"/>.</summary>
+    public Task WriteForAsync(TimeSpan duration, CancellationToken ct) => Task.Delay(duration, ct);
+
+    /// <summary>
+    /// Stops writing and waits (bounded) until every accepted notification is on each recipient's device.
+    /// Returns the recovery time: from <paramref name="recoveredFrom"/> (the fault's end, or the kill when
+    /// nothing comes back) until the last notification accepted before then was on its devices.
+    /// </summary>
+    public async Task<TimeSpan> StopAndCatchUpAsync(TimeSpan recoveredFrom, CancellationToken ct)
+    {
+        await _stop.CancelAsync();
+        await _writing;
+        var missing = await Eventually.WaitAsync(() => Task.FromResult(Missing().ToList()), TimeSpan.FromSeconds(60), ct);
+        Assert.That(missing, Is.Empty, $"{missing.Count} accepted notification(s) never reached their device, e.g. {string.Join(", ", missing.Take(5))}");
+
+        var before = Writer.Accepted.Where(w => w.AcceptedAt <= recoveredFrom).ToList();
+        var lastHanded = before.SelectMany(w => w.Users.Select(u => Devices(u).FirstHandedAt(u, w.Title)!.Value)).DefaultIfEmpty(recoveredFrom).Max();
+        var recovery = lastHanded > recoveredFrom ? lastHanded - recoveredFrom : TimeSpan.Zero;
+        var worst = Writer.Accepted.SelectMany(w => w.Users.Select(u => Devices(u).FirstHandedAt(u, w.Title)!.Value - w.AcceptedAt)).Max();
+        TestContext.Out.WriteLine(
+            $"{Name}: {Writer.Accepted.Count} notifications × 2 recipients accepted; recovery {recovery.TotalSeconds:F2} s " +
+            $"(last notification accepted before {recoveredFrom.TotalSeconds:F1} s on its devices at {lastHanded.TotalSeconds:F1} s); " +
+            $"worst 202→device {worst.TotalSeconds:F2} s; re-sent ids dropped by clients: A {_cluster.OnA.DuplicatesDropped}, B {_cluster.OnB.DuplicatesDropped}; " +
+            $"reconnects: A {_cluster.OnA.Reconnects}, B {_cluster.OnB.Reconnects}; retried writes: " +
+            string.Join(", ", Writer.Refusals.Select(r => $"{r.Key} ×{r.Value}")));
+        return recovery;
+    }
+
+    /// <summary>Each accepted notification stored once per recipient, acked (delivered_at set), handed once, and once in every REST inbox.</summary>
+    public async Task AssertEveryPromiseKeptAsync(CancellationToken ct)
+    {
+        var expected = Writer.Accepted.SelectMany(w => w.Users.Select(u => (User: u, w.Title))).ToList();
+
+        var undelivered = await Eventually.WaitAsync(
+            async () => (await _cluster.StoredAsync(Tag, ct)).Where(s => !s.Delivered).ToList(), TimeSpan.FromSeconds(60), ct);
+        Assert.That(undelivered, Is.Empty, $"{undelivered.Count} notification(s) never acked by a device (delivered_at unset), e.g. {string.Join(", ", undelivered.Take(5))}");
+
+        var pending = await _cluster.ScalarAsync<long>(
+            $"SELECT count(*) FROM push_outbox o JOIN notifications n ON n.id = o.notification_id WHERE o.state = 'pending' AND starts_with(n.title, '{Tag}')", ct);
+        Assert.That(pending, Is.Zero, "the outbox was drained: no row of this run is still pending");
+
+        var stored = await _cluster.StoredAsync(Tag, ct);
+        Assert.That(stored.Select(s => (s.User, s.Title)), Is.EquivalentTo(expected), "each accepted notification stored once per recipient, nothing more");
+
+        var handedTwice = expected.Where(e => Devices(e.User).Handed(e.User, e.Title) != 1).ToList();
+        Assert.That(handedTwice, Is.Empty, "a device was handed a notification twice under two ids (a re-sent id is dropped by the client; two ids are two stored rows)");
+
+        var expectedByUser = expected.ToLookup(e => e.User, e => e.Title);
+        var wrongInboxes = new List<string>();
+        foreach (var user in _cluster.OnA.Users.Concat(_cluster.OnB.Users))
+        {
+            var titles = (await _cluster.InboxTitlesAsync(user, ct)).Where(t => t.StartsWith(Tag, StringComparison.Ordinal)).Order().ToList();
+            if (!titles.SequenceEqual(expectedByUser[user].Order()))
+            {
+                wrongInboxes.Add($"user {user}: {titles.Count} shown, {expectedByUser[user].Count()} expected");
+            }
+        }
+
+        Assert.That(wrongInboxes, Is.Empty, "every REST inbox holds each of its notifications exactly once");
+
+        // A fault the services are built to ride out is logged as a warning; an error or a crash is not riding it out.
+        var failures = _cluster.Processes.SelectMany(p => p.Failures.Select(f => $"{p.Name} :{p.HealthUrl.Port}: {f}")).ToList();
+        Assert.That(failures, Is.Empty, "no broker or API instance logged an error or critical line");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
+    }
+
+    private IEnumerable<(long User, string Title)> Missing() =>
+        Writer.Accepted.SelectMany(w => w.Users.Where(u => Devices(u).Handed(u, w.Title) == 0).Select(u => (u, w.Title)));
+
+    private PinnedDevices Devices(long user) => _cluster.OnA.Users.Contains(user) ? _cluster.OnA : _cluster.OnB;
+}
