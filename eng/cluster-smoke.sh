@@ -13,7 +13,8 @@ lb="http://localhost:${SITUK_DEV_DEVICE_PORT:-5080}"
 internal=${SITUK_DEV_INTERNAL_PORT:-5081}
 set -a; . ./.data/dev-secrets.env; set +a
 work=$(mktemp -d)
-trap 'kill "${listener:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+listener=
+trap '[ -z "$listener" ] || kill "$listener" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 echo "== device page through the load balancer: GET $lb/"
 curl -sS -o /dev/null -w '%{http_code}\n' "$lb/"
