@@ -58,12 +58,12 @@ public sealed class DevCluster
         };
         foreach (var node in Enumerable.Range(1, topology.Brokers))
         {
-            ports.Add(new(BrokerDevicePort(node), $"broker {node}'s device listener", "SITUK_DEV_DEVICE_PORT (+100 per broker)", IPAddress.Any));
-            ports.Add(new(BrokerInternalPort(node), $"broker {node}'s internal listener", "SITUK_DEV_INTERNAL_PORT (+100 per broker)", IPAddress.Loopback));
+            ports.Add(new(BrokerDevicePort(node), $"broker {node}'s device listener (SITUK_DEV_DEVICE_PORT + {100 * node})", "SITUK_DEV_DEVICE_PORT", IPAddress.Any));
+            ports.Add(new(BrokerInternalPort(node), $"broker {node}'s internal listener (SITUK_DEV_INTERNAL_PORT + {100 * node})", "SITUK_DEV_INTERNAL_PORT", IPAddress.Loopback));
         }
         foreach (var node in Enumerable.Range(1, topology.Apis))
         {
-            ports.Add(new(ApiNodePort(node), $"API {node}", "SITUK_DEV_API_PORT (+100 per instance)", IPAddress.Any));
+            ports.Add(new(ApiNodePort(node), $"API {node} (SITUK_DEV_API_PORT + {100 * node})", "SITUK_DEV_API_PORT", IPAddress.Any));
         }
         return ports;
     }
