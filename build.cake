@@ -2,6 +2,7 @@
 // Private steps start with "__" and are composed into the public targets.
 //   ./build.sh --target=Test [--filter=<dotnet test filter>] [--configuration=Release]
 //   ./build.sh --target=Up      (Ctrl-C stops everything)
+//   ./build.sh --target=Up --brokers=3 --apis=2   (a local cluster: nats-server, nginx in front; docs/cluster.md)
 //   ./build.sh --target=Down
 //   ./build.sh --target=Bench [--bench-filter=<BenchmarkDotNet filter>]
 //   ./build.sh --target=Soak [--duration=10m] [--soak-args="--devices 1000 --rate 5"]   (not in CI)
@@ -15,6 +16,7 @@ var testFilter = Argument("filter", "");
 var benchFilter = Argument("bench-filter", "");
 var soakDuration = Argument("duration", "10m");
 var soakArgs = Argument("soak-args", "");
+var devTopology = DevTopology.From(Argument("brokers", 1), Argument("apis", 1));
 
 var root = MakeAbsolute(Directory("./")).FullPath;
 var solution = $"{root}/Situk.slnx";
@@ -75,9 +77,11 @@ Task("__EnsureBrowser").Does(() =>
     Information($"Browser tests use {chromium}");
 });
 
-// The cluster tests start their own nats-server; find it (installing Debian's package as root) before they run.
+// The cluster tests and the local cluster of Up start their own nats-server; find it (installing
+// Debian's package as root) before they run.
 string natsServer = EnvironmentVariable("SITUK_NATS_SERVER") ?? "";
-Task("__EnsureNats").Does(() =>
+Task("__EnsureNats").Does(() => EnsureNats());
+void EnsureNats()
 {
     if (natsServer.Length > 0) return;
     var exit = StartProcess("bash", new ProcessSettings
@@ -87,8 +91,32 @@ Task("__EnsureNats").Does(() =>
     }, out var output);
     if (exit != 0) throw new Exception("nats-server is missing; see the message above.");
     natsServer = string.Join("", output).Trim();
-    Information($"Cluster tests use {natsServer}");
-});
+    Information($"nats-server: {natsServer}");
+}
+
+// The local cluster's load balancer: find nginx (installing Debian's nginx-light as root).
+string nginx = EnvironmentVariable("SITUK_NGINX") ?? "";
+void EnsureNginx()
+{
+    if (nginx.Length > 0) return;
+    var exit = StartProcess("bash", new ProcessSettings
+    {
+        Arguments = $"{root}/eng/nginx/nginx.sh",
+        RedirectStandardOutput = true,
+    }, out var output);
+    if (exit != 0) throw new Exception("nginx is missing; see the message above.");
+    nginx = string.Join("", output).Trim();
+    Information($"nginx: {nginx}");
+}
+
+// Up with --brokers or --apis above 1 needs nats-server and nginx; the single-node Up needs neither.
+Task("__EnsureClusterTools")
+    .WithCriteria(() => devTopology.IsCluster)
+    .Does(() =>
+    {
+        EnsureNats();
+        EnsureNginx();
+    });
 
 Task("__RunTests").Does(() =>
 {
@@ -152,16 +180,16 @@ Task("__RunSoak").Does(() =>
     if (exit != 0) throw new Exception($"The soak failed (exit {exit}): see its verdict above and docs/soak.md.");
 });
 
-Task("__Up").Does(() => new DevSystem(Context, root, configuration).Run());
+Task("__Up").Does(() => new DevSystem(Context, root, configuration, devTopology, natsServer, nginx).Run());
 
-Task("__CheckDevPorts").Does(() => new DevSystem(Context, root, configuration).CheckPorts());
+Task("__CheckDevPorts").Does(() => new DevSystem(Context, root, configuration, devTopology).CheckPorts());
 
 Task("__Down").Does(() => new DevSystem(Context, root, configuration).StopLeftovers());
 
 Task("Clean").IsDependentOn("__Clean");
 Task("Build").IsDependentOn("__Restore").IsDependentOn("__Build");
 Task("Test").IsDependentOn("Build").IsDependentOn("__StartTestDatabase").IsDependentOn("__EnsureBrowser").IsDependentOn("__EnsureNats").IsDependentOn("__RunTests");
-Task("Up").IsDependentOn("__CheckDevPorts").IsDependentOn("Build").IsDependentOn("__Up");
+Task("Up").IsDependentOn("__CheckDevPorts").IsDependentOn("__EnsureClusterTools").IsDependentOn("Build").IsDependentOn("__Up");
 Task("Down").IsDependentOn("__Down");
 Task("Bench").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunBench");
 Task("Soak").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunSoak");

@@ -69,13 +69,17 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Whether the process is one of ours (its command line names Situk or the mail catcher), so a reused pid is left alone.</summary>
+    /// <summary>
+    /// Whether the process is one of ours (its command line names Situk, the mail catcher, or the cluster's
+    /// nats-server and nginx, both started with a "situk-dev" name), so a reused pid is left alone.
+    /// </summary>
     public static bool IsSituk(int pid)
     {
         try
         {
             var cmdline = System.IO.File.ReadAllText($"/proc/{pid}/cmdline");
-            return cmdline.Contains("Situk.", StringComparison.Ordinal) || cmdline.Contains("smtp4dev", StringComparison.Ordinal);
+            return cmdline.Contains("Situk.", StringComparison.Ordinal) || cmdline.Contains("smtp4dev", StringComparison.Ordinal)
+                || cmdline.Contains("situk-dev", StringComparison.Ordinal);
         }
         catch (Exception)
         {

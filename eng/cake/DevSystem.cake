@@ -1,9 +1,11 @@
 // The development system that `./build.sh --target=Up` runs in the foreground: a private
 // PostgreSQL cluster under .data/pg (kept across runs), migrations, a mail catcher (smtp4dev),
-// the broker and the API. Ctrl-C (or SIGTERM) stops all of it; `--target=Down` stops leftovers.
+// the broker and the API (or, with --brokers/--apis above 1, the local cluster of DevCluster.cake).
+// Ctrl-C (or SIGTERM) stops all of it; `--target=Down` stops leftovers.
 #load "DevSecrets.cake"
 #load "ChildProcess.cake"
 #load "DevPorts.cake"
+#load "DevCluster.cake"
 
 using System.Diagnostics;
 using System.Threading;
@@ -16,9 +18,9 @@ public sealed class DevSystem
 {
     // Development ports (README, "What Up starts"), each movable with its environment variable, so two
     // checkouts can run Up side by side.
-    private static readonly int ApiPort = PortFrom("SITUK_DEV_API_PORT", 5000);
-    private static readonly int DevicePort = PortFrom("SITUK_DEV_DEVICE_PORT", 5080);
-    private static readonly int InternalPort = PortFrom("SITUK_DEV_INTERNAL_PORT", 5081);
+    public static readonly int ApiPort = PortFrom("SITUK_DEV_API_PORT", 5000);
+    public static readonly int DevicePort = PortFrom("SITUK_DEV_DEVICE_PORT", 5080);
+    public static readonly int InternalPort = PortFrom("SITUK_DEV_INTERNAL_PORT", 5081);
     private static readonly int SmtpPort = PortFrom("SITUK_DEV_SMTP_PORT", 2525);
     private static readonly int MailWebPort = PortFrom("SITUK_DEV_MAIL_PORT", 5025);
     private static readonly int PgPort = PortFrom("SITUK_DEV_PG_PORT", 55432);
@@ -26,9 +28,14 @@ public sealed class DevSystem
     private readonly ICakeContext _context;
     private readonly string _root, _configuration, _data, _run;
     private readonly List<ChildProcess> _children = new();
+    private readonly DevTopology _topology;
+    private readonly string _natsServer, _nginx;
 
-    public DevSystem(ICakeContext context, string root, string configuration)
+    public DevSystem(ICakeContext context, string root, string configuration, DevTopology topology = null, string natsServer = null, string nginx = null)
     {
+        _topology = topology ?? new DevTopology(1, 1);
+        _natsServer = natsServer;
+        _nginx = nginx;
         _context = context;
         _root = root;
         _configuration = configuration;
@@ -52,17 +59,30 @@ public sealed class DevSystem
         {
             Migrate(env);
             StartMailCatcher();
-            Start("broker", "dotnet", new[] { Dll("Situk.Broker") }, env);
-            Start("api", "dotnet", new[] { Dll("Situk.Api"), "--urls", $"http://0.0.0.0:{ApiPort}" }, env);
-            WaitHealthy($"http://127.0.0.1:{MailWebPort}/", "mail catcher");
-            WaitHealthy($"http://127.0.0.1:{DevicePort}/healthz", "broker");
-            WaitHealthy($"http://127.0.0.1:{ApiPort}/healthz", "api");
-            PrintBanner(secrets, connectionString);
+            if (_topology.IsCluster)
+            {
+                var cluster = new DevCluster(_topology, _root, _run, _natsServer, _nginx);
+                cluster.Start(this, env);
+                WaitHealthy($"http://127.0.0.1:{MailWebPort}/", "mail catcher");
+                PrintBanner(secrets, connectionString, cluster);
+            }
+            else
+            {
+                Start("broker", "dotnet", new[] { Dll("Situk.Broker") }, env);
+                Start("api", "dotnet", new[] { Dll("Situk.Api"), "--urls", $"http://0.0.0.0:{ApiPort}" }, env);
+                WaitHealthy($"http://127.0.0.1:{MailWebPort}/", "mail catcher");
+                WaitHealthy($"http://127.0.0.1:{DevicePort}/healthz", "broker");
+                WaitHealthy($"http://127.0.0.1:{ApiPort}/healthz", "api");
+                PrintBanner(secrets, connectionString);
+            }
             while (!stop.Wait(500))
             {
                 var dead = _children.FirstOrDefault(c => c.HasExited);
                 if (dead is not null)
                 {
+                    // Ctrl-C in a terminal signals every child too, and nats-server exits at once, often
+                    // before this loop sees the signal: a child that ends together with it is no failure.
+                    if (stop.Wait(TimeSpan.FromSeconds(1))) break;
                     throw new Exception($"{dead.Name} exited with code {dead.ExitCode}; stopping the rest.");
                 }
             }
@@ -87,8 +107,16 @@ public sealed class DevSystem
 
     private static bool OwnDatabase => Environment.GetEnvironmentVariable("ConnectionStrings__Situk") is not { Length: > 0 };
 
-    private static void EnsurePortsFree() =>
-        DevPorts.EnsureFree(DevPorts.Of(ApiPort, DevicePort, InternalPort, SmtpPort, MailWebPort, OwnDatabase ? PgPort : null));
+    private void EnsurePortsFree()
+    {
+        var ports = DevPorts.Of(ApiPort, DevicePort, InternalPort, SmtpPort, MailWebPort, OwnDatabase ? PgPort : null);
+        if (_topology.IsCluster)
+        {
+            // The cluster's load balancers take the API and device ports; no broker binds the bare internal port.
+            ports = DevCluster.PortsOf(_topology).Concat(ports.Where(p => p.Number != ApiPort && p.Number != DevicePort && p.Number != InternalPort)).ToList();
+        }
+        DevPorts.EnsureFree(ports);
+    }
 
     /// <summary>Stops whatever an earlier Up left running (its pid files and its PostgreSQL cluster).</summary>
     public void StopLeftovers()
@@ -194,7 +222,7 @@ public sealed class DevSystem
         }, new Dictionary<string, string>());
     }
 
-    private void Start(string name, string file, string[] args, Dictionary<string, string> env)
+    public void Start(string name, string file, string[] args, Dictionary<string, string> env)
     {
         var child = ChildProcess.Start(name, file, args, env, _root);
         _children.Add(child);
@@ -203,7 +231,7 @@ public sealed class DevSystem
 
     private void StopChildren()
     {
-        // Reverse order: the API first (it holds the broker link), the mail catcher last.
+        // Reverse order: the load balancer first (cluster), then the API (it holds the broker link), the mail catcher last.
         foreach (var child in Enumerable.Reverse(_children))
         {
             child.Stop(TimeSpan.FromSeconds(10));
@@ -214,7 +242,7 @@ public sealed class DevSystem
         _children.Clear();
     }
 
-    private static int PortFrom(string variable, int fallback)
+    public static int PortFrom(string variable, int fallback)
     {
         var value = Environment.GetEnvironmentVariable(variable);
         if (string.IsNullOrWhiteSpace(value)) return fallback;
@@ -223,10 +251,10 @@ public sealed class DevSystem
             : throw new Exception($"{variable}={value} is not a TCP port (1-65535).");
     }
 
-    private string Dll(string project) =>
+    public string Dll(string project) =>
         System.IO.Path.Combine(_root, project, "bin", _configuration, "net10.0", project + ".dll");
 
-    private void WaitHealthy(string url, string what)
+    public void WaitHealthy(string url, string what)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(90);
@@ -242,6 +270,27 @@ public sealed class DevSystem
             Thread.Sleep(250);
         }
         throw new Exception($"The {what} did not answer {url} within 90 s.");
+    }
+
+    private void PrintBanner(DevSecrets secrets, string connectionString, DevCluster cluster)
+    {
+        var db = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        db.Remove("Password");
+        Console.WriteLine($@"
+Situk is up as a local cluster. Ctrl-C stops everything.
+
+{cluster.Banner()}
+  Mail catcher    http://127.0.0.1:{MailWebPort}/     (SMTP on 127.0.0.1:{SmtpPort})
+  PostgreSQL      {db.ConnectionString}
+
+  Admin sign-in   {secrets.AdminEmail} / {secrets.AdminPassword}
+  Broker admin key     {secrets.AdminKey}
+  Broker internal key  {secrets.InternalKey}
+  JWT signing key      {secrets.SigningKey}
+  (development secrets, kept in .data/dev-secrets.env)
+
+  curl -s -H ""Authorization: Bearer {secrets.AdminKey}"" http://127.0.0.1:{InternalPort + 100}/admin/stats
+");
     }
 
     private void PrintBanner(DevSecrets secrets, string connectionString)

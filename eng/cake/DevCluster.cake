@@ -1,0 +1,162 @@
+// The local cluster `./build.sh --target=Up --brokers=N --apis=M` runs instead of the single broker and
+// API: a nats-server, N brokers and M API instances on their own ports, and one nginx in front of each
+// group on the ports the single-node Up uses (devices and the device page on the device port, REST and
+// the dashboard on the API port), so every URL a user types stays the same. PostgreSQL and the mail
+// catcher are DevSystem's, as in the single-node Up.
+
+using System.Net;
+
+/// <summary>How many brokers and API instances Up starts; 1 and 1 is the single-node Up (no NATS, no nginx).</summary>
+public sealed record DevTopology(int Brokers, int Apis)
+{
+    // Node ports are the base port + 100 × the node's number, so up to 9 of each stay apart.
+    public const int MaxNodes = 9;
+
+    public bool IsCluster => Brokers > 1 || Apis > 1;
+
+    public static DevTopology From(int brokers, int apis)
+    {
+        if (brokers is < 1 or > MaxNodes) throw new Exception($"--brokers={brokers}: give 1 to {MaxNodes}.");
+        if (apis is < 1 or > MaxNodes) throw new Exception($"--apis={apis}: give 1 to {MaxNodes}.");
+        return new DevTopology(brokers, apis);
+    }
+}
+
+public sealed class DevCluster
+{
+    private static readonly int NatsPort = DevSystem.PortFrom("SITUK_DEV_NATS_PORT", 4222);
+    private static readonly int NatsMonitorPort = DevSystem.PortFrom("SITUK_DEV_NATS_MONITOR_PORT", 8222);
+
+    private readonly DevTopology _topology;
+    private readonly string _root, _run, _nats, _nginx;
+
+    public DevCluster(DevTopology topology, string root, string run, string natsServer, string nginx)
+    {
+        _topology = topology;
+        _root = root;
+        _run = run;
+        _nats = natsServer;
+        _nginx = nginx;
+    }
+
+    private static int BrokerDevicePort(int node) => DevSystem.DevicePort + 100 * node;
+    private static int BrokerInternalPort(int node) => DevSystem.InternalPort + 100 * node;
+    private static int ApiNodePort(int node) => DevSystem.ApiPort + 100 * node;
+    private static string NatsUrl => $"nats://127.0.0.1:{NatsPort}";
+    private IEnumerable<int> Brokers => Enumerable.Range(1, _topology.Brokers);
+    private IEnumerable<int> Apis => Enumerable.Range(1, _topology.Apis);
+
+    /// <summary>The ports the cluster binds besides the mail catcher's and PostgreSQL's, each with the variable that moves it.</summary>
+    public static IReadOnlyList<DevPorts.Port> PortsOf(DevTopology topology)
+    {
+        var ports = new List<DevPorts.Port>
+        {
+            new(DevSystem.ApiPort, "the API load balancer", "SITUK_DEV_API_PORT", IPAddress.Any),
+            new(DevSystem.DevicePort, "the broker load balancer", "SITUK_DEV_DEVICE_PORT", IPAddress.Any),
+            new(NatsPort, "nats-server", "SITUK_DEV_NATS_PORT", IPAddress.Loopback),
+            new(NatsMonitorPort, "nats-server monitoring", "SITUK_DEV_NATS_MONITOR_PORT", IPAddress.Loopback),
+        };
+        foreach (var node in Enumerable.Range(1, topology.Brokers))
+        {
+            ports.Add(new(BrokerDevicePort(node), $"broker {node}'s device listener (SITUK_DEV_DEVICE_PORT + {100 * node})", "SITUK_DEV_DEVICE_PORT", IPAddress.Any));
+            ports.Add(new(BrokerInternalPort(node), $"broker {node}'s internal listener (SITUK_DEV_INTERNAL_PORT + {100 * node})", "SITUK_DEV_INTERNAL_PORT", IPAddress.Loopback));
+        }
+        foreach (var node in Enumerable.Range(1, topology.Apis))
+        {
+            ports.Add(new(ApiNodePort(node), $"API {node} (SITUK_DEV_API_PORT + {100 * node})", "SITUK_DEV_API_PORT", IPAddress.Any));
+        }
+        return ports;
+    }
+
+    /// <summary>Starts nats-server, the brokers, the API instances and nginx, and waits until each answers.</summary>
+    public void Start(DevSystem system, Dictionary<string, string> env)
+    {
+        system.Start("nats", _nats, new[]
+        {
+            "-a", "127.0.0.1", "-p", NatsPort.ToString(), "-m", NatsMonitorPort.ToString(), "-n", "situk-dev-nats",
+        }, new Dictionary<string, string>());
+        system.WaitHealthy($"http://127.0.0.1:{NatsMonitorPort}/healthz", "nats-server");
+
+        foreach (var node in Brokers)
+        {
+            system.Start($"broker-{node}", "dotnet", new[] { system.Dll("Situk.Broker") }, BrokerEnvironment(env, node));
+        }
+        foreach (var node in Apis)
+        {
+            system.Start($"api-{node}", "dotnet", new[] { system.Dll("Situk.Api"), "--urls", $"http://0.0.0.0:{ApiNodePort(node)}" }, ApiEnvironment(env, node));
+        }
+        foreach (var node in Brokers) system.WaitHealthy($"http://127.0.0.1:{BrokerDevicePort(node)}/healthz", $"broker {node}");
+        foreach (var node in Apis) system.WaitHealthy($"http://127.0.0.1:{ApiNodePort(node)}/healthz", $"API {node}");
+
+        var nginxDir = System.IO.Path.Combine(_run, "nginx");
+        System.IO.Directory.CreateDirectory(nginxDir);
+        var conf = System.IO.Path.Combine(nginxDir, "situk-dev-lb.conf");
+        System.IO.File.WriteAllText(conf, NginxConfig(nginxDir));
+        // -e: nginx opens its error log before it reads the configuration; keep it off /var/log.
+        system.Start("lb", _nginx, new[] { "-e", "stderr", "-p", nginxDir, "-c", conf }, new Dictionary<string, string>());
+        system.WaitHealthy($"http://127.0.0.1:{DevSystem.DevicePort}/healthz", "broker load balancer");
+        system.WaitHealthy($"http://127.0.0.1:{DevSystem.ApiPort}/healthz", "API load balancer");
+    }
+
+    // Every broker: its own listeners and node name, NATS, and trust in the load balancer's X-Forwarded-For.
+    private Dictionary<string, string> BrokerEnvironment(Dictionary<string, string> shared, int node) => new(shared)
+    {
+        ["Situk__Broker__DeviceUrl"] = $"http://0.0.0.0:{BrokerDevicePort(node)}",
+        ["Situk__Broker__InternalUrl"] = $"http://127.0.0.1:{BrokerInternalPort(node)}",
+        ["Situk__Broker__NodeName"] = $"broker-{node}",
+        ["Situk__Broker__KnownProxies"] = "127.0.0.1",
+        ["Situk__Nats__Url"] = NatsUrl,
+        ["Situk__Nats__Name"] = $"situk-broker-{node}",
+    };
+
+    // Every API instance: NATS, the load balancer's broker URL in sign-in answers (and each broker's own
+    // for clients that pick one themselves), and trust in the load balancer's X-Forwarded-For.
+    private Dictionary<string, string> ApiEnvironment(Dictionary<string, string> shared, int node)
+    {
+        var env = new Dictionary<string, string>(shared)
+        {
+            ["Situk__Nats__Url"] = NatsUrl,
+            ["Situk__Nats__Name"] = $"situk-api-{node}",
+            ["Situk__Api__BrokerInternalUrl"] = $"ws://127.0.0.1:{BrokerInternalPort(1)}/internal",
+            ["Situk__Api__PublicBrokerUrl"] = $"ws://localhost:{DevSystem.DevicePort}/ws",
+            ["Situk__Proxy__KnownProxies__0"] = "127.0.0.1",
+        };
+        foreach (var broker in Brokers)
+        {
+            env[$"Situk__Api__PublicBrokerUrls__{broker - 1}"] = $"ws://localhost:{BrokerDevicePort(broker)}/ws";
+        }
+        return env;
+    }
+
+    private string NginxConfig(string dir)
+    {
+        var template = System.IO.File.ReadAllText(System.IO.Path.Combine(_root, "eng", "nginx", "up-cluster.conf.template"));
+        string Servers(IEnumerable<int> ports) => string.Join("\n", ports.Select(p => $"        server 127.0.0.1:{p};"));
+        return template
+            .Replace("{{RUN}}", dir)
+            .Replace("{{BROKERS}}", Servers(Brokers.Select(BrokerDevicePort)))
+            .Replace("{{APIS}}", Servers(Apis.Select(ApiNodePort)))
+            .Replace("{{DEVICE_PORT}}", DevSystem.DevicePort.ToString())
+            .Replace("{{API_PORT}}", DevSystem.ApiPort.ToString());
+    }
+
+    public string Banner()
+    {
+        var lines = new List<string>
+        {
+            $"  Device page     http://localhost:{DevSystem.DevicePort}/     (nginx, least_conn over {_topology.Brokers} brokers; sockets ws://localhost:{DevSystem.DevicePort}/ws)",
+            $"  REST API        http://localhost:{DevSystem.ApiPort}/api/v1     (nginx over {_topology.Apis} API instances; OpenAPI: /openapi/v1.json)",
+            $"  Dashboard       http://localhost:{DevSystem.ApiPort}/admin",
+        };
+        foreach (var node in Brokers)
+        {
+            lines.Add($"  broker-{node}        ws://localhost:{BrokerDevicePort(node)}/ws   admin http://127.0.0.1:{BrokerInternalPort(node)}/admin/stats   metrics http://127.0.0.1:{BrokerInternalPort(node)}/metrics");
+        }
+        foreach (var node in Apis)
+        {
+            lines.Add($"  api-{node}           http://localhost:{ApiNodePort(node)}/api/v1");
+        }
+        lines.Add($"  NATS            {NatsUrl}   monitoring http://127.0.0.1:{NatsMonitorPort}/connz");
+        return string.Join(Environment.NewLine, lines);
+    }
+}
