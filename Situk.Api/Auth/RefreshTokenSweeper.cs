@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Situk.Api.Hosting;
 using Situk.Api.Relay;
 
 namespace Situk.Api.Auth;
@@ -12,7 +13,7 @@ namespace Situk.Api.Auth;
 /// Several API instances may sweep at once: a row deleted twice is simply not found the second time.
 /// </summary>
 public sealed class RefreshTokenSweeper(
-    NpgsqlDataSource dataSource, IOptions<RefreshTokenOptions> options, TimeProvider time, ILogger<RefreshTokenSweeper> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IOptions<RefreshTokenOptions> options, TimeProvider time, ILogger<RefreshTokenSweeper> logger) : PeriodicSweeper(time)
 {
     // Rows per DELETE, so one sweep after a long pause never holds a huge lock set or transaction.
     private const int BatchSize = 5_000;
@@ -24,9 +25,9 @@ public sealed class RefreshTokenSweeper(
         """;
 
     /// <summary>One sweep: deletes every token expired by now; returns how many.</summary>
-    public async Task<int> SweepOnceAsync(CancellationToken ct)
+    public override async Task<int> SweepOnceAsync(CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var deleted = 0;
         await using var c = await dataSource.OpenConnectionAsync(ct);
         int batch;
@@ -45,27 +46,7 @@ public sealed class RefreshTokenSweeper(
         return deleted;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await SweepOnceAsync(stoppingToken);
-                }
-                catch (Exception ex) when (Transient.IsDatabase(ex))
-                {
-                    AuthLog.SweepFailed(logger, ex.Message);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override void SweepFailed(string error) => AuthLog.SweepFailed(logger, error);
 }

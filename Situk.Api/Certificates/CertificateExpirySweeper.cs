@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Notifications;
+using Situk.Api.Hosting;
 using Situk.Api.Relay;
 
 namespace Situk.Api.Certificates;
@@ -14,7 +15,7 @@ namespace Situk.Api.Certificates;
 /// holder exactly once. Revoked and already expired certificates are left alone.
 /// </summary>
 public sealed partial class CertificateExpirySweeper(
-    NpgsqlDataSource dataSource, IOptions<CertificateOptions> options, TimeProvider time, ILogger<CertificateExpirySweeper> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IOptions<CertificateOptions> options, TimeProvider time, ILogger<CertificateExpirySweeper> logger) : PeriodicSweeper(time)
 {
     // Certificates per transaction, so a first sweep over years of certificates never holds a huge lock set.
     private const int BatchSize = 500;
@@ -22,9 +23,9 @@ public sealed partial class CertificateExpirySweeper(
     private sealed record Due(long Id, string Number, long HolderId, long RegistrationId, string SchemeName, DateTimeOffset ExpiresAt);
 
     /// <summary>One sweep: notifies every certificate now inside the window and not yet told; returns how many.</summary>
-    public async Task<int> SweepOnceAsync(CancellationToken ct)
+    public override async Task<int> SweepOnceAsync(CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var until = now.AddDays(options.Value.ExpiryNoticeDays);
         var told = 0;
         await using var c = await dataSource.OpenConnectionAsync(ct);
@@ -67,27 +68,7 @@ public sealed partial class CertificateExpirySweeper(
         return told;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.ExpiryScanInterval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await SweepOnceAsync(stoppingToken);
-                }
-                catch (Exception ex) when (Transient.IsDatabase(ex))
-                {
-                    LogSweepFailed(logger, ex.Message);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override TimeSpan Interval => options.Value.ExpiryScanInterval;
+
+    protected override void SweepFailed(string error) => LogSweepFailed(logger, error);
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Situk.Api.Hosting;
 using Situk.Api.Relay;
 
 namespace Situk.Api.Idempotency;
@@ -12,7 +13,7 @@ namespace Situk.Api.Idempotency;
 /// Several API instances may sweep at once: a row deleted twice is simply not found the second time.
 /// </summary>
 public sealed partial class IdempotencySweeper(
-    NpgsqlDataSource dataSource, IOptions<IdempotencyOptions> options, TimeProvider time, ILogger<IdempotencySweeper> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IOptions<IdempotencyOptions> options, TimeProvider time, ILogger<IdempotencySweeper> logger) : PeriodicSweeper(time)
 {
     // Rows per DELETE, so one sweep after a long pause never holds a huge lock set or transaction.
     private const int BatchSize = 5_000;
@@ -24,9 +25,9 @@ public sealed partial class IdempotencySweeper(
         """;
 
     /// <summary>One sweep: deletes every key created before now minus the retention; returns how many.</summary>
-    public async Task<int> SweepOnceAsync(CancellationToken ct)
+    public override async Task<int> SweepOnceAsync(CancellationToken ct)
     {
-        var cutoff = time.GetUtcNow() - options.Value.Retention;
+        var cutoff = Time.GetUtcNow() - options.Value.Retention;
         var deleted = 0;
         await using var c = await dataSource.OpenConnectionAsync(ct);
         int batch;
@@ -45,27 +46,7 @@ public sealed partial class IdempotencySweeper(
         return deleted;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await SweepOnceAsync(stoppingToken);
-                }
-                catch (Exception ex) when (Transient.IsDatabase(ex))
-                {
-                    LogSweepFailed(logger, ex.Message);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override void SweepFailed(string error) => LogSweepFailed(logger, error);
 }
