@@ -31,10 +31,18 @@ internal static class AdminApi
     /// <summary>Names, in a cluster, the brokers that did not answer in time (comma-separated); absent when all did.</summary>
     public const string MissingHeader = "Situk-Missing-Brokers";
 
+    /// <summary>In a cluster, <c>node=count</c> for each broker whose sessions list was cut to fit one NATS message (its newest rows left out).</summary>
+    public const string OmittedHeader = "Situk-Sessions-Omitted";
+
     private static async Task<Ok<SessionInfo[]>> ListSessions(AdminScope scope, HttpResponse response, string? userId, CancellationToken ct)
     {
         var gathered = await scope.AskAsync(AdminOps.Sessions, new AdminQuery(UserId: userId), ct);
         NameMissing(response, gathered);
+        if (gathered.Answers.Where(a => a.Omitted > 0).Select(a => $"{a.Node}={a.Omitted}").ToArray() is { Length: > 0 } omitted)
+        {
+            response.Headers[OmittedHeader] = string.Join(",", omitted);
+        }
+
         return TypedResults.Ok(gathered.Answers
             .SelectMany(a => a.Sessions ?? [])
             .OrderBy(s => s.ConnectedAt)

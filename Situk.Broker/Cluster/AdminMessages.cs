@@ -33,8 +33,11 @@ internal static class AdminOps
 /// <summary>A management request: the fields its operation needs (<c>userId</c> for sessions and user kicks, <c>sessionId</c>, <c>signInId</c>).</summary>
 internal sealed record AdminQuery(string? UserId = null, string? SessionId = null, string? SignInId = null);
 
-/// <summary>One broker's answer: its node name and the part of the answer it holds.</summary>
-internal sealed record AdminAnswer(string Node, SessionInfo[]? Sessions = null, int? Closed = null, BrokerStats? Stats = null);
+/// <summary>
+/// One broker's answer: its node name and the part of the answer it holds. <see cref="Omitted"/>: session rows
+/// left out because the list would not fit in one NATS message (<see cref="AdminReplies"/>).
+/// </summary>
+internal sealed record AdminAnswer(string Node, SessionInfo[]? Sessions = null, int? Closed = null, BrokerStats? Stats = null, int? Omitted = null);
 
 /// <summary>A broker announcing itself on <see cref="AdminOps.HeartbeatSubject"/>.</summary>
 internal sealed record AdminHeartbeat(string Node);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
 using Situk.Broker.Options;
 
 namespace Situk.Broker.Cluster;
@@ -10,9 +9,15 @@ namespace Situk.Broker.Cluster;
 /// Default: host name and device port, e.g. <c>web-3:5080</c>; a device port of 0 (picked when bound, as in tests)
 /// gets a random suffix instead, so two brokers in one host never share a name by default.
 /// </summary>
-internal sealed class BrokerNode(IOptions<BrokerOptions> options)
+/// <remarks>
+/// Read from configuration, not from validated options: the metrics export needs the name while the host is still
+/// starting, and the options' own validation (which checks <c>NodeName</c> too) must report first.
+/// </remarks>
+internal sealed class BrokerNode(IConfiguration configuration)
 {
-    public string Name { get; } = options.Value.NodeName is { Length: > 0 } name ? name : DefaultName(options.Value.DeviceUrl);
+    public string Name { get; } = configuration[BrokerOptions.Section + ":NodeName"] is { Length: > 0 } name
+        ? name
+        : DefaultName(configuration[BrokerOptions.Section + ":DeviceUrl"] ?? new BrokerOptions().DeviceUrl);
 
     private static string DefaultName(string deviceUrl) =>
         ListenUrl.TryParse(deviceUrl, out var endPoint) && endPoint.Port != 0

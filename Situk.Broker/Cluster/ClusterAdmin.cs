@@ -21,6 +21,9 @@ internal sealed class ClusterAdmin : BackgroundService
     /// <summary>Brokers remembered at most; heartbeats from more are ignored (a real cluster has a handful).</summary>
     private const int MaxNodes = 1024;
 
+    /// <summary>The NATS server's default <c>max_payload</c>, used until the server has said its own.</summary>
+    private const long DefaultMaxPayload = 1024 * 1024;
+
     private readonly NatsClusterOptions _options;
     private readonly LocalAdmin _local;
     private readonly TimeProvider _time;
@@ -162,7 +165,7 @@ internal sealed class ClusterAdmin : BackgroundService
 
         var query = Read(msg.Data, AdminJson.Default.AdminQuery) ?? new AdminQuery();
         var answer = _local.Answer(op, query);
-        await msg.ReplyAsync(JsonSerializer.SerializeToUtf8Bytes(answer, AdminJson.Default.AdminAnswer), cancellationToken: ct);
+        await msg.ReplyAsync(AdminReplies.Fit(answer, _connection.ServerInfo?.MaxPayload ?? DefaultMaxPayload), cancellationToken: ct);
     }
 
     private async Task HeartbeatAsync(CancellationToken ct)
