@@ -82,7 +82,7 @@ internal sealed class ClusterAdmin : BackgroundService
                 while (!expected.All(answered.Contains) && answered.Count < MaxNodes)
                 {
                     var reply = await replies.Msgs.ReadAsync(linked.Token);
-                    if (Read(reply.Data, AdminJson.Default.AdminAnswer) is { } answer && answered.Add(answer.Node))
+                    if (ReadAnswer(reply) is { } answer && answered.Add(answer.Node))
                     {
                         answers.Add(answer);
                     }
@@ -210,6 +210,20 @@ internal sealed class ClusterAdmin : BackgroundService
             {
                 _lastSeen.TryRemove(new KeyValuePair<string, DateTimeOffset>(node, last));
             }
+        }
+    }
+
+    /// <summary>An answer, or null for one that is not JSON of an answer (logged, and its broker stays expected).</summary>
+    private AdminAnswer? ReadAnswer(NatsMsg<byte[]> reply)
+    {
+        try
+        {
+            return Read(reply.Data, AdminJson.Default.AdminAnswer) is { Node.Length: > 0 } answer ? answer : null;
+        }
+        catch (JsonException e)
+        {
+            ClusterAdminLog.BadMessage(_logger, reply.Subject, e.Message);
+            return null;
         }
     }
 
