@@ -1,11 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Logging;
-using Situk.Broker.Devices;
+using Situk.Broker.Cluster;
 using Situk.Broker.Fanout;
 using Situk.Broker.Hosting;
-using Situk.Broker.Sessions;
 using Situk.Broker.Telemetry;
 using Situk.Contracts;
 
@@ -30,41 +28,51 @@ internal static class AdminApi
         return group;
     }
 
-    private static Ok<SessionInfo[]> ListSessions(SessionRegistry registry, string? userId) =>
-        TypedResults.Ok(((IEnumerable<Session>)(userId is null ? registry.All : registry.ForUser(userId)))
-            .OrderBy(s => s.ConnectedAt)
-            .Select(s => s.ToInfo())
-            .ToArray());
+    /// <summary>Names, in a cluster, the brokers that did not answer in time (comma-separated); absent when all did.</summary>
+    public const string MissingHeader = "Situk-Missing-Brokers";
 
-    private static Results<NoContent, ProblemHttpResult> KickSession(SessionRegistry registry, string sessionId)
+    /// <summary>In a cluster, <c>node=count</c> for each broker whose sessions list was cut to fit one NATS message (its newest rows left out).</summary>
+    public const string OmittedHeader = "Situk-Sessions-Omitted";
+
+    private static async Task<Ok<SessionInfo[]>> ListSessions(AdminScope scope, HttpResponse response, string? userId, CancellationToken ct)
     {
-        if (registry.Find(sessionId) is not { } session)
+        var gathered = await scope.AskAsync(AdminOps.Sessions, new AdminQuery(UserId: userId), ct);
+        NameMissing(response, gathered);
+        if (gathered.Answers.Where(a => a.Omitted > 0).Select(a => $"{a.Node}={a.Omitted}").ToArray() is { Length: > 0 } omitted)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No open session {sessionId}.");
+            response.Headers[OmittedHeader] = string.Join(",", omitted);
         }
 
-        session.Close(CloseCodes.KickedByAdmin, "closed by an admin");
+        return TypedResults.Ok(gathered.Answers
+            .SelectMany(a => a.Sessions ?? [])
+            .OrderBy(s => s.ConnectedAt)
+            .ToArray());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> KickSession(AdminScope scope, HttpResponse response, string sessionId, CancellationToken ct)
+    {
+        var gathered = await scope.AskAsync(AdminOps.KickSession, new AdminQuery(SessionId: sessionId), ct);
+        NameMissing(response, gathered);
+        if (Closed(gathered) == 0)
+        {
+            var detail = gathered.Missing.Length == 0
+                ? $"No open session {sessionId}."
+                : $"No open session {sessionId} on the brokers that answered; no answer from {string.Join(", ", gathered.Missing)}.";
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: detail);
+        }
+
         return TypedResults.NoContent();
     }
 
-    private static Ok<ClosedCount> KickUser(SessionRegistry registry, string userId)
-    {
-        var closed = registry.ForUser(userId).Count(s => s.Close(CloseCodes.KickedByAdmin, "closed by an admin"));
-        return TypedResults.Ok(new ClosedCount(closed));
-    }
+    private static async Task<Ok<ClosedCount>> KickUser(AdminScope scope, HttpResponse response, string userId, CancellationToken ct) =>
+        Count(response, await scope.AskAsync(AdminOps.KickUser, new AdminQuery(UserId: userId), ct));
 
     /// <summary>
-    /// The user signed out one device sign-in (token <c>sid</c>): its sessions close with 4004, the user's
-    /// other sessions stay. Found through the user's index (at most <c>MaxSessionsPerUser</c> sessions).
+    /// The user signed out one device sign-in (token <c>sid</c>): its sessions close with 4004 on every broker, the
+    /// user's other sessions stay.
     /// </summary>
-    private static Ok<ClosedCount> SignOut(SessionRegistry registry, ILogger<DeviceEndpoint> logger, string userId, string signInId)
-    {
-        var closed = registry.ForUser(userId)
-            .Where(s => string.Equals(s.SignInId, signInId, StringComparison.Ordinal))
-            .Count(s => s.Close(CloseCodes.SignedOut, "signed out"));
-        DeviceEndpointLog.SignedOut(logger, userId, signInId, closed);
-        return TypedResults.Ok(new ClosedCount(closed));
-    }
+    private static async Task<Ok<ClosedCount>> SignOut(AdminScope scope, HttpResponse response, string userId, string signInId, CancellationToken ct) =>
+        Count(response, await scope.AskAsync(AdminOps.KickSignIn, new AdminQuery(UserId: userId, SignInId: signInId), ct));
 
     private static async Task<Results<Ok<SessionCount>, ValidationProblem>> PublishAsync(
         HttpRequest request, Publisher publisher, TimeProvider time, CancellationToken cancellationToken)
@@ -81,8 +89,30 @@ internal static class AdminApi
         return TypedResults.Ok(new SessionCount(publisher.Publish(body.To, notification)));
     }
 
-    private static Ok<BrokerStats> Stats(BrokerMetrics metrics, SessionRegistry registry) =>
-        TypedResults.Ok(metrics.Snapshot(registry.Count, registry.UserCount));
+    /// <summary>A single broker's figures as before; in a cluster the total, one row per broker and the brokers missing.</summary>
+    private static async Task<Ok<BrokerStats>> Stats(AdminScope scope, HttpResponse response, CancellationToken ct)
+    {
+        var gathered = await scope.AskAsync(AdminOps.Stats, new AdminQuery(), ct);
+        NameMissing(response, gathered);
+        var rows = gathered.Answers.Select(a => a.Stats).OfType<BrokerStats>().ToArray();
+        return TypedResults.Ok(scope.IsCluster ? ClusterStats.Total(rows, gathered.Missing) : rows[0]);
+    }
+
+    private static Ok<ClosedCount> Count(HttpResponse response, Gathered gathered)
+    {
+        NameMissing(response, gathered);
+        return TypedResults.Ok(new ClosedCount(Closed(gathered), gathered.Missing.Length == 0 ? null : gathered.Missing));
+    }
+
+    private static int Closed(Gathered gathered) => gathered.Answers.Sum(a => a.Closed ?? 0);
+
+    private static void NameMissing(HttpResponse response, Gathered gathered)
+    {
+        if (gathered.Missing.Length > 0)
+        {
+            response.Headers[MissingHeader] = string.Join(",", gathered.Missing);
+        }
+    }
 
     private static async Task ScrapeAsync(HttpContext context, PrometheusExport export)
     {

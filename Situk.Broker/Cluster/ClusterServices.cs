@@ -12,6 +12,9 @@ internal static class ClusterServices
     {
         services.AddOptions<NatsClusterOptions>().BindConfiguration(NatsClusterOptions.Section);
         services.AddSingleton<ClusterCounters>();
+        services.AddSingleton<BrokerNode>();
+        services.AddSingleton<Admin.LocalAdmin>();
+        services.AddSingleton<Admin.AdminScope>();
         if (configuration[NatsClusterOptions.Section + ":Url"] is not { Length: > 0 })
         {
             services.AddSingleton<IApiUplink>(sp => sp.GetRequiredService<LinkRegistry>());
@@ -21,6 +24,8 @@ internal static class ClusterServices
         services.AddSingleton<NatsUplink>();
         services.AddSingleton<IApiUplink>(sp => sp.GetRequiredService<NatsUplink>());
         services.AddHostedService(sp => sp.GetRequiredService<NatsUplink>());
+        services.AddSingleton<ClusterAdmin>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterAdmin>());
         return services;
     }
 }

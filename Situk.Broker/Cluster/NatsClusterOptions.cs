@@ -25,4 +25,19 @@ internal sealed class NatsClusterOptions
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a management request (<c>/admin/*</c> in a cluster) waits for the other brokers' answers (default 2 s);
+    /// a broker that has not answered by then is named in <c>missing</c>.
+    /// </summary>
+    public TimeSpan AdminTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a broker announces itself on <c>situk.admin.heartbeat</c> (default 5 s).</summary>
+    public TimeSpan AdminHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a broker is remembered after its last heartbeat (default 15 s, three heartbeats): until then a
+    /// broker that does not answer is named missing; after it, it is taken as gone and no longer expected.
+    /// </summary>
+    public TimeSpan AdminNodeTtl { get; set; } = TimeSpan.FromSeconds(15);
 }

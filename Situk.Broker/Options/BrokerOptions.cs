@@ -132,6 +132,12 @@ public sealed class BrokerOptions
     /// <summary>Milliseconds receipts may wait to fill a batch. Default 5.</summary>
     public int ReceiptFlushMilliseconds { get; set; } = 5;
 
+    /// <summary>
+    /// This broker's name in session lists, stats rows and the <c>node</c> label of <c>/metrics</c>; unique in a cluster.
+    /// Default: host name and device port (<c>host:5080</c>); with port 0, host name and a random suffix.
+    /// </summary>
+    public string? NodeName { get; set; }
+
     internal TimeSpan Heartbeat => TimeSpan.FromSeconds(HeartbeatSeconds);
 
     internal TimeSpan HeartbeatTimeout => TimeSpan.FromSeconds(HeartbeatTimeoutSeconds);

@@ -36,6 +36,8 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         var failures = new List<string>();
         Require(string.IsNullOrWhiteSpace(o.InternalKey), "InternalKey is required.");
         Require(string.IsNullOrWhiteSpace(o.AdminKey), "AdminKey is required.");
+        Require(o.NodeName is { } node && (node.Length > 100 || node.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))),
+            "NodeName must be at most 100 characters without spaces or control characters.");
         Require(!ListenUrl.TryParse(o.DeviceUrl, out _), "DeviceUrl must be an http URL such as http://0.0.0.0:5080.");
         Require(!ListenUrl.TryParse(o.InternalUrl, out _), "InternalUrl must be an http URL such as http://127.0.0.1:5081.");
         Require(!IsWebOrigin(o.PublicApiUrl), "PublicApiUrl must be an absolute http or https URL such as https://api.example.");

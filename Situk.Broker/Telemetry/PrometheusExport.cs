@@ -7,6 +7,7 @@ namespace Situk.Broker.Telemetry;
 /// two brokers in one test process never mix), exported in the Prometheus text format at <c>/metrics</c>.
 /// Instrument <c>x</c> of meter <c>Situk.Broker</c> becomes <c>situk_broker_x</c>; the adapter exports
 /// .NET counters as Prometheus gauges by design (a recreated instrument must not look like a reset).
+/// Every series carries <c>node="…"</c>, this broker's <c>Situk:Broker:NodeName</c>, so one Prometheus can scrape a cluster.
 /// </summary>
 internal sealed class PrometheusExport : IDisposable
 {
@@ -14,7 +15,8 @@ internal sealed class PrometheusExport : IDisposable
 
     private static int _defaultsSuppressed;
 
-    public PrometheusExport(BrokerMetrics metrics)
+    /// <param name="node">This broker's name, the <c>node</c> label; the host always supplies it (only a test of the export alone leaves it out).</param>
+    public PrometheusExport(BrokerMetrics metrics, Cluster.BrokerNode? node = null)
     {
         // prometheus-net would otherwise also copy every meter in the process (ours included, on every
         // frame) into its global registry, which nothing here scrapes.
@@ -24,6 +26,10 @@ internal sealed class PrometheusExport : IDisposable
         }
 
         Registry = Metrics.NewCustomRegistry();
+        if (node is not null)
+        {
+            Registry.SetStaticLabels(new Dictionary<string, string>(StringComparer.Ordinal) { ["node"] = node.Name });
+        }
         _adapter = MeterAdapter.StartListening(new MeterAdapterOptions
         {
             Registry = Registry,

@@ -100,10 +100,17 @@ async function refreshBroker() {
     div.append(Object.assign(document.createElement("dt"), { textContent: name }), Object.assign(document.createElement("dd"), { textContent: String(value) }));
     return div;
   }));
+  // One row per broker (a single broker's answer has no rows: it is its own row) and, in a cluster, the total.
+  const rows = s.brokers ?? [s];
+  const figures = (x) => [x.connections, x.users, x.framesSent, x.acks, x.drops, x.publishToAckMs.p50.toFixed(1), x.publishToAckMs.p99.toFixed(1)];
+  $("brokers").tBodies[0].replaceChildren(...rows.map((x) => Object.assign(tableRow([x.node ?? "", ...figures(x)]), { className: "broker" })));
+  $("brokers").tFoot.replaceChildren(...(s.brokers ? [Object.assign(tableRow(["Total", ...figures(s)]), { className: "total" })] : []));
+  const missing = s.missing ?? [];
+  $("brokers-missing").textContent = missing.length ? `No answer in time from: ${missing.join(", ")}` : "";
   const list = await sessions.json();
   $("session-count").textContent = String(list.length);
   $("sessions").tBodies[0].replaceChildren(...list.map((x) => {
-    const row = tableRow([x.userId, x.role, x.deviceClass, x.remoteAddress ?? "", time(x.connectedAt), x.framesSent, x.acks, x.queueDepth]);
+    const row = tableRow([x.userId, x.role, x.deviceClass, x.node ?? "", x.remoteAddress ?? "", time(x.connectedAt), x.framesSent, x.acks, x.queueDepth]);
     row.dataset.sessionId = x.sessionId;
     const kick = Object.assign(document.createElement("button"), { type: "button", className: "kick", textContent: "Disconnect" });
     kick.setAttribute("aria-label", `Disconnect session of user ${x.userId} (${x.deviceClass})`);

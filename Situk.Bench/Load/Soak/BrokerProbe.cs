@@ -40,8 +40,10 @@ internal sealed class BrokerProbe(SitukTarget target) : IDisposable
     {
         var text = await target.GetAdminAsync(_http, "/metrics", cancellationToken);
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var line in text.Split('\n'))
+        foreach (var labelled in text.Split('\n'))
         {
+            // Every series carries the broker's node="…" label; the gauges read here have no other label.
+            var line = System.Text.RegularExpressions.Regex.Replace(labelled, "\\{node=\"[^\"]*\"\\}", "");
             const string prefix = "situk_broker_";
             if (!line.StartsWith(prefix, StringComparison.Ordinal) || line.Contains('{', StringComparison.Ordinal))
             {

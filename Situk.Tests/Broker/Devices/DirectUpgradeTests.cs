@@ -159,6 +159,6 @@ public sealed class DirectUpgradeTests
     {
         using var admin = broker.CreateAdminClient();
         var samples = PrometheusText.Parse(await admin.GetStringAsync("metrics", cancellationToken));
-        return (PrometheusText.Sum(samples, "situk_broker_upgrades{path=\"direct\"}"), PrometheusText.Sum(samples, "situk_broker_upgrades{path=\"http\"}"));
+        return (PrometheusText.Sum(samples, "situk_broker_upgrades{path=\"direct\""), PrometheusText.Sum(samples, "situk_broker_upgrades{path=\"http\""));
     }
 }

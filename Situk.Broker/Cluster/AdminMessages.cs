@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Situk.Contracts;
+
+namespace Situk.Broker.Cluster;
+
+/// <summary>
+/// The management operations every broker of a cluster answers, each on its own subject
+/// <c>situk.admin.{op}</c> (docs/protocol.md, "Cluster subjects").
+/// </summary>
+internal static class AdminOps
+{
+    public const string Sessions = "sessions";
+    public const string Stats = "stats";
+    public const string KickSession = "kick-session";
+    public const string KickUser = "kick-user";
+    public const string KickSignIn = "kick-signin";
+
+    /// <summary>Every broker publishes <see cref="Heartbeat"/> (no reply) so the others know it exists.</summary>
+    public const string HeartbeatSubject = "situk.admin.heartbeat";
+
+    /// <summary>What every broker subscribes to: the operations and the heartbeats.</summary>
+    public const string Wildcard = "situk.admin.*";
+
+    /// <summary>Header naming the asking broker's process (a random id), so a broker never answers itself over NATS.</summary>
+    public const string FromHeader = "Situk-Admin-From";
+
+    public static readonly string[] All = [Sessions, Stats, KickSession, KickUser, KickSignIn];
+
+    public static string Subject(string op) => "situk.admin." + op;
+}
+
+/// <summary>A management request: the fields its operation needs (<c>userId</c> for sessions and user kicks, <c>sessionId</c>, <c>signInId</c>).</summary>
+internal sealed record AdminQuery(string? UserId = null, string? SessionId = null, string? SignInId = null);
+
+/// <summary>
+/// One broker's answer: its node name and the part of the answer it holds. <see cref="Omitted"/>: session rows
+/// left out because the list would not fit in one NATS message (<see cref="AdminReplies"/>).
+/// </summary>
+internal sealed record AdminAnswer(string Node, SessionInfo[]? Sessions = null, int? Closed = null, BrokerStats? Stats = null, int? Omitted = null);
+
+/// <summary>A broker announcing itself on <see cref="AdminOps.HeartbeatSubject"/>.</summary>
+internal sealed record AdminHeartbeat(string Node);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, MaxDepth = 16)]
+[JsonSerializable(typeof(AdminQuery))]
+[JsonSerializable(typeof(AdminAnswer))]
+[JsonSerializable(typeof(AdminHeartbeat))]
+internal sealed partial class AdminJson : JsonSerializerContext;
+
+/// <summary>The answers collected for one management request (the asking broker's first) and the brokers that did not answer in time.</summary>
+internal sealed record Gathered(IReadOnlyList<AdminAnswer> Answers, string[] Missing);
