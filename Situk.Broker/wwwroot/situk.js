@@ -138,7 +138,17 @@ export class SitukClient extends EventTarget {
     url.searchParams.set("access_token", this.token);
     url.searchParams.set("device", this.device);
     if (this.deviceId) url.searchParams.set("deviceId", this.deviceId);
-    const socket = new WebSocket(url);
+    let socket;
+    try {
+      socket = new WebSocket(url);
+    } catch {
+      // A URL this browser will not open at all: as if that broker were unreachable (1006).
+      this._socket = null;
+      this._setState("closed", { code: 1006, reason: "" });
+      this._brokerIndex = (this._brokerIndex + 1) % this.brokerUrls.length;
+      this._schedule(RECONNECT_MIN_MS);
+      return;
+    }
     this._socket = socket;
     socket.onmessage = (event) => this._onMessage(event.data);
     socket.onclose = (event) => this._onClose(socket, event.code, event.reason);
