@@ -5,8 +5,20 @@ namespace Situk.Client;
 /// <summary>How a <see cref="SitukDeviceClient"/> reaches Situk.</summary>
 public sealed class SitukClientOptions
 {
-    /// <summary>The device socket, e.g. <c>ws://localhost:5080/ws</c> (the <c>brokerUrl</c> handed out with the token).</summary>
-    public required Uri BrokerUrl { get; init; }
+    /// <summary>
+    /// The device socket, e.g. <c>ws://localhost:5080/ws</c> (the <c>brokerUrl</c> handed out with the token). Set
+    /// this or <see cref="BrokerUrls"/>; with both, <see cref="BrokerUrls"/> wins.
+    /// </summary>
+    public Uri? BrokerUrl { get; init; }
+
+    /// <summary>
+    /// Every broker's device socket (the <c>brokerUrls</c> handed out with the token). The client starts on a
+    /// random one and moves to the next in the list when one fails: the connect is refused, the handshake
+    /// fails other than by a 401/403 answer, the broker closes with 1001 (going away) or the connection ends
+    /// without a close (1006, keep-alive timeout). Moving waits the usual back-off; a refused token, 1013, 4001,
+    /// 4003 and 4004 keep (or stop) the client where it is. Empty (default) = just <see cref="BrokerUrl"/>.
+    /// </summary>
+    public IReadOnlyList<Uri> BrokerUrls { get; init; } = [];
 
     /// <summary>The REST API's root, e.g. <c>http://localhost:5000</c>; null turns the inbox sync off.</summary>
     public Uri? ApiUrl { get; init; }
@@ -56,4 +68,7 @@ public sealed class SitukClientOptions
 
     /// <summary>How many recent ids are remembered to drop duplicates; default 4,096.</summary>
     public int SeenCapacity { get; init; } = 4096;
+
+    /// <summary>Picks the first broker and the back-off jitter; seeded by tests to choose which broker comes first.</summary>
+    internal Random? Random { get; init; }
 }

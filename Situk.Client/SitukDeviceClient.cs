@@ -9,7 +9,8 @@ namespace Situk.Client;
 /// <summary>
 /// A device's connection to Situk, as <c>situk.js</c> is for browsers: holds the device socket open,
 /// reconnects with exponential back-off and jitter (longer after 1013, at once after 1001, never after
-/// an admin's 4003 or the end of its sign-in, 4004), acks what it hands over, drops duplicate ids, and after every
+/// an admin's 4003 or the end of its sign-in, 4004), given several brokers starts on a random one and moves
+/// to the next when one fails (see <see cref="SitukClientOptions.BrokerUrls"/>), acks what it hands over, drops duplicate ids, and after every
 /// (re)connect fetches what it missed from the REST inbox. Given a <see cref="SitukSignIn"/> it refreshes the
 /// access token before it expires and hands it to the open socket. Read <see cref="Notifications"/>; each id arrives once.
 /// </summary>
@@ -24,7 +25,7 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
-    private readonly Random _random = new();
+    private readonly Random _random;
     private readonly Channel<ReceivedNotification> _notifications = Channel.CreateUnbounded<ReceivedNotification>(new() { SingleWriter = false });
     private readonly SeenIds _seen;
     private readonly Lock _gate = new();
@@ -36,6 +37,8 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
     private Task? _loop;
     private Task _refreshing = Task.CompletedTask;
     private string _token = "";
+    private IReadOnlyList<Uri> _brokers = [];
+    private int _brokerIndex;
     private long _duplicatesDropped;
 
     public SitukDeviceClient(SitukClientOptions options, TimeProvider? timeProvider = null, HttpClient? httpClient = null)
@@ -45,6 +48,7 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
         _http = httpClient ?? new HttpClient();
         _ownsHttp = httpClient is null;
         _seen = new SeenIds(options.SeenCapacity);
+        _random = options.Random ?? new Random();
     }
 
     /// <summary>Raised on every change of <see cref="State"/>, on the client's own loop: keep handlers short.</summary>
@@ -64,6 +68,9 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
     /// <summary>The current socket's session id, from the welcome frame.</summary>
     public string? SessionId { get; private set; }
 
+    /// <summary>The broker the client is connected or connecting to: one of <see cref="SitukClientOptions.BrokerUrls"/>.</summary>
+    public Uri? CurrentBrokerUrl { get; private set; }
+
     /// <summary>How many times a socket was opened and welcomed.</summary>
     public int Connections { get; private set; }
 
@@ -82,6 +89,12 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
         {
             throw new InvalidOperationException("Set exactly one of TokenProvider and SignIn.");
         }
+
+        _brokers = _options.BrokerUrls is { Count: > 0 } brokers ? brokers
+            : _options.BrokerUrl is { } single ? [single]
+            : throw new InvalidOperationException("Set BrokerUrls or BrokerUrl.");
+        // A random first broker spreads a lab's devices over the cluster; the order after it is the list's.
+        _brokerIndex = _random.Next(_brokers.Count);
 
         // Stopped by DisposeAsync, or by the end of the sign-in.
         _running = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -159,6 +172,7 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
             SetState(attempt == 0 ? ClientState.Connecting : ClientState.Reconnecting, null);
             int? closeCode = null;
             var welcomed = false;
+            var brokerFailed = false;
             try
             {
                 _token = await TokenForConnectAsync(ct);
@@ -166,18 +180,30 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
                 socket.Options.SetRequestHeader("Authorization", "Bearer " + _token);
                 socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
                 socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
-                await socket.ConnectAsync(DeviceUri(), ct);
+                socket.Options.CollectHttpResponseDetails = true;
+                CurrentBrokerUrl = _brokers[_brokerIndex];
+                brokerFailed = true;
+                await ConnectAsync(socket, DeviceUri(CurrentBrokerUrl), ct);
                 _socket = socket;
                 (welcomed, closeCode) = await RunSessionAsync(socket, ct);
+                // A broker going away (1001) is a failed broker; any other close is about this device and
+                // would be the same on every broker.
+                brokerFailed = closeCode == CloseCodes.GoingAway;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
             }
+            catch (AuthRefusedException)
+            {
+                // The broker answered and refused the token: another broker would refuse it too.
+                brokerFailed = false;
+            }
             catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or JsonException or OperationCanceledException)
             {
                 // Refused, reset or unreachable, or aborted by the keep-alive timeout (which surfaces as an
-                // OperationCanceledException, "Aborted", though nobody asked to stop): back off and try again.
+                // OperationCanceledException, "Aborted", though nobody asked to stop): back off and try again,
+                // on the next broker when this one failed (brokerFailed is still set from the connect).
             }
             finally
             {
@@ -199,6 +225,11 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
             {
                 await SignOutLocallyAsync();
                 break;
+            }
+
+            if (brokerFailed)
+            {
+                _brokerIndex = (_brokerIndex + 1) % _brokers.Count;
             }
 
             attempt = welcomed ? 0 : attempt;
@@ -228,7 +259,20 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
         }
     }
 
-    private Uri DeviceUri()
+    // A handshake the broker answered with 401 or 403 is about the token or the origin, not the broker.
+    private static async Task ConnectAsync(ClientWebSocket socket, Uri uri, CancellationToken ct)
+    {
+        try
+        {
+            await socket.ConnectAsync(uri, ct);
+        }
+        catch (WebSocketException ex) when (socket.HttpStatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
+        {
+            throw new AuthRefusedException(ex);
+        }
+    }
+
+    private Uri DeviceUri(Uri broker)
     {
         var query = "device=" + Uri.EscapeDataString(_options.DeviceClass);
         if (_options.DeviceId is { Length: > 0 } id)
@@ -236,7 +280,7 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
             query += "&deviceId=" + Uri.EscapeDataString(id);
         }
 
-        var builder = new UriBuilder(_options.BrokerUrl);
+        var builder = new UriBuilder(broker);
         builder.Query = string.IsNullOrEmpty(builder.Query) ? query : builder.Query.TrimStart('?') + "&" + query;
         return builder.Uri;
     }

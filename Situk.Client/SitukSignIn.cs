@@ -21,6 +21,9 @@ public sealed class SitukSignIn
     /// <summary>The device socket URL handed out with the token (empty when built by hand).</summary>
     public string BrokerUrl { get; private init; } = "";
 
+    /// <summary>Every broker's device socket URL handed out with the token (<c>brokerUrls</c>); for <see cref="SitukClientOptions.BrokerUrls"/>.</summary>
+    public IReadOnlyList<Uri> BrokerUrls { get; private init; } = [];
+
     public long UserId { get; private init; }
 
     public string AccessToken => Current.AccessToken;
@@ -61,6 +64,8 @@ public sealed class SitukSignIn
         new(token.AccessToken, token.ExpiresAt, token.RefreshToken ?? throw new ArgumentException("The answer has no refresh token.", nameof(token)), receivedAt)
         {
             BrokerUrl = token.BrokerUrl,
+            // An API from before the list hands out brokerUrl alone.
+            BrokerUrls = (token.BrokerUrls is { Count: > 0 } urls ? urls : [token.BrokerUrl]).Select(u => new Uri(u)).ToArray(),
             UserId = token.UserId,
         };
 

@@ -26,7 +26,8 @@ public sealed record TokenRefreshRequest(string RefreshToken);
 /// <summary>
 /// Answer of <c>POST /api/v1/auth/token</c> and <c>POST /api/v1/auth/refresh</c>: the access token opens both
 /// the REST API and the device socket; the refresh token (used once, until <see cref="RefreshTokenExpiresAt"/>)
-/// buys the next pair without the password.
+/// buys the next pair without the password. <see cref="BrokerUrls"/> lists every broker's device socket (pick
+/// one at random, move to the next when it fails); <see cref="BrokerUrl"/> is its first, for older clients.
 /// </summary>
 public sealed record TokenResponse(
     string AccessToken,
@@ -35,4 +36,5 @@ public sealed record TokenResponse(
     string Role,
     string BrokerUrl,
     string? RefreshToken = null,
-    DateTimeOffset? RefreshTokenExpiresAt = null);
+    DateTimeOffset? RefreshTokenExpiresAt = null,
+    IReadOnlyList<string>? BrokerUrls = null);

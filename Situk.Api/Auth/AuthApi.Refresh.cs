@@ -39,7 +39,7 @@ public static partial class AuthApi
         if (outcome.Issued is { } issued)
         {
             var (token, expiresAt) = issuer.Issue(outcome.UserId, outcome.Role, issued.FamilyId);
-            return TypedResults.Ok(new TokenResponse(token, expiresAt, outcome.UserId, outcome.Role, api.Value.PublicBrokerUrl, issued.Token, issued.ExpiresAt));
+            return TypedResults.Ok(new TokenResponse(token, expiresAt, outcome.UserId, outcome.Role, api.Value.ClientBrokerUrls()[0], issued.Token, issued.ExpiresAt, api.Value.ClientBrokerUrls()));
         }
 
         if (outcome.Refusal == RefreshRefusal.Reused)

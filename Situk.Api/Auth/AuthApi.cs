@@ -76,6 +76,6 @@ public static partial class AuthApi
 
         var refresh = await refreshTokens.StartSignInAsync(connection, user.Id, ct);
         var (token, expiresAt) = issuer.Issue(user.Id, user.Role, refresh.FamilyId);
-        return TypedResults.Ok(new TokenResponse(token, expiresAt, user.Id, user.Role, api.Value.PublicBrokerUrl, refresh.Token, refresh.ExpiresAt));
+        return TypedResults.Ok(new TokenResponse(token, expiresAt, user.Id, user.Role, api.Value.ClientBrokerUrls()[0], refresh.Token, refresh.ExpiresAt, api.Value.ClientBrokerUrls()));
     }
 }

@@ -38,13 +38,26 @@ public sealed class JwtOptions : IValidatableObject
 }
 
 /// <summary><c>Situk:Api</c>: what the API tells clients about the rest of the system.</summary>
-public sealed class ApiOptions
+public sealed class ApiOptions : IValidatableObject
 {
     public const string Section = "Situk:Api";
 
-    /// <summary>The device socket URL handed to clients with their token. Default <c>ws://localhost:5080/ws</c>.</summary>
+    /// <summary>
+    /// The device socket URL handed to clients with their token when <see cref="PublicBrokerUrls"/> is empty.
+    /// Default <c>ws://localhost:5080/ws</c>.
+    /// </summary>
     [Required]
     public string PublicBrokerUrl { get; set; } = "ws://localhost:5080/ws";
+
+    /// <summary>
+    /// Every broker's device socket URL, handed to clients with their token (<c>brokerUrls</c>); a client picks
+    /// one at random and moves to the next when it fails. Empty (default) = just <see cref="PublicBrokerUrl"/>.
+    /// Behind one load balancer, list only its URL (or leave this empty).
+    /// </summary>
+    public string[] PublicBrokerUrls { get; set; } = [];
+
+    /// <summary>The broker URLs clients are given: <see cref="PublicBrokerUrls"/>, or <see cref="PublicBrokerUrl"/> alone.</summary>
+    public IReadOnlyList<string> ClientBrokerUrls() => PublicBrokerUrls is { Length: > 0 } urls ? urls : [PublicBrokerUrl];
 
     /// <summary>
     /// Browser origins allowed to call the API (the broker's device page, a front-end). Empty (default) =
@@ -54,6 +67,25 @@ public sealed class ApiOptions
 
     /// <summary>The broker's management endpoints, which the admin dashboard reads through the API. Default <c>http://127.0.0.1:5081</c>.</summary>
     public string BrokerAdminUrl { get; set; } = "http://127.0.0.1:5081";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IsSocketUrl(PublicBrokerUrl))
+        {
+            yield return new ValidationResult($"{Section}:PublicBrokerUrl must be an absolute ws:// or wss:// URL.", [nameof(PublicBrokerUrl)]);
+        }
+
+        for (var i = 0; i < PublicBrokerUrls.Length; i++)
+        {
+            if (!IsSocketUrl(PublicBrokerUrls[i]))
+            {
+                yield return new ValidationResult($"{Section}:PublicBrokerUrls:{i} must be an absolute ws:// or wss:// URL.", [nameof(PublicBrokerUrls)]);
+            }
+        }
+    }
+
+    private static bool IsSocketUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == "ws" || uri.Scheme == "wss") && uri.Host.Length > 0;
 }
 
 /// <summary><c>Situk:Admin</c>: the first admin, created at start when no user has this email.</summary>

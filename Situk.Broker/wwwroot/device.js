@@ -100,6 +100,7 @@ function begin() {
   document.body.dataset.device = session.device;
   client = new SitukClient({
     brokerUrl: session.brokerUrl,
+    brokerUrls: session.brokerUrls,
     apiUrl: config?.apiUrl,
     signIn: session,
     device: session.device,

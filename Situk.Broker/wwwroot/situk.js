@@ -11,6 +11,11 @@
 // Given a sign-in (the answer of POST /api/v1/auth/token, with its refresh token) it refreshes the access
 // token at about 80% of its life, hands the new one to the open socket ({"type":"token"}) and uses it for
 // reconnects; a refused refresh (401) or close 4004 ends in "signedout" instead of retrying forever.
+// Given several brokers (brokerUrls, as the sign-in answer lists them) it starts on a random one and, when
+// that broker fails (the socket closes with 1001 "going away" or 1006 "abnormal": refused, unreachable,
+// dropped), reconnects to the next in the list after the usual back-off. A browser cannot tell a handshake
+// refused for the token from an unreachable broker (both are 1006), so such a socket moves on too; the
+// token is refreshed before a connect whenever it is near expiry, which keeps that rare.
 // Events: "state" {state, code?, reason?}, "welcome" {sessionId, userId, heartbeatSeconds},
 // "notification" {…notification, synced}, "read" {ids}, "tokenrefreshed" {…token answer}, "signedout" {reason},
 // "tokenexpired", "kicked".
@@ -31,6 +36,7 @@ export class SitukClient extends EventTarget {
   /**
    * @param {object} options
    * @param {string} options.brokerUrl  ws(s)://host:5080/ws, as handed out with the token
+   * @param {string[]} [options.brokerUrls] every broker's socket URL (the sign-in's brokerUrls); wins over brokerUrl
    * @param {string} options.apiUrl     http(s)://host:5000, for the inbox sync
    * @param {string} options.token      the access token
    * @param {string} [options.device]   web | android | ios | desktop | other
@@ -42,7 +48,10 @@ export class SitukClient extends EventTarget {
    */
   constructor(options) {
     super();
-    this.brokerUrl = options.brokerUrl;
+    this.brokerUrls = options.brokerUrls?.length ? [...options.brokerUrls] : [options.brokerUrl];
+    // A random first broker spreads a lab's devices over the cluster; brokerUrl is the one in use.
+    this._brokerIndex = Math.floor(Math.random() * this.brokerUrls.length);
+    this.brokerUrl = this.brokerUrls[this._brokerIndex];
     this.apiUrl = (options.apiUrl ?? "").replace(/\/$/, "");
     this.signIn = options.signIn ? { ...options.signIn, receivedAt: Date.now() } : null;
     this.token = options.signIn?.accessToken ?? options.token;
@@ -124,11 +133,22 @@ export class SitukClient extends EventTarget {
       if (this._stopped) return;
     }
     this._setState(this._attempt === 0 ? "connecting" : "reconnecting");
+    this.brokerUrl = this.brokerUrls[this._brokerIndex];
     const url = new URL(this.brokerUrl);
     url.searchParams.set("access_token", this.token);
     url.searchParams.set("device", this.device);
     if (this.deviceId) url.searchParams.set("deviceId", this.deviceId);
-    const socket = new WebSocket(url);
+    let socket;
+    try {
+      socket = new WebSocket(url);
+    } catch {
+      // A URL this browser will not open at all: as if that broker were unreachable (1006).
+      this._socket = null;
+      this._setState("closed", { code: 1006, reason: "" });
+      this._brokerIndex = (this._brokerIndex + 1) % this.brokerUrls.length;
+      this._schedule(RECONNECT_MIN_MS);
+      return;
+    }
     this._socket = socket;
     socket.onmessage = (event) => this._onMessage(event.data);
     socket.onclose = (event) => this._onClose(socket, event.code, event.reason);
@@ -313,6 +333,11 @@ export class SitukClient extends EventTarget {
           // try again after the back-off below
         }
       }
+    }
+    // The broker went away or could not be reached: the next one in the list; any other close is about
+    // this device and would be the same on every broker.
+    if (code === 1001 || code === 1006) {
+      this._brokerIndex = (this._brokerIndex + 1) % this.brokerUrls.length;
     }
     this._schedule(code === 1013 ? OVERLOADED_MIN_MS : RECONNECT_MIN_MS);
   }
