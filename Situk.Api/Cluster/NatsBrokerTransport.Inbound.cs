@@ -55,6 +55,12 @@ internal sealed partial class NatsBrokerTransport
             {
                 handle(frame);
             }
+
+            // A broker that asked (an "online" announcement) waits for one instance to have taken it.
+            if (message.ReplyTo is not null)
+            {
+                await message.ReplyAsync(Array.Empty<byte>(), cancellationToken: ct);
+            }
         }
     }
 

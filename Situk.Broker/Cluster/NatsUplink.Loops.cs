@@ -54,7 +54,19 @@ internal sealed partial class NatsUplink
         }
 
         var sessions = Registry.ForUser(userId).Length;
-        await _connection.PublishAsync(ClusterSubjects.Presence, Serialize(new PresenceFrame(userId, online, sessions)), cancellationToken: ct);
+        var frame = Serialize(new PresenceFrame(userId, online, sessions));
+        if (online)
+        {
+            // "Online" makes an API instance re-send what is pending, so it must reach one: a request the
+            // queue group answers. No answer (no instance connected yet, e.g. this broker was back on NATS
+            // first after an outage) throws, and the caller announces the user again after a pause.
+            await _connection.RequestAsync<byte[], byte[]>(
+                ClusterSubjects.Presence, frame, replyOpts: new NatsSubOpts { Timeout = _options.RequestTimeout }, cancellationToken: ct);
+        }
+        else
+        {
+            await _connection.PublishAsync(ClusterSubjects.Presence, frame, cancellationToken: ct);
+        }
     }
 
     /// <summary>Hands receipt batches to the API queue group one at a time, oldest first, until one instance answers.</summary>
