@@ -16,6 +16,7 @@ using Situk.Api.Registrations;
 using Situk.Api.Relay;
 using Situk.Api.Schedules;
 using Situk.Api.Schemes;
+using Situk.Api.Texts;
 using Situk.Api.Timeline;
 
 namespace Situk.Api;
@@ -107,7 +108,10 @@ public static partial class ApiApp
         if (!migrateOnly)
         {
             await AdminSeeder.EnsureAsync(
-                app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<IOptions<AdminOptions>>().Value, app.Logger, ct);
+                app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<IOptions<AdminOptions>>().Value,
+                app.Services.GetRequiredService<IOptions<TextOptions>>().Value.For(null, null),
+                app.Logger,
+                ct);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Situk.Api.Texts;
 
 namespace Situk.Api.Accounts;
 
@@ -7,14 +8,18 @@ public sealed record SignUpRequest(
     [Required, StringLength(200, MinimumLength = 1)] string FullName,
     [Required, CanonicalEmail, StringLength(254, MinimumLength = 3)] string Email,
     [Required, StringLength(128, MinimumLength = 8)] string Password,
-    [StringLength(40)] string? Phone = null);
+    [StringLength(40)] string? Phone = null,
+    [Language] string? Language = null,
+    [TimeZoneId] string? TimeZone = null);
 
 /// <summary>Body of <c>POST /asesors</c>: an admin creates an asesor account.</summary>
 public sealed record NewAsesorRequest(
     [Required, StringLength(200, MinimumLength = 1)] string FullName,
     [Required, CanonicalEmail, StringLength(254, MinimumLength = 3)] string Email,
     [Required, StringLength(128, MinimumLength = 8)] string Password,
-    [StringLength(40)] string? Phone = null);
+    [StringLength(40)] string? Phone = null,
+    [Language] string? Language = null,
+    [TimeZoneId] string? TimeZone = null);
 
 /// <summary>
 /// The answer to <c>POST /accounts</c>, the same whether the email was new or taken, so that it never

@@ -5,6 +5,7 @@ using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
 using Situk.Api.Notifications;
+using Situk.Api.Texts;
 using Situk.Contracts;
 
 namespace Situk.Api.Accounts;
@@ -53,7 +54,7 @@ public static class AccountsApi
     }
 
     private static async Task<Accepted<SignUpAccepted>> SignUp(
-        SignUpRequest body, NpgsqlDataSource db, IOptions<AccountOptions> options, PublicLinks links, TimeProvider time, CancellationToken ct)
+        SignUpRequest body, NpgsqlDataSource db, IOptions<AccountOptions> options, IOptions<TextOptions> texts, PublicLinks links, TimeProvider time, CancellationToken ct)
     {
         var email = EmailAddresses.Canonical(body.Email)!; // validated
         var accepted = TypedResults.Accepted((string?)null, new SignUpAccepted(email, AcceptedDetail));
@@ -63,7 +64,7 @@ public static class AccountsApi
         var holder = await UserStore.FindHolderAsync(c, email, ct);
         var hash = holder is null ? Passwords.Hash(body.Password) : null;
         await using var tx = await c.BeginTransactionAsync(ct);
-        var created = hash is null ? null : await UserStore.CreateAsync(c, tx, body.FullName, email, hash, body.Phone, Roles.Asesi, verified: false, ct);
+        var created = hash is null ? null : await UserStore.CreateAsync(c, tx, body.FullName, email, hash, body.Phone, Roles.Asesi, verified: false, texts.Value.For(body.Language, body.TimeZone), ct);
         if (created is { } id)
         {
             var token = await EmailVerification.IssueAsync(c, tx, id, time.GetUtcNow() + options.Value.VerificationLifetime, ct);
@@ -109,7 +110,7 @@ public static class AccountsApi
     private static ProblemHttpResult Refused(string message) =>
         Problems.Unprocessable(message, new Dictionary<string, string[]> { ["token"] = [message] });
 
-    private static async Task<Results<Created<AccountDto>, ProblemHttpResult>> CreateAsesor(NewAsesorRequest body, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Created<AccountDto>, ProblemHttpResult>> CreateAsesor(NewAsesorRequest body, NpgsqlDataSource db, IOptions<TextOptions> texts, CancellationToken ct)
     {
         var email = EmailAddresses.Canonical(body.Email)!; // validated
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -119,7 +120,7 @@ public static class AccountsApi
         }
 
         // An admin vouches for the address of an asesor they create.
-        var id = await UserStore.CreateAsync(connection, null, body.FullName, email, Passwords.Hash(body.Password), body.Phone, Roles.Asesor, verified: true, ct);
+        var id = await UserStore.CreateAsync(connection, null, body.FullName, email, Passwords.Hash(body.Password), body.Phone, Roles.Asesor, verified: true, texts.Value.For(body.Language, body.TimeZone), ct);
         return id is { } created
             ? TypedResults.Created($"/api/v1/users/{created}", new AccountDto(created, email, Roles.Asesor))
             : Problems.Conflict($"An account with the email '{email}' already exists.");

@@ -1,6 +1,7 @@
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Hosting;
+using Situk.Api.Texts;
 using Situk.Contracts;
 
 namespace Situk.Api.Accounts;
@@ -8,7 +9,7 @@ namespace Situk.Api.Accounts;
 /// <summary>Creates the first admin from <c>Situk:Admin</c> at start, when no user has that email yet.</summary>
 public static partial class AdminSeeder
 {
-    public static async Task EnsureAsync(NpgsqlDataSource db, AdminOptions admin, ILogger logger, CancellationToken ct)
+    public static async Task EnsureAsync(NpgsqlDataSource db, AdminOptions admin, LocaleChoice locale, ILogger logger, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(admin.Email) || string.IsNullOrEmpty(admin.Password))
         {
@@ -24,7 +25,7 @@ public static partial class AdminSeeder
         }
 
         // The operator vouches for the first admin's address: it counts as verified.
-        var id = await UserStore.CreateAsync(connection, null, "Administrator", email, Passwords.Hash(admin.Password), null, Roles.Admin, verified: true, ct);
+        var id = await UserStore.CreateAsync(connection, null, "Administrator", email, Passwords.Hash(admin.Password), null, Roles.Admin, verified: true, locale, ct);
         if (id is { } created)
         {
             LogCreated(logger, created);

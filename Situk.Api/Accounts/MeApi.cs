@@ -6,13 +6,19 @@ using Situk.Api.Errors;
 
 namespace Situk.Api.Accounts;
 
-/// <summary><c>GET /me</c> (who the token belongs to) and <c>POST /me/password</c>, for every signed-in user.</summary>
+/// <summary>
+/// <c>GET /me</c> (who the token belongs to), <c>PATCH /me</c> (language and time zone) and
+/// <c>POST /me/password</c>, for every signed-in user.
+/// </summary>
 public static class MeApi
 {
     public static IEndpointRouteBuilder MapMe(this IEndpointRouteBuilder routes)
     {
         var me = routes.MapGroup("/me").WithTags("Accounts").RequireAuthorization();
         me.MapGet("/", Get).WithSummary("The caller's account: id, email, name, role, whether the email is confirmed, when created.");
+        me.MapPatch("/", Update)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Changes the caller's language (id, en) or IANA time zone; a field left out stays. Later notifications use them.");
         me.MapPost("/password", ChangePassword)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -25,6 +31,15 @@ public static class MeApi
         var id = Caller.From(user).UserId;
         await using var c = await db.OpenConnectionAsync(ct);
         return await UserStore.LoadAsync(c, id, ct) is { } found ? TypedResults.Ok(found) : Problems.NotFound($"User {id}");
+    }
+
+    private static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Update(UpdateMeRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var id = Caller.From(user).UserId;
+        await using var c = await db.OpenConnectionAsync(ct);
+        return await UserStore.UpdateLocaleAsync(c, id, body.Language, body.TimeZone, ct) is { } updated
+            ? TypedResults.Ok(updated)
+            : Problems.NotFound($"User {id}");
     }
 
     /// <summary>

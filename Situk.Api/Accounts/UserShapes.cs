@@ -1,10 +1,15 @@
 using System.ComponentModel.DataAnnotations;
+using Situk.Api.Texts;
 
 namespace Situk.Api.Accounts;
 
 /// <summary>A user as <c>GET /me</c> and the admin's <c>GET /users</c> show them: never the password hash.</summary>
 public sealed record UserDto(
-    long Id, string Email, string FullName, string Role, bool EmailVerified, DateTimeOffset CreatedAt, DateTimeOffset? DeactivatedAt);
+    long Id, string Email, string FullName, string Role, bool EmailVerified, DateTimeOffset CreatedAt, DateTimeOffset? DeactivatedAt,
+    string Language, string TimeZone);
+
+/// <summary>Body of <c>PATCH /me</c>: what the caller changes; a field left out stays as it is.</summary>
+public sealed record UpdateMeRequest([Language] string? Language = null, [TimeZoneId] string? TimeZone = null);
 
 /// <summary>A page of <c>GET /users</c>; <c>Next</c> is the <c>after</c> of the next page, null on the last.</summary>
 public sealed record UserPage(UserDto[] Items, long? Next);
@@ -14,7 +19,9 @@ public sealed record NewAdminRequest(
     [Required, StringLength(200, MinimumLength = 1)] string FullName,
     [Required, CanonicalEmail, StringLength(254, MinimumLength = 3)] string Email,
     [Required, StringLength(128, MinimumLength = 8)] string Password,
-    [StringLength(40)] string? Phone = null);
+    [StringLength(40)] string? Phone = null,
+    [Language] string? Language = null,
+    [TimeZoneId] string? TimeZone = null);
 
 /// <summary>Body of <c>POST /me/password</c>; the new password follows the sign-up rules (8–128 characters).</summary>
 public sealed record ChangePasswordRequest(

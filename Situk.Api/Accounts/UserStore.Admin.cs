@@ -9,8 +9,19 @@ public static partial class UserStore
     private const string UserColumns =
         """
         id, email, full_name AS fullName, role, email_verified_at IS NOT NULL AS emailVerified,
-        created_at AS createdAt, deactivated_at AS deactivatedAt
+        created_at AS createdAt, deactivated_at AS deactivatedAt, language, time_zone AS timeZone
         """;
+
+    /// <summary>Sets what is given (null leaves a column as it is) and answers the user as now stored; null for an unknown id.</summary>
+    public static Task<UserDto?> UpdateLocaleAsync(NpgsqlConnection c, long id, string? language, string? timeZone, CancellationToken ct) =>
+        c.QuerySingleOrDefaultAsync<UserDto>(new CommandDefinition(
+            $"""
+            UPDATE users SET language = COALESCE(@language, language), time_zone = COALESCE(@timeZone, time_zone)
+            WHERE id = @id
+            RETURNING {UserColumns}
+            """,
+            new { id, language, timeZone },
+            cancellationToken: ct));
 
     public static Task<UserDto?> LoadAsync(NpgsqlConnection c, long id, CancellationToken ct) =>
         c.QuerySingleOrDefaultAsync<UserDto>(new CommandDefinition(

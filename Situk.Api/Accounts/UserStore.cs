@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using Situk.Api.Texts;
 
 namespace Situk.Api.Accounts;
 
@@ -17,15 +18,16 @@ public static partial class UserStore
     /// as proved (the first admin and admin-created asesors; a candidate proves it by the emailed link).
     /// </summary>
     public static Task<long?> CreateAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? tx, string fullName, string email, string passwordHash, string? phone, string role, bool verified, CancellationToken ct) =>
+        NpgsqlConnection connection, NpgsqlTransaction? tx, string fullName, string email, string passwordHash, string? phone, string role, bool verified,
+        LocaleChoice locale, CancellationToken ct) =>
         connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
-            INSERT INTO users (full_name, email, phone, role, password_hash, email_verified_at)
-            VALUES (@fullName, @email, @phone, @role, @passwordHash, CASE WHEN @verified THEN now() END)
+            INSERT INTO users (full_name, email, phone, role, password_hash, email_verified_at, language, time_zone)
+            VALUES (@fullName, @email, @phone, @role, @passwordHash, CASE WHEN @verified THEN now() END, @language, @timeZone)
             ON CONFLICT ((lower(email))) DO NOTHING
             RETURNING id
             """,
-            new { fullName = fullName.Trim(), email, phone, role, passwordHash, verified },
+            new { fullName = fullName.Trim(), email, phone, role, passwordHash, verified, language = locale.Language, timeZone = locale.TimeZone },
             tx,
             cancellationToken: ct));
 

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Texts;
 using Situk.Contracts;
 
 namespace Situk.Api.Accounts;
@@ -81,7 +83,7 @@ public static partial class UsersApi
         return await UserStore.LoadAsync(c, id, ct) is { } user ? TypedResults.Ok(user) : Problems.NotFound($"User {id}");
     }
 
-    private static async Task<Results<Created<AccountDto>, ProblemHttpResult>> CreateAdmin(NewAdminRequest body, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Created<AccountDto>, ProblemHttpResult>> CreateAdmin(NewAdminRequest body, NpgsqlDataSource db, IOptions<TextOptions> texts, CancellationToken ct)
     {
         var email = EmailAddresses.Canonical(body.Email)!; // validated
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -91,7 +93,7 @@ public static partial class UsersApi
         }
 
         // An admin vouches for the address of an admin they create, as for an asesor.
-        var id = await UserStore.CreateAsync(connection, null, body.FullName, email, Passwords.Hash(body.Password), body.Phone, Roles.Admin, verified: true, ct);
+        var id = await UserStore.CreateAsync(connection, null, body.FullName, email, Passwords.Hash(body.Password), body.Phone, Roles.Admin, verified: true, texts.Value.For(body.Language, body.TimeZone), ct);
         return id is { } created
             ? TypedResults.Created($"/api/v1/users/{created}", new AccountDto(created, email, Roles.Admin))
             : Problems.Conflict($"An account with the email '{email}' already exists.");

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Situk.Api.Accounts;
 using Situk.Api.Certificates;
+using Situk.Api.Texts;
 
 namespace Situk.Api.Hosting;
 
@@ -14,6 +15,7 @@ public static class OptionsSetup
         Bind<AdminOptions>(services, AdminOptions.Section);
         Bind<RateLimitOptions>(services, RateLimitOptions.Section);
         Bind<AccountOptions>(services, AccountOptions.Section);
+        Bind<TextOptions>(services, TextOptions.Section);
         services.AddOptions<DatabaseOptions>()
             .Configure<IConfiguration>((o, config) => o.ConnectionString = config.GetConnectionString("Situk") ?? "")
             .ValidateDataAnnotations()
@@ -35,6 +37,7 @@ public static class OptionsSetup
         _ = services.GetRequiredService<IOptions<AccountOptions>>().Value;
         _ = services.GetRequiredService<IOptions<CertificateOptions>>().Value;
         _ = services.GetRequiredService<IOptions<LspOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<TextOptions>>().Value;
     }
 
     private static void Bind<T>(IServiceCollection services, string section)
