@@ -19,8 +19,11 @@ public sealed record AdminPublishRequest(Audience To, AdminNotification Notifica
 /// <summary>What an admin publishes; the broker assigns the id and the times.</summary>
 public sealed record AdminNotification(string Kind, string Title, string Body, string? Link = null, System.Text.Json.JsonElement? Data = null);
 
-/// <summary>Answer of <c>POST /admin/publish</c> and <c>DELETE /admin/users/{userId}/sessions</c>.</summary>
-public sealed record SessionCount(int Sessions);
+/// <summary>
+/// Answer of <c>POST /admin/publish</c>: the sessions that took it. In a cluster, <see cref="Missing"/> names the
+/// brokers that did not answer in time (they may have delivered it; their sessions are not counted); absent when all did.
+/// </summary>
+public sealed record SessionCount(int Sessions, string[]? Missing = null);
 
 /// <summary>
 /// Answer of <c>DELETE /admin/users/{userId}/sessions</c> (and the sign-in kick). In a cluster,

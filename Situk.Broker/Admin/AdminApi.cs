@@ -74,8 +74,13 @@ internal static class AdminApi
     private static async Task<Ok<ClosedCount>> SignOut(AdminScope scope, HttpResponse response, string userId, string signInId, CancellationToken ct) =>
         Count(response, await scope.AskAsync(AdminOps.KickSignIn, new AdminQuery(UserId: userId, SignInId: signInId), ct));
 
+    /// <summary>
+    /// An ephemeral publish, given its id and time here. In a cluster every broker delivers it to its own sessions
+    /// of the audience (a scatter-gather like the kicks): the answer counts them all and names the brokers that
+    /// did not answer in time (which may still have delivered it).
+    /// </summary>
     private static async Task<Results<Ok<SessionCount>, ValidationProblem>> PublishAsync(
-        HttpRequest request, Publisher publisher, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, HttpResponse response, AdminScope scope, Publisher publisher, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, errors) = await PublishRequestReader.ReadAsync(request, cancellationToken);
         if (body is null)
@@ -86,7 +91,9 @@ internal static class AdminApi
         var n = body.Notification;
         var notification = new PushNotification(
             publisher.NextEphemeralId(), n.Kind, n.Title, n.Body, n.Link, n.Data, time.GetUtcNow(), NotificationKinds.Table[n.Kind].Priority);
-        return TypedResults.Ok(new SessionCount(publisher.Publish(body.To, notification)));
+        var gathered = await scope.AskAsync(AdminOps.Publish, new AdminQuery(To: body.To, Notification: notification), cancellationToken);
+        NameMissing(response, gathered);
+        return TypedResults.Ok(new SessionCount(gathered.Answers.Sum(a => a.Delivered ?? 0), gathered.Missing.Length == 0 ? null : gathered.Missing));
     }
 
     /// <summary>A single broker's figures as before; in a cluster the total, one row per broker and the brokers missing.</summary>

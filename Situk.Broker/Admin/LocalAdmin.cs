@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Situk.Broker.Cluster;
 using Situk.Broker.Devices;
+using Situk.Broker.Fanout;
 using Situk.Broker.Sessions;
 using Situk.Broker.Telemetry;
 using Situk.Contracts;
@@ -11,7 +12,7 @@ namespace Situk.Broker.Admin;
 /// The management operations on this broker's own sessions: what a single broker answers, and what each broker
 /// of a cluster answers to the <c>situk.admin.*</c> requests (<see cref="ClusterAdmin"/>).
 /// </summary>
-internal sealed class LocalAdmin(SessionRegistry registry, BrokerMetrics metrics, BrokerNode node, ILogger<DeviceEndpoint> logger)
+internal sealed class LocalAdmin(SessionRegistry registry, Publisher publisher, BrokerMetrics metrics, BrokerNode node, ILogger<DeviceEndpoint> logger)
 {
     public string Node => node.Name;
 
@@ -22,6 +23,7 @@ internal sealed class LocalAdmin(SessionRegistry registry, BrokerMetrics metrics
         AdminOps.KickSession => new AdminAnswer(Node, Closed: KickSession(query.SessionId ?? "")),
         AdminOps.KickUser => new AdminAnswer(Node, Closed: KickUser(query.UserId ?? "")),
         AdminOps.KickSignIn => new AdminAnswer(Node, Closed: SignOut(query.UserId ?? "", query.SignInId ?? "")),
+        AdminOps.Publish => new AdminAnswer(Node, Delivered: Publish(query.To, query.Notification)),
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Not a management operation."),
     };
 
@@ -32,6 +34,13 @@ internal sealed class LocalAdmin(SessionRegistry registry, BrokerMetrics metrics
             .ToArray();
 
     private BrokerStats Stats() => metrics.Snapshot(registry.Count, registry.UserCount) with { Node = Node };
+
+    /// <summary>
+    /// The sessions of the audience on this broker that took the notification; 0 for a request without an
+    /// audience that names exactly one target or without a notification (not from a broker of this version).
+    /// </summary>
+    private int Publish(Audience? to, PushNotification? notification) =>
+        to is not null && to.Problem() is null && notification is { Id: < 0 } ? publisher.Publish(to, notification) : 0;
 
     /// <summary>1 when this broker holds the session (already closing counts too), else 0.</summary>
     private int KickSession(string sessionId)

@@ -16,6 +16,9 @@ internal static class AdminOps
     public const string KickUser = "kick-user";
     public const string KickSignIn = "kick-signin";
 
+    /// <summary>An ephemeral admin publish: each broker delivers it to its own sessions of the audience and counts them.</summary>
+    public const string Publish = "publish";
+
     /// <summary>Every broker publishes <see cref="Heartbeat"/> (no reply) so the others know it exists.</summary>
     public const string HeartbeatSubject = "situk.admin.heartbeat";
 
@@ -25,19 +28,25 @@ internal static class AdminOps
     /// <summary>Header naming the asking broker's process (a random id), so a broker never answers itself over NATS.</summary>
     public const string FromHeader = "Situk-Admin-From";
 
-    public static readonly string[] All = [Sessions, Stats, KickSession, KickUser, KickSignIn];
+    public static readonly string[] All = [Sessions, Stats, KickSession, KickUser, KickSignIn, Publish];
 
     public static string Subject(string op) => "situk.admin." + op;
 }
 
-/// <summary>A management request: the fields its operation needs (<c>userId</c> for sessions and user kicks, <c>sessionId</c>, <c>signInId</c>).</summary>
-internal sealed record AdminQuery(string? UserId = null, string? SessionId = null, string? SignInId = null);
+/// <summary>
+/// A management request: the fields its operation needs (<c>userId</c> for sessions and user kicks, <c>sessionId</c>,
+/// <c>signInId</c>; for a publish the audience and the notification, id and time already given by the asking broker).
+/// </summary>
+internal sealed record AdminQuery(
+    string? UserId = null, string? SessionId = null, string? SignInId = null, Audience? To = null, PushNotification? Notification = null);
 
 /// <summary>
 /// One broker's answer: its node name and the part of the answer it holds. <see cref="Omitted"/>: session rows
 /// left out because the list would not fit in one NATS message (<see cref="AdminReplies"/>).
 /// </summary>
-internal sealed record AdminAnswer(string Node, SessionInfo[]? Sessions = null, int? Closed = null, BrokerStats? Stats = null, int? Omitted = null);
+/// <see cref="Delivered"/>: the sessions a publish was queued to.
+internal sealed record AdminAnswer(
+    string Node, SessionInfo[]? Sessions = null, int? Closed = null, BrokerStats? Stats = null, int? Omitted = null, int? Delivered = null);
 
 /// <summary>A broker announcing itself on <see cref="AdminOps.HeartbeatSubject"/>.</summary>
 internal sealed record AdminHeartbeat(string Node);

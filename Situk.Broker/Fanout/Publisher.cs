@@ -15,9 +15,12 @@ namespace Situk.Broker.Fanout;
 /// </summary>
 internal sealed class Publisher(SessionRegistry registry, BrokerMetrics metrics, TimeProvider time)
 {
-    private long _lastEphemeralId;
+    // Each broker process counts down from its own random point: in a cluster, ephemeral publishes from
+    // different brokers reach the same devices, and a device keeps one notification per id. 2^20 starting
+    // points 2^32 apart: two brokers share a range once in a million starts, and a range lasts 4 billion publishes.
+    private long _lastEphemeralId = -((long)Random.Shared.Next(0, 1 << 20) << 32);
 
-    /// <summary>Ids for the broker's own ephemeral publishes: −1, −2, … (PostgreSQL ids are positive).</summary>
+    /// <summary>Ids for the broker's own ephemeral publishes: negative and decreasing (PostgreSQL ids are positive).</summary>
     public long NextEphemeralId() => Interlocked.Decrement(ref _lastEphemeralId);
 
     /// <summary>Queues the notification to every matching session; returns how many sessions took it (sheds not counted).</summary>

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Situk.Broker.Cluster;
+using Situk.Contracts;
 using Situk.Tests.Support;
 
 namespace Situk.Tests.ClusterAdmin;
@@ -60,9 +61,9 @@ internal sealed class AdminCluster : IAsyncDisposable
     }
 
     /// <summary>A device socket of <paramref name="userId"/> on <paramref name="broker"/>, welcome read.</summary>
-    public static async Task<ClientWebSocket> ConnectAsync(BrokerFixture broker, string userId, CancellationToken ct)
+    public static async Task<ClientWebSocket> ConnectAsync(BrokerFixture broker, string userId, CancellationToken ct, string role = Roles.Asesi)
     {
-        var socket = await broker.ConnectDeviceAsync(userId, cancellationToken: ct);
+        var socket = await broker.ConnectDeviceAsync(userId, role, cancellationToken: ct);
         await socket.ReceiveWelcomeAsync(ct);
         return socket;
     }

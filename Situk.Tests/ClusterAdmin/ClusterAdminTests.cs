@@ -55,6 +55,58 @@ public sealed class ClusterAdminTests
 
     [Test]
     [CancelAfter(30_000)]
+    [Description("An ephemeral publish through broker A reaches the user's devices on A and on B, once each with one id, and the answer counts both.")]
+    public async Task A_publish_through_A_reaches_the_users_devices_on_both_brokers(CancellationToken ct)
+    {
+        var user = NewUser();
+        using var onA = await AdminCluster.ConnectAsync(_cluster.A, user, ct);
+        using var onB = await AdminCluster.ConnectAsync(_cluster.B, user, ct);
+
+        using var admin = _cluster.A.CreateAdminClient();
+        using var response = await admin.PostAsJsonAsync(
+            "admin/publish", new AdminPublishRequest(Audience.Users(user), new AdminNotification(NotificationKinds.AdminMessage, "Pengumuman", "Ruang ujian pindah ke lantai 2.")), ct);
+        var count = await response.Content.ReadFromJsonAsync(SitukJson.Default.SessionCount, ct);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(CloseBound);
+        var received = await Task.WhenAll(onA.ReceiveNotificationAsync(bounded.Token), onB.ReceiveNotificationAsync(bounded.Token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(count, Is.EqualTo(new SessionCount(2)).Using<SessionCount>((x, y) => x.Sessions == y.Sessions && x.Missing is null));
+            Assert.That(received.Select(n => n.Body), Is.All.EqualTo("Ruang ujian pindah ke lantai 2."));
+            Assert.That(received[0].Id, Is.EqualTo(received[1].Id).And.Negative, "one publish, one id on every broker");
+        });
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    [Description("A role publish through broker B reaches an admin device on A; users of other roles get nothing.")]
+    public async Task A_role_publish_through_B_reaches_that_role_on_A_only(CancellationToken ct)
+    {
+        var admin = NewUser();
+        var asesi = NewUser();
+        using var adminOnA = await AdminCluster.ConnectAsync(_cluster.A, admin, ct, Roles.Admin);
+        using var asesiOnA = await AdminCluster.ConnectAsync(_cluster.A, asesi, ct);
+
+        using var client = _cluster.B.CreateAdminClient();
+        using var response = await client.PostAsJsonAsync(
+            "admin/publish", new AdminPublishRequest(Audience.ForRole(Roles.Admin), new AdminNotification(NotificationKinds.AdminMessage, "Admins", "Only admins.")), ct);
+        var count = await response.Content.ReadFromJsonAsync(SitukJson.Default.SessionCount, ct);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(CloseBound);
+        var got = await adminOnA.ReceiveNotificationAsync(bounded.Token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(got.Body, Is.EqualTo("Only admins."));
+            Assert.That(count!.Sessions, Is.GreaterThanOrEqualTo(1), "at least the admin device on A");
+            Assert.That((asesiOnA.State, adminOnA.State), Is.EqualTo((WebSocketState.Open, WebSocketState.Open)));
+        });
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
     [Description("A session held on broker B, kicked through broker A, closes with 4003 within a bound; a session nobody holds is 404.")]
     public async Task Kicking_a_session_held_on_B_through_A_closes_it_with_the_kick_code(CancellationToken ct)
     {
