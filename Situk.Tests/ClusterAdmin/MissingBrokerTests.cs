@@ -18,7 +18,7 @@ public sealed class MissingBrokerTests
 
     [Test]
     [CancelAfter(90_000)]
-    [Description("Broker C stops; from broker A, sessions, stats and a user kick answer within deadline + 1 s, name node-c missing, and include A's and B's answers.")]
+    [Description("Broker C stops; from broker A, sessions, stats, a publish and a user kick answer within deadline + 1 s, name node-c missing, and include A's and B's answers.")]
     public async Task A_stopped_broker_is_named_missing_and_the_answer_still_comes_by_the_deadline(CancellationToken ct)
     {
         await using var cluster = await AdminCluster.StartAsync(ct);
@@ -41,6 +41,12 @@ public sealed class MissingBrokerTests
         var statsTook = clock.Elapsed;
 
         clock.Restart();
+        using var publish = await admin.PostAsJsonAsync(
+            "admin/publish", new AdminPublishRequest(Audience.Users(user), new AdminNotification(NotificationKinds.AdminMessage, "Still", "here")), ct);
+        var publishTook = clock.Elapsed;
+        var published = await publish.Content.ReadFromJsonAsync(SitukJson.Default.SessionCount, ct);
+
+        clock.Restart();
         using var kick = await admin.DeleteAsync($"admin/users/{user}/sessions", ct);
         var kickTook = clock.Elapsed;
         var closed = await kick.Content.ReadFromJsonAsync(SitukJson.Default.ClosedCount, ct);
@@ -55,6 +61,10 @@ public sealed class MissingBrokerTests
             Assert.That(stats.Missing, Is.EqualTo(new[] { "node-c" }));
             Assert.That(stats.Brokers!.Select(r => r.Node), Is.EqualTo(new[] { "node-a", "node-b" }));
             Assert.That(stats.Connections, Is.EqualTo(stats.Brokers!.Sum(r => r.Connections)));
+
+            Assert.That(publishTook, Is.LessThan(AnswerBound), "publish");
+            Assert.That(published!.Sessions, Is.EqualTo(2), "delivered on A and B");
+            Assert.That(published.Missing, Is.EqualTo(new[] { "node-c" }));
 
             Assert.That(kickTook, Is.LessThan(AnswerBound), "kick");
             Assert.That(closed, Is.EqualTo(new ClosedCount(2, ["node-c"])).Using<ClosedCount>((x, y) => x.Closed == y.Closed && x.Missing!.SequenceEqual(y.Missing!)));
