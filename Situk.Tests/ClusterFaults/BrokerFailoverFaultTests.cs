@@ -23,6 +23,10 @@ public sealed class BrokerFailoverFaultTests
     private const int Devices = 300;
     private const int RecipientsPerWrite = 30;
 
+    // Each phase writes for a while and at least this many notifications, so every user is written to in it
+    // however slow the machine is (under a load of 90 on two cores, one write took 10 s).
+    private const int WritesPerRound = Devices / RecipientsPerWrite;
+
     // At most ten writes a second, each to 30 users: every user is written to every 10 writes (1–5 s on two loaded cores).
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
@@ -31,7 +35,7 @@ public sealed class BrokerFailoverFaultTests
     private static readonly TimeSpan MoveBound = TimeSpan.FromSeconds(20);
 
     [Test]
-    [CancelAfter(600_000)]
+    [CancelAfter(900_000)]
     [Description(
         "One of three brokers SIGKILLed while notifications stream to 300 devices: its devices reconnect to the other brokers by " +
         "themselves, the others keep their sockets, every notification reaches every recipient, none is stored or shown twice.")]
@@ -43,27 +47,28 @@ public sealed class BrokerFailoverFaultTests
         Assert.That(spread, Has.All.GreaterThanOrEqualTo(50), $"devices spread over the brokers: {string.Join(" / ", spread)}");
 
         await using var run = new FaultRun(cluster, "broker-kill", ct, Recipients(cluster.Devices.Users), Interval);
-        await run.WriteForAsync(TimeSpan.FromSeconds(5), ct);
+        await run.WriteForAsync(TimeSpan.FromSeconds(5), ct, atLeast: WritesPerRound);
 
         var victim = cluster.Brokers[1];
         var onVictim = cluster.Devices.OpenOn(victim.DeviceUri);
         var others = cluster.Devices.Users.Except(onVictim).ToList();
         var connections = cluster.Devices.Users.ToDictionary(u => u, u => cluster.Devices.Device(u).Connections);
-        victim.Process.Kill();
+        // Taken before the kill: on a loaded machine the devices may notice before Kill() has seen the process exit.
         var killed = run.Now;
+        victim.Process.Kill();
 
         var stranded = await Eventually.WaitAsync(
             () => Task.FromResult(onVictim.Where(u => !MovedAway(cluster.Devices, u, victim, connections[u])).ToList()), MoveBound, ct);
         Assert.That(stranded, Is.Empty, $"{stranded.Count} of the killed broker's {onVictim.Count} devices were not open on another broker within {MoveBound.TotalSeconds} s");
         var lastBack = onVictim.Max(u => FirstOpenedAfter(cluster.Devices, u, killed));
-        await run.WriteForAsync(TimeSpan.FromSeconds(5), ct);
+        await run.WriteForAsync(TimeSpan.FromSeconds(5), ct, atLeast: WritesPerRound);
 
         await run.StopAndCatchUpAsync(killed, ct);
         // Owed to the killed broker's devices: what was not on them at the kill, or was accepted while they were away.
         var owed = run.Writer.Accepted.Where(w => w.AcceptedAt <= lastBack)
             .SelectMany(w => w.Users.Where(onVictim.Contains).Select(u => cluster.Devices.FirstHandedAt(u, w.Title)!.Value))
             .Where(at => at > killed).ToList();
-        var ends = onVictim.Select(u => cluster.Devices.History(u).First(e => !e.Opened && e.At >= killed)).ToList();
+        var ends = onVictim.Select(u => cluster.Devices.History(u).FirstOrDefault(e => !e.Opened && e.At >= killed)).ToList();
         var survivors = cluster.Brokers.Where(b => b != victim).Select(b => cluster.Devices.OpenOn(b.DeviceUri).Count).ToList();
         TestContext.Progress.WriteLine(
             string.Create(CultureInfo.InvariantCulture,
@@ -74,7 +79,8 @@ public sealed class BrokerFailoverFaultTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(ends.Select(e => e.CloseCode), Has.All.Null, "a killed broker sends no close frame: its devices saw the connection end without one (1006)");
+            Assert.That(ends, Has.None.Null, "every device of the killed broker saw its socket end");
+            Assert.That(ends.Select(e => e?.CloseCode), Has.All.Null, "a killed broker sends no close frame: its devices saw the connection end without one (1006)");
             Assert.That(others.Where(u => cluster.Devices.Device(u).Connections != connections[u]), Is.Empty, "devices on the other brokers kept their sockets");
             Assert.That(survivors.Sum(), Is.EqualTo(Devices), "every device is open on a surviving broker");
         });
@@ -82,7 +88,7 @@ public sealed class BrokerFailoverFaultTests
     }
 
     [Test]
-    [CancelAfter(600_000)]
+    [CancelAfter(900_000)]
     [Description(
         "Every broker stopped with SIGTERM and started again, one after another, while notifications stream to 300 devices: each " +
         "stopping broker closes its sockets with 1001, its devices reconnect to another, it comes back under its own name and ports; " +
@@ -92,7 +98,7 @@ public sealed class BrokerFailoverFaultTests
         await using var cluster = await ProcessCluster.StartFailoverAsync(brokers: 3, Devices, ct);
         await using var run = new FaultRun(cluster, "rolling-restart", ct, Recipients(cluster.Devices.Users), Interval);
         var started = run.Now;
-        await run.WriteForAsync(TimeSpan.FromSeconds(3), ct);
+        await run.WriteForAsync(TimeSpan.FromSeconds(3), ct, atLeast: WritesPerRound);
 
         for (var n = 1; n <= cluster.Brokers.Count; n++)
         {
@@ -120,7 +126,7 @@ public sealed class BrokerFailoverFaultTests
                 string.Create(CultureInfo.InvariantCulture,
                     $"rolling-restart broker-{n}: {onIt.Count} devices on it; SIGTERM → exited {(exited - stopping).TotalSeconds:F2} s; " +
                     $"SIGTERM → last of its devices open elsewhere {(lastMoved - stopping).TotalSeconds:F2} s; started again (healthy) {(back - exited).TotalSeconds:F2} s later"));
-            await run.WriteForAsync(TimeSpan.FromSeconds(3), ct);
+            await run.WriteForAsync(TimeSpan.FromSeconds(3), ct, atLeast: WritesPerRound);
         }
 
         var lastBack = run.Now;

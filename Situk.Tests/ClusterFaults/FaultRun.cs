@@ -43,8 +43,19 @@ internal sealed class FaultRun : IAsyncDisposable
 
     private DeviceFleet Devices => _cluster.Devices;
 
-    /// <summary>Lets the writing go on for <paramref name="duration"/>.</summary>
-    public Task WriteForAsync(TimeSpan duration, CancellationToken ct) => Task.Delay(duration, ct);
+    /// <summary>
+    /// Lets the writing go on for <paramref name="duration"/>, and on until <paramref name="atLeast"/> more
+    /// notifications were accepted (none by default): on a loaded machine a fixed time may see few or none.
+    /// </summary>
+    public async Task WriteForAsync(TimeSpan duration, CancellationToken ct, int atLeast = 0)
+    {
+        var target = Writer.AcceptedCount + atLeast;
+        await Task.Delay(duration, ct);
+        while (Writer.AcceptedCount < target)
+        {
+            await Task.Delay(100, ct);
+        }
+    }
 
     /// <summary>
     /// Stops writing and waits (bounded) until every accepted notification is on each recipient's device.

@@ -20,6 +20,8 @@ internal sealed class SteadyWriter(IReadOnlyList<HttpClient> apis, string tag, S
     /// <summary>Every notification answered 202: its recipients, title and when the 202 came (shared clock).</summary>
     public IReadOnlyList<Written> Accepted => [.. _accepted];
 
+    public int AcceptedCount => _accepted.Count;
+
     /// <summary>What retried attempts met ("no answer", "503"), with counts.</summary>
     public IReadOnlyDictionary<string, int> Refusals => _refusals;
 
