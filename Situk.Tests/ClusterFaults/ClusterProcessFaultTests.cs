@@ -17,7 +17,7 @@ public sealed class ClusterProcessFaultTests
     [Description("nats-server SIGKILLed for 3 s mid-stream and started again on the same port: brokers and APIs reconnect by themselves, the outbox catches up, nothing is lost or doubled.")]
     public async Task Nats_server_killed_and_restarted_mid_stream_loses_nothing(CancellationToken ct)
     {
-        await using var cluster = await ProcessCluster.StartAsync(DevicesPerBroker, ct);
+        await using var cluster = await ProcessCluster.StartPinnedAsync(DevicesPerBroker, ct);
         await using var run = new FaultRun(cluster, "nats-restart", ct);
         await run.WriteForAsync(TimeSpan.FromSeconds(3), ct);
 
@@ -36,7 +36,7 @@ public sealed class ClusterProcessFaultTests
     [Description("One of two API instances SIGKILLed while notifications are written to both: the writes go on on the other, its relays take over the whole outbox and it stores every receipt.")]
     public async Task Api_instance_killed_the_other_takes_over_the_outbox_and_receipts(CancellationToken ct)
     {
-        await using var cluster = await ProcessCluster.StartAsync(DevicesPerBroker, ct);
+        await using var cluster = await ProcessCluster.StartPinnedAsync(DevicesPerBroker, ct);
         await using var run = new FaultRun(cluster, "api-kill", ct);
         await run.WriteForAsync(TimeSpan.FromSeconds(3), ct);
 
@@ -63,7 +63,7 @@ public sealed class ClusterProcessFaultTests
         "timer (client keep-alive 25 s + 15 s, NATS server ping 2 min), so a longer freeze adds run time and no other path.")]
     public async Task Frozen_broker_does_not_stop_the_other_and_catches_up_after_SIGCONT(CancellationToken ct)
     {
-        await using var cluster = await ProcessCluster.StartAsync(DevicesPerBroker, ct);
+        await using var cluster = await ProcessCluster.StartPinnedAsync(DevicesPerBroker, ct);
         await using var run = new FaultRun(cluster, "broker-freeze", ct);
         await run.WriteForAsync(TimeSpan.FromSeconds(3), ct);
 
@@ -74,8 +74,8 @@ public sealed class ClusterProcessFaultTests
 
         // Before SIGCONT: what was accepted in the freeze's first 5 s is on its B device already.
         var duringFreeze = run.Writer.Accepted.Where(w => w.AcceptedAt > frozen && w.AcceptedAt < thawing - TimeSpan.FromSeconds(3)).ToList();
-        var lateOnB = duringFreeze.Where(w => cluster.OnB.FirstHandedAt(w.Users[1], w.Title) is not { } at || at > thawing).Select(w => w.Title).ToList();
-        var worstOnB = duringFreeze.Select(w => cluster.OnB.FirstHandedAt(w.Users[1], w.Title) - w.AcceptedAt).Max();
+        var lateOnB = duringFreeze.Where(w => cluster.Devices.FirstHandedAt(w.Users[1], w.Title) is not { } at || at > thawing).Select(w => w.Title).ToList();
+        var worstOnB = duringFreeze.Select(w => cluster.Devices.FirstHandedAt(w.Users[1], w.Title) - w.AcceptedAt).Max();
         TestContext.Out.WriteLine($"broker-freeze: {duringFreeze.Count} written in the freeze's first 5 s; worst 202→device on B during the freeze {worstOnB?.TotalSeconds:F2} s");
         Assert.That(duringFreeze, Is.Not.Empty, "notifications were written during the freeze");
         Assert.That(lateOnB, Is.Empty, "devices on broker B got their notifications while A was frozen");

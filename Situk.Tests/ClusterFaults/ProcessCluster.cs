@@ -1,91 +1,158 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Npgsql;
 using Situk.Contracts;
+using Situk.Tests.Faults;
 using Situk.Tests.Support;
 
 namespace Situk.Tests.ClusterFaults;
 
 /// <summary>
-/// A cluster of real processes on loopback: one <c>nats-server</c>, two brokers (<see cref="A"/>, <see cref="B"/>)
-/// and two API instances (<see cref="Api1"/>, <see cref="Api2"/>) as <see cref="ChildProcess"/>es on one fresh
-/// database, every one pointed at NATS by <c>Situk:Nats:Url</c> and configured by environment only, so a test
-/// can kill, restart or freeze any of them. Devices (<see cref="Situk.Client.SitukDeviceClient"/>s) are pinned: those of
-/// <see cref="OnA"/> connect to broker A only, those of <see cref="OnB"/> to broker B only.
+/// A cluster of real processes on loopback: one <c>nats-server</c>, brokers <c>broker-1</c>… and API instances
+/// <c>api-1</c>… as <see cref="ChildProcess"/>es on one fresh database, every one pointed at NATS by
+/// <c>Situk:Nats:Url</c> and configured by environment only, so a test can kill, stop, restart or freeze any of
+/// them (a restarted broker keeps its node name and ports). One <see cref="SitukDeviceClient"/> per user in
+/// <see cref="Devices"/>: either pinned to one broker (<see cref="StartPinnedAsync"/>) or holding every broker's
+/// URL and failing over by itself (<see cref="StartFailoverAsync"/>).
 /// </summary>
 internal sealed class ProcessCluster : IAsyncDisposable
 {
     private readonly List<HttpClient> _admins = [];
+    private readonly Dictionary<long, BrokerProcess> _pinnedTo = [];
 
-    private ProcessCluster(NatsServer nats, TestDatabase database, BrokerProcess a, BrokerProcess b, ApiProcess api1, ApiProcess api2)
+    private ProcessCluster(NatsServer nats, TestDatabase database, IReadOnlyList<BrokerProcess> brokers, IReadOnlyList<ApiProcess> apis)
     {
         Nats = nats;
         Database = database;
-        A = a;
-        B = b;
-        Api1 = api1;
-        Api2 = api2;
+        Brokers = brokers;
+        Apis = apis;
     }
 
     public NatsServer Nats { get; }
 
     public TestDatabase Database { get; }
 
-    public BrokerProcess A { get; }
+    /// <summary><c>broker-1</c>, <c>broker-2</c>…, in that order.</summary>
+    public IReadOnlyList<BrokerProcess> Brokers { get; }
 
-    public BrokerProcess B { get; }
+    /// <summary><c>api-1</c>, <c>api-2</c>…, in that order.</summary>
+    public IReadOnlyList<ApiProcess> Apis { get; }
 
-    public ApiProcess Api1 { get; }
+    public BrokerProcess A => Brokers[0];
 
-    public ApiProcess Api2 { get; }
+    public BrokerProcess B => Brokers[1];
+
+    public ApiProcess Api1 => Apis[0];
+
+    public ApiProcess Api2 => Apis[1];
 
     public TestTokens Tokens { get; } = new();
 
     /// <summary>Shared by the writer and the devices, so "accepted at" and "handed at" compare.</summary>
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
 
-    /// <summary>The admin's REST client on each API instance: [Api1, Api2].</summary>
+    /// <summary>The admin's REST client on each API instance, in <see cref="Apis"/> order.</summary>
     public IReadOnlyList<HttpClient> Admins => _admins;
 
-    public PinnedDevices OnA { get; private set; } = null!;
+    /// <summary>Every user's device.</summary>
+    public DeviceFleet Devices { get; private set; } = null!;
 
-    public PinnedDevices OnB { get; private set; } = null!;
+    /// <summary>With pinned devices: the users whose device connects to broker A only.</summary>
+    public IReadOnlyList<long> OnA => PinnedTo(A);
 
-    public IEnumerable<ChildProcess> Processes => [A.Process, B.Process, Api1.Process, Api2.Process];
+    /// <summary>With pinned devices: the users whose device connects to broker B only.</summary>
+    public IReadOnlyList<long> OnB => PinnedTo(B);
 
-    /// <summary>Starts everything and opens <paramref name="devicesPerBroker"/> devices on each broker.</summary>
-    public static async Task<ProcessCluster> StartAsync(int devicesPerBroker, CancellationToken ct)
+    public IEnumerable<ChildProcess> Processes => Brokers.Select(b => b.Process).Concat(Apis.Select(a => a.Process));
+
+    /// <summary>Two brokers and two API instances; <paramref name="devicesPerBroker"/> devices pinned to each broker.</summary>
+    public static async Task<ProcessCluster> StartPinnedAsync(int devicesPerBroker, CancellationToken ct)
+    {
+        var cluster = await StartAsync(brokers: 2, apis: 2, ct);
+        return await cluster.WithDevicesAsync(2 * devicesPerBroker, (user, i) => [cluster.Brokers[i / devicesPerBroker].DeviceUri], pin: true, ct);
+    }
+
+    /// <summary>
+    /// <paramref name="brokers"/> brokers and two API instances; <paramref name="devices"/> devices each holding
+    /// every broker's URL in the same order, as the sign-in answer's <c>brokerUrls</c> hands them out, each
+    /// starting on a random one.
+    /// </summary>
+    public static async Task<ProcessCluster> StartFailoverAsync(int brokers, int devices, CancellationToken ct)
+    {
+        var cluster = await StartAsync(brokers, apis: 2, ct);
+        IReadOnlyList<Uri> all = [.. cluster.Brokers.Select(b => b.DeviceUri)];
+        return await cluster.WithDevicesAsync(devices, (_, _) => all, pin: false, ct);
+    }
+
+    public Task<List<(long User, string Title, bool Delivered)>> StoredAsync(string tag, CancellationToken ct) =>
+        FaultData.StoredAsync(Database.ConnectionString, tag, ct);
+
+    /// <summary>The titles in a user's whole REST inbox, every page, read with that user's own token.</summary>
+    public async Task<List<string>> InboxTitlesAsync(long userId, CancellationToken ct) =>
+        [.. (await FaultData.InboxAsync(_admins[0], Tokens, userId, ct)).Select(i => i.Title)];
+
+    public Task<T> ScalarAsync<T>(string sql, CancellationToken ct) => FaultData.ScalarAsync<T>(Database.ConnectionString, sql, ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Devices is not null)
+        {
+            await Devices.DisposeAsync();
+        }
+
+        foreach (var admin in _admins)
+        {
+            admin.Dispose();
+        }
+
+        // A frozen broker cannot be killed cleanly everywhere: let it run first. Every child is killed even
+        // when one of them fails to stop.
+        foreach (var broker in Brokers)
+        {
+            broker.Process.Thaw();
+        }
+
+        foreach (var child in Apis.Reverse().Select(a => a.Process).Concat(Brokers.Reverse().Select(b => b.Process)))
+        {
+            await child.DisposeAsync();
+        }
+
+        await Nats.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await Database.DisposeAsync();
+    }
+
+    private static async Task<ProcessCluster> StartAsync(int brokers, int apis, CancellationToken ct)
     {
         var nats = await NatsServer.StartAsync(ct);
-        var database = await TestDatabase.CreateAsync(migrate: false);
-        var a = ChildProcesses.Broker(BrokerSettings(nats, "broker-a"));
-        var b = ChildProcesses.Broker(BrokerSettings(nats, "broker-b"));
-        var api1 = ChildProcesses.Api(database.ConnectionString, a, PostgresServer.FreeTcpPort(), ApiSettings(nats, "api-1"));
-        var api2 = ChildProcesses.Api(database.ConnectionString, b, PostgresServer.FreeTcpPort(), ApiSettings(nats, "api-2"));
-        var cluster = new ProcessCluster(nats, database, a, b, api1, api2);
+        TestDatabase? database = null;
         try
         {
-            await Task.WhenAll(a.Process.StartAsync(ct), b.Process.StartAsync(ct));
-            // One after the other: the first applies the migrations.
-            await api1.Process.StartAsync(ct);
-            await api1.WaitForBrokerLinkAsync(ct);
-            await api2.Process.StartAsync(ct);
-            await api2.WaitForBrokerLinkAsync(ct);
+            database = await TestDatabase.CreateAsync(migrate: false);
+        }
+        catch
+        {
+            await nats.DisposeAsync();
+            throw;
+        }
 
-            var adminId = await cluster.ScalarAsync<long>($"SELECT id FROM users WHERE email = '{ApiFixture.AdminEmail}'", ct);
-            foreach (var api in new[] { api1, api2 })
+        var brokerProcesses = Enumerable.Range(1, brokers).Select(n => ChildProcesses.Broker(BrokerSettings(nats, n))).ToList();
+        var apiProcesses = Enumerable.Range(1, apis)
+            .Select(n => ChildProcesses.Api(database.ConnectionString, brokerProcesses[(n - 1) % brokers], PostgresServer.FreeTcpPort(), ApiSettings(nats, n, brokerProcesses)))
+            .ToList();
+        var cluster = new ProcessCluster(nats, database, brokerProcesses, apiProcesses);
+        try
+        {
+            await Task.WhenAll(brokerProcesses.Select(b => b.Process.StartAsync(ct)));
+            // One after the other: the first applies the migrations.
+            foreach (var api in apiProcesses)
             {
-                var client = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", cluster.Tokens.Issue(adminId.ToString(CultureInfo.InvariantCulture), Roles.Admin));
-                cluster._admins.Add(client);
+                await api.Process.StartAsync(ct);
+                await api.WaitForBrokerLinkAsync(ct);
             }
 
-            var users = await cluster.InsertUsersAsync(2 * devicesPerBroker, ct);
-            // Inbox syncs go to API 1: the tests that kill an API instance kill API 2.
-            cluster.OnA = await PinnedDevices.StartAsync(users.Take(devicesPerBroker).ToList(), a.DeviceUri, api1.BaseAddress, cluster.Tokens, cluster.Clock, ct);
-            cluster.OnB = await PinnedDevices.StartAsync(users.Skip(devicesPerBroker).ToList(), b.DeviceUri, api1.BaseAddress, cluster.Tokens, cluster.Clock, ct);
+            var adminId = await cluster.ScalarAsync<long>($"SELECT id FROM users WHERE email = '{ApiFixture.AdminEmail}'", ct);
+            cluster._admins.AddRange(apiProcesses.Select(api => FaultData.ApiClient(api.BaseAddress, cluster.Tokens, adminId, Roles.Admin, TimeSpan.FromSeconds(10))));
             return cluster;
         }
         catch
@@ -95,117 +162,55 @@ internal sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Every stored notification whose title starts with <paramref name="tag"/>: (user, title, delivered).</summary>
-    public async Task<List<(long User, string Title, bool Delivered)>> StoredAsync(string tag, CancellationToken ct)
+    private async Task<ProcessCluster> WithDevicesAsync(int count, Func<long, int, IReadOnlyList<Uri>> brokersOf, bool pin, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(Database.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("SELECT user_id, title, delivered_at IS NOT NULL FROM notifications WHERE starts_with(title, @tag)", connection);
-        command.Parameters.AddWithValue("tag", tag);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new List<(long, string, bool)>();
-        while (await reader.ReadAsync(ct))
+        try
         {
-            rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2)));
-        }
-
-        return rows;
-    }
-
-    /// <summary>The titles in a user's whole REST inbox, every page, read with that user's own token.</summary>
-    public async Task<List<string>> InboxTitlesAsync(long userId, CancellationToken ct)
-    {
-        var token = Tokens.Issue(userId.ToString(CultureInfo.InvariantCulture), Roles.Asesi);
-        var titles = new List<string>();
-        long after = 0;
-        while (true)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/me/notifications?after={after}&limit=200");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await _admins[0].SendAsync(request, ct);
-            response.EnsureSuccessStatusCode();
-            var page = (await response.Content.ReadFromJsonAsync(SitukJson.Default.InboxPage, ct))!;
-            titles.AddRange(page.Items.Select(i => i.Title));
-            if (page.Next is not { } next)
+            var users = await FaultData.InsertUsersAsync(Database.ConnectionString, count, "cluster-fault", ct);
+            var index = users.Select((user, i) => (user, i)).ToDictionary(u => u.user, u => u.i);
+            if (pin)
             {
-                return titles;
+                foreach (var (user, i) in index)
+                {
+                    _pinnedTo[user] = Brokers.Single(b => b.DeviceUri == brokersOf(user, i)[0]);
+                }
             }
 
-            after = next;
+            // Inbox syncs go to API 1: the tests that kill an API instance kill API 2.
+            Devices = await DeviceFleet.StartAsync(users, user => brokersOf(user, index[user]), Api1.BaseAddress, Tokens, Clock, ct);
+            return this;
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
         }
     }
 
-    public async Task<T> ScalarAsync<T>(string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(Database.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)Convert.ChangeType((await command.ExecuteScalarAsync(ct))!, typeof(T), CultureInfo.InvariantCulture);
-    }
+    private List<long> PinnedTo(BrokerProcess broker) => _pinnedTo.Where(p => p.Value == broker).Select(p => p.Key).Order().ToList();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (OnA is not null)
-        {
-            await OnA.DisposeAsync();
-        }
-
-        if (OnB is not null)
-        {
-            await OnB.DisposeAsync();
-        }
-
-        foreach (var admin in _admins)
-        {
-            admin.Dispose();
-        }
-
-        // A frozen broker cannot be killed cleanly everywhere: let it run first.
-        A.Process.Thaw();
-        B.Process.Thaw();
-        await Api2.DisposeAsync();
-        await Api1.DisposeAsync();
-        await B.DisposeAsync();
-        await A.DisposeAsync();
-        await Nats.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await Database.DisposeAsync();
-    }
-
-    private static Dictionary<string, string> BrokerSettings(NatsServer nats, string name) => new()
+    private static Dictionary<string, string> BrokerSettings(NatsServer nats, int n) => new()
     {
         ["Situk:Nats:Url"] = nats.Url,
-        ["Situk:Nats:Name"] = name,
+        ["Situk:Nats:Name"] = $"situk-broker-{n}",
+        ["Situk:Broker:NodeName"] = $"broker-{n}",
         ["Situk:Nats:RetryBaseDelay"] = "00:00:00.050",
         ["Situk:Nats:RetryMaxDelay"] = "00:00:00.500",
     };
 
-    private static Dictionary<string, string> ApiSettings(NatsServer nats, string name) => new()
+    // Each instance hands out every broker, as an operator's cluster would (docs/cluster.md, "Finding a live broker").
+    private static Dictionary<string, string> ApiSettings(NatsServer nats, int n, IReadOnlyList<BrokerProcess> brokers)
     {
-        ["Situk:Nats:Url"] = nats.Url,
-        ["Situk:Nats:Name"] = name,
-    };
-
-    // Inserted directly, as the other fault tests do: devices and REST calls use minted tokens.
-    private async Task<IReadOnlyList<long>> InsertUsersAsync(int count, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(Database.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO users (full_name, email, role, password_hash)
-            SELECT 'Asesi ' || n, 'cluster-fault-' || n || '@situk.test', 'asesi', 'not-a-password-hash'
-            FROM generate_series(1, @count) AS n
-            RETURNING id
-            """, connection);
-        command.Parameters.AddWithValue("count", count);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var ids = new List<long>();
-        while (await reader.ReadAsync(ct))
+        var settings = new Dictionary<string, string>
         {
-            ids.Add(reader.GetInt64(0));
+            ["Situk:Nats:Url"] = nats.Url,
+            ["Situk:Nats:Name"] = $"situk-api-{n}",
+        };
+        for (var i = 0; i < brokers.Count; i++)
+        {
+            settings[string.Create(CultureInfo.InvariantCulture, $"Situk:Api:PublicBrokerUrls:{i}")] = brokers[i].DeviceUri.ToString();
         }
 
-        return ids;
+        return settings;
     }
 }

@@ -7,8 +7,8 @@ using System.Net.Http.Json;
 namespace Situk.Tests.ClusterFaults;
 
 /// <summary>
-/// Writes notifications through <c>POST /api/v1/notifications</c> at a steady pace, each to one user on
-/// broker A and one on broker B, taking the API instances in turn as a load balancer would. A request that
+/// Writes notifications through <c>POST /api/v1/notifications</c> at a steady pace, each to the recipients the
+/// test names for it, taking the API instances in turn as a load balancer would. A request that
 /// meets a dead instance or a 503 is sent again to the next instance with the same <c>Idempotency-Key</c>,
 /// so a lost answer creates nothing twice. Every 202 is a promise the test checks.
 /// </summary>
@@ -20,16 +20,18 @@ internal sealed class SteadyWriter(IReadOnlyList<HttpClient> apis, string tag, S
     /// <summary>Every notification answered 202: its recipients, title and when the 202 came (shared clock).</summary>
     public IReadOnlyList<Written> Accepted => [.. _accepted];
 
+    public int AcceptedCount => _accepted.Count;
+
     /// <summary>What retried attempts met ("no answer", "503"), with counts.</summary>
     public IReadOnlyDictionary<string, int> Refusals => _refusals;
 
-    /// <summary>Writes one notification every <paramref name="interval"/> until <paramref name="stop"/> is cancelled.</summary>
-    public async Task RunAsync(IReadOnlyList<long> onA, IReadOnlyList<long> onB, TimeSpan interval, CancellationToken stop, CancellationToken ct)
+    /// <summary>Writes notification <c>i</c> to <paramref name="recipients"/>(i), one every <paramref name="interval"/> at most, until <paramref name="stop"/> is cancelled.</summary>
+    public async Task RunAsync(Func<int, long[]> recipients, TimeSpan interval, CancellationToken stop, CancellationToken ct)
     {
         var next = clock.Elapsed;
         for (var i = 0; !stop.IsCancellationRequested; i++)
         {
-            long[] users = [onA[i % onA.Count], onB[i % onB.Count]];
+            var users = recipients(i);
             var title = string.Create(CultureInfo.InvariantCulture, $"{tag} #{i}");
             await SendUntilAcceptedAsync(i, users, title, ct);
             _accepted.Enqueue(new Written(users, title, clock.Elapsed));

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Npgsql;
 using Situk.Contracts;
@@ -48,12 +47,7 @@ internal sealed class ChildSystem : IAsyncDisposable
         return system;
     }
 
-    public HttpClient CreateApiClient(long userId, string role)
-    {
-        var client = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Issue(userId.ToString(CultureInfo.InvariantCulture), role));
-        return client;
-    }
+    public HttpClient CreateApiClient(long userId, string role) => FaultData.ApiClient(Api.BaseAddress, Tokens, userId, role, TimeSpan.FromSeconds(30));
 
     /// <summary>An asesi inserted directly (no password to sign in with: tokens are minted).</summary>
     public Task<long> InsertAsesiAsync(CancellationToken ct) =>
@@ -69,13 +63,7 @@ internal sealed class ChildSystem : IAsyncDisposable
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync(ct));
     }
 
-    public async Task<T> ScalarAsync<T>(string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(Database.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)Convert.ChangeType((await command.ExecuteScalarAsync(ct))!, typeof(T), CultureInfo.InvariantCulture);
-    }
+    public Task<T> ScalarAsync<T>(string sql, CancellationToken ct) => FaultData.ScalarAsync<T>(Database.ConnectionString, sql, ct);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Npgsql;
 using Situk.Contracts;
 using Situk.Tests.Support;
@@ -67,69 +65,24 @@ internal sealed class LoadedSystem : IAsyncDisposable
         await broker.Process.StartAsync(ct);
         await api.Process.StartAsync(ct); // applies the migrations and creates the first admin
         await system.WaitForBrokerLinkAsync(ct);
-        system.Users = await system.InsertUsersAsync(devices, ct);
+        system.Users = await FaultData.InsertUsersAsync(connectionString, devices, "fault", ct);
         var adminId = await system.ScalarAsync<long>($"SELECT id FROM users WHERE email = '{ApiFixture.AdminEmail}'", ct);
         system.Admin = system.CreateApiClient(adminId, Roles.Admin);
         system.Fleet = await DeviceFleet.StartAsync(system.Users, broker.DeviceUri, api.BaseAddress, system.Tokens, ct);
         return system;
     }
 
-    public HttpClient CreateApiClient(long userId, string role)
-    {
-        var client = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Issue(userId.ToString(CultureInfo.InvariantCulture), role));
-        return client;
-    }
+    public HttpClient CreateApiClient(long userId, string role) => FaultData.ApiClient(Api.BaseAddress, Tokens, userId, role, TimeSpan.FromSeconds(30));
 
     public Task WaitForBrokerLinkAsync(CancellationToken ct) => Api.WaitForBrokerLinkAsync(ct);
 
-    public async Task<T> ScalarAsync<T>(string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)Convert.ChangeType((await command.ExecuteScalarAsync(ct))!, typeof(T), CultureInfo.InvariantCulture);
-    }
+    public Task<T> ScalarAsync<T>(string sql, CancellationToken ct) => FaultData.ScalarAsync<T>(ConnectionString, sql, ct);
 
     /// <summary>Every stored notification whose title starts with <paramref name="tag"/>: (user, title, delivered).</summary>
-    public async Task<List<(long User, string Title, bool Delivered)>> StoredAsync(string tag, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("SELECT user_id, title, delivered_at IS NOT NULL FROM notifications WHERE starts_with(title, @tag)", connection);
-        command.Parameters.AddWithValue("tag", tag);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new List<(long, string, bool)>();
-        while (await reader.ReadAsync(ct))
-        {
-            rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2)));
-        }
-
-        return rows;
-    }
+    public Task<List<(long User, string Title, bool Delivered)>> StoredAsync(string tag, CancellationToken ct) => FaultData.StoredAsync(ConnectionString, tag, ct);
 
     /// <summary>A user's whole REST inbox, every page, read with that user's own token.</summary>
-    public async Task<List<InboxItem>> InboxAsync(long userId, CancellationToken ct)
-    {
-        var token = Tokens.Issue(userId.ToString(CultureInfo.InvariantCulture), Roles.Asesi);
-        var items = new List<InboxItem>();
-        long after = 0;
-        while (true)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/me/notifications?after={after}&limit=200");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await Admin.SendAsync(request, ct);
-            response.EnsureSuccessStatusCode();
-            var page = (await response.Content.ReadFromJsonAsync(SitukJson.Default.InboxPage, ct))!;
-            items.AddRange(page.Items);
-            if (page.Next is not { } next)
-            {
-                return items;
-            }
-
-            after = next;
-        }
-    }
+    public Task<List<InboxItem>> InboxAsync(long userId, CancellationToken ct) => FaultData.InboxAsync(Admin, Tokens, userId, ct);
 
     public async ValueTask DisposeAsync()
     {
@@ -144,29 +97,5 @@ internal sealed class LoadedSystem : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await PostgresServer.RunPgScriptAsync("stop", DataDir, "immediate");
         Directory.Delete(_root, recursive: true);
-    }
-
-    // Inserted directly: a thousand sign-ups would spend the run hashing passwords. Devices and REST
-    // calls use tokens minted with the shared signing key, as the API's own would be.
-    private async Task<IReadOnlyList<long>> InsertUsersAsync(int count, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO users (full_name, email, role, password_hash)
-            SELECT 'Asesi ' || n, 'fault-' || n || '@situk.test', 'asesi', 'not-a-password-hash'
-            FROM generate_series(1, @count) AS n
-            RETURNING id
-            """, connection);
-        command.Parameters.AddWithValue("count", count);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var ids = new List<long>();
-        while (await reader.ReadAsync(ct))
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-
-        return ids;
     }
 }

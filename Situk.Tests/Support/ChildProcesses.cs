@@ -135,17 +135,30 @@ public sealed class ApiProcess(ChildProcess process, Uri baseAddress) : IAsyncDi
     /// <summary><c>http://127.0.0.1:PORT/</c>.</summary>
     public Uri BaseAddress { get; } = baseAddress;
 
-    /// <summary>Waits until the API says its link to the broker is up (<c>/readyz</c>, check "broker" Healthy).</summary>
+    /// <summary>
+    /// Waits until the API says its link to the broker is up (<c>/readyz</c>, check "broker" Healthy). An answer
+    /// without that check is not yet ready; an API process that exited (its port taken by another process between
+    /// picking and binding it, which then answers here) fails at once with its output.
+    /// </summary>
     public async Task WaitForBrokerLinkAsync(CancellationToken ct)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         while (true)
         {
+            if (!Process.IsRunning)
+            {
+                throw new InvalidOperationException($"The API exited while waiting for its broker link:{Environment.NewLine}{Process.Tail()}");
+            }
+
             try
             {
                 using var response = await client.GetAsync("readyz", ct);
                 var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-                if (body.GetProperty("checks").GetProperty("broker").GetProperty("status").GetString() == "Healthy")
+                if (body.ValueKind == JsonValueKind.Object
+                    && body.TryGetProperty("checks", out var checks) && checks.ValueKind == JsonValueKind.Object
+                    && checks.TryGetProperty("broker", out var broker) && broker.ValueKind == JsonValueKind.Object
+                    && broker.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String
+                    && status.GetString() == "Healthy")
                 {
                     return;
                 }
