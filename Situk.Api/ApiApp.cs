@@ -12,6 +12,7 @@ using Situk.Api.Hosting;
 using Situk.Api.Idempotency;
 using Situk.Api.Notifications;
 using Situk.Api.Places;
+using Situk.Api.Preferences;
 using Situk.Api.Registrations;
 using Situk.Api.Relay;
 using Situk.Api.Schedules;
@@ -85,6 +86,7 @@ public static partial class ApiApp
         api.MapEvidence();
         api.MapMyAssessments();
         api.MapCertificates();
+        api.MapPreferences();
         api.MapInbox();
         api.MapAdminNotifications();
         api.MapDeliveryStats();
@@ -93,6 +95,7 @@ public static partial class ApiApp
         app.MapDashboardPage();
         app.MapVerifyEmailPage();
         app.MapResetPasswordPage();
+        app.MapUnsubscribePage();
         return app;
     }
 
@@ -112,6 +115,9 @@ public static partial class ApiApp
                 app.Services.GetRequiredService<IOptions<TextOptions>>().Value.For(null, null),
                 app.Logger,
                 ct);
+
+            // A kind made mandatory since someone switched its group's email off gets its email back.
+            await PreferencesStartup.ReopenLockedEmailAsync(app.Services, app.Logger, ct);
         }
     }
 

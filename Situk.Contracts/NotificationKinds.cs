@@ -17,7 +17,11 @@ public enum Priority
 /// <param name="Kind">The wire name, e.g. <c>verdict.competent</c>.</param>
 /// <param name="Email">Whether it is also sent by email, always.</param>
 /// <param name="Priority">Its lane in the broker.</param>
-public sealed record KindInfo(string Kind, bool Email, Priority Priority);
+public sealed record KindInfo(string Kind, bool Email, Priority Priority)
+{
+    /// <summary>The preference group it is switched on and off with (<see cref="NotificationGroups"/>).</summary>
+    public string Group => NotificationGroups.Of(Kind);
+}
 
 /// <summary>
 /// Every notification kind, as an explicit table (no reflection over type names). The table is

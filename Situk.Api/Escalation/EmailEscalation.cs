@@ -37,10 +37,12 @@ public sealed partial class EmailEscalation(
                 FROM notifications n JOIN users u ON u.id = n.user_id
                 WHERE n.kind = @kind AND n.delivered_at IS NULL AND n.read_at IS NULL AND n.created_at <= @cutoff
                   AND NOT EXISTS (SELECT 1 FROM email_outbox e WHERE e.notification_id = n.id)
+                  AND NOT EXISTS (SELECT 1 FROM notification_preferences np
+                                  WHERE np.user_id = n.user_id AND np.kind_group = @optionalGroup AND NOT np.email)
                 ORDER BY n.id
                 LIMIT @limit
                 """,
-                new { kind, cutoff = now - deadline, limit = BatchSize }, cancellationToken: ct))).ToList();
+                new { kind, cutoff = now - deadline, limit = BatchSize, optionalGroup = OptionalGroup(kind) }, cancellationToken: ct))).ToList();
             foreach (var n in due)
             {
                 // Re-checked in the insert itself, so an ack or a read that lands meanwhile still wins.
@@ -91,6 +93,13 @@ public sealed partial class EmailEscalation(
             // Shutting down.
         }
     }
+
+    /// <summary>
+    /// The preference group whose email switch governs the kind's escalation email (the person switched
+    /// that group's email off: none is sent); null for a kind whose email is mandatory, which no switch stops.
+    /// </summary>
+    private static string? OptionalGroup(string kind) =>
+        NotificationKinds.IsKnown(kind) && !NotificationGroups.MandatoryEmail.Contains(kind) ? NotificationGroups.Of(kind) : null;
 
     private sealed record Due(long Id, long UserId, string Email, string Title, string Body, string? Link);
 

@@ -14,6 +14,9 @@ namespace Situk.Api.Notifications;
 public static class NotificationWriter
 {
     // Data-modifying CTEs all run, referenced or not; the email row is written only when @email.
+    // The recipient's preferences (notification_preferences, no row = on) are read here, at write time:
+    // push off writes no push_outbox row, email off no email_outbox row unless the kind's email is
+    // mandatory. The inbox row is the record and is always written.
     private const string InsertSql = """
         WITH n AS (
             INSERT INTO notifications (user_id, kind, priority, title, body, link, data, payload_bytes)
@@ -21,11 +24,14 @@ public static class NotificationWriter
             RETURNING id, user_id
         ), p AS (
             INSERT INTO push_outbox (notification_id) SELECT id FROM n
+            WHERE NOT EXISTS (SELECT 1 FROM notification_preferences np
+                              WHERE np.user_id = n.user_id AND np.kind_group = @kind_group AND NOT np.push)
         ), e AS (
             INSERT INTO email_outbox (notification_id, user_id, to_address, subject, text_body, html_body)
             SELECT n.id, u.id, u.email, @subject, @text_body, @html_body
             FROM n JOIN users u ON u.id = n.user_id
-            WHERE @email
+            WHERE @email AND (@email_mandatory OR NOT EXISTS (SELECT 1 FROM notification_preferences np
+                              WHERE np.user_id = n.user_id AND np.kind_group = @kind_group AND NOT np.email))
         )
         SELECT id FROM n
         """;
@@ -96,6 +102,8 @@ public static class NotificationWriter
         command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = n.Data is null ? DBNull.Value : n.Data.ToJsonString() });
         command.Parameters.Add(new NpgsqlParameter<int>("payload_bytes", FrameBytes(n)));
         command.Parameters.Add(new NpgsqlParameter<bool>("email", email));
+        command.Parameters.Add(new NpgsqlParameter<string>("kind_group", info.Group));
+        command.Parameters.Add(new NpgsqlParameter<bool>("email_mandatory", NotificationGroups.MandatoryEmail.Contains(n.Kind)));
         command.Parameters.Add(new NpgsqlParameter<string>("subject", n.Title));
         command.Parameters.Add(new NpgsqlParameter<string>("text_body", email ? NotificationEmail.Text(n.Body, n.Link) : ""));
         command.Parameters.Add(new NpgsqlParameter<string>("html_body", email ? NotificationEmail.Html(n.Title, n.Body, n.Link) : ""));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Npgsql;
 using Situk.Api.Notifications;
+using Situk.Api.Preferences;
 
 namespace Situk.Api.Relay;
 
@@ -19,6 +20,7 @@ internal sealed partial class EmailRelay(
     SmtpSender sender,
     PullPolicy pull,
     PublicLinks links,
+    EmailUnsubscribe unsubscribe,
     IOptions<RelayOptions> relayOptions,
     IOptions<SmtpOptions> smtpOptions,
     TimeProvider timeProvider,
@@ -101,7 +103,7 @@ internal sealed partial class EmailRelay(
         var outcome = Outcome.Sent;
         try
         {
-            await sender.SendAsync(Compose(row), ct);
+            await sender.SendAsync(await unsubscribe.AddAsync(tx, Compose(row), ct), ct);
             await OutboxStore.MarkSentAsync(tx, row.Id, ct);
         }
         catch (SmtpTlsUnavailableException ex)
@@ -149,7 +151,7 @@ internal sealed partial class EmailRelay(
         var title = neutral ? PullPolicy.NeutralTitle(kind) : row.Subject;
         return new EmailRow
         {
-            Id = row.Id, NotificationId = row.NotificationId, ToAddress = row.ToAddress, Attempts = row.Attempts, Kind = row.Kind, Link = link,
+            Id = row.Id, NotificationId = row.NotificationId, UserId = row.UserId, ToAddress = row.ToAddress, Attempts = row.Attempts, Kind = row.Kind, Link = link,
             Subject = title,
             TextBody = neutral ? NotificationEmail.NeutralText(link) : NotificationEmail.Text(row.NotificationBody ?? "", link),
             HtmlBody = neutral ? NotificationEmail.NeutralHtml(title, link) : NotificationEmail.Html(row.NotificationTitle ?? title, row.NotificationBody ?? "", link),

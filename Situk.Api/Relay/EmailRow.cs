@@ -7,6 +7,9 @@ internal sealed class EmailRow
 
     public long? NotificationId { get; set; }
 
+    /// <summary>Whose email it is: the recipient's language and their unsubscribe link.</summary>
+    public long UserId { get; set; }
+
     public string ToAddress { get; set; } = "";
 
     public string Subject { get; set; } = "";
@@ -28,4 +31,17 @@ internal sealed class EmailRow
 
     /// <inheritdoc cref="NotificationTitle"/>
     public string? NotificationBody { get; set; }
+
+    /// <summary>The one-click unsubscribe URL (RFC 8058) for the List-Unsubscribe headers; null for an email that has none.</summary>
+    public string? UnsubscribeUrl { get; set; }
+
+    /// <summary>A copy with the unsubscribe URL and the bodies that show it.</summary>
+    public EmailRow WithUnsubscribe(string url, string textBody, string htmlBody)
+    {
+        var copy = (EmailRow)MemberwiseClone();
+        copy.UnsubscribeUrl = url;
+        copy.TextBody = textBody;
+        copy.HtmlBody = htmlBody;
+        return copy;
+    }
 }

@@ -41,6 +41,8 @@ internal static partial class OutboxStore
         FROM notifications n
         WHERE n.user_id = @userId AND n.delivered_at IS NULL
           AND n.created_at >= clock_timestamp() - @windowMs * interval '1 millisecond'
+          -- Only what was meant to be pushed: a notification written while its group's push was off has no outbox row.
+          AND EXISTS (SELECT 1 FROM push_outbox o WHERE o.notification_id = n.id)
         ORDER BY n.id
         LIMIT @limit
         """;

@@ -8,7 +8,7 @@ internal static partial class OutboxStore
     // One row per transaction: the row is marked sent and committed right after the SMTP server
     // accepted it, so a crash can repeat at most the one message in flight.
     private const string ClaimEmailSql = """
-        SELECT e.id AS Id, e.notification_id AS NotificationId, e.to_address AS ToAddress, e.subject AS Subject,
+        SELECT e.id AS Id, e.notification_id AS NotificationId, e.user_id AS UserId, e.to_address AS ToAddress, e.subject AS Subject,
                e.text_body AS TextBody, e.html_body AS HtmlBody, e.attempts AS Attempts, n.kind AS Kind, n.link AS Link,
                n.title AS NotificationTitle, n.body AS NotificationBody
         FROM email_outbox e

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Situk.Api.Notifications;
+using Situk.Api.Preferences;
 
 namespace Situk.Api.Relay;
 
@@ -37,6 +38,8 @@ public static class RelayServiceCollectionExtensions
         services.AddPullAfterPush();
         // The base of every link in an email (Situk:PublicWebUrl).
         services.AddPublicLinks();
+        // Which emails may be unsubscribed from, and the link that does it (Situk:Notifications).
+        services.AddNotificationPreferences();
         services.AddSingleton<BrokerInbound>();
         services.AddSingleton<OutboxListener>();
         services.AddSingleton<SmtpSender>();

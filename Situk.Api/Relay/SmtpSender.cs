@@ -77,6 +77,13 @@ internal sealed partial class SmtpSender : IAsyncDisposable
         var domain = _from.Domain is { Length: > 0 } d ? d : "situk.local";
         message.MessageId = $"situk-email-{row.Id}@{domain}";
         message.Headers.Add(OutboxIdHeader, row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (row.UnsubscribeUrl is { } unsubscribe)
+        {
+            // RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click" to the URL, no sign-in.
+            message.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+
         message.Body = new BodyBuilder { TextBody = row.TextBody, HtmlBody = row.HtmlBody }.ToMessageBody();
         return message;
     }

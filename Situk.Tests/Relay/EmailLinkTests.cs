@@ -52,7 +52,10 @@ public sealed partial class EmailLinkTests
         Assert.Multiple(() =>
         {
             Assert.That(LinksOf(Find(messages, "Registration received")), Is.EqualTo(new[] { "https://lsp.example/situk/registrations/5" }));
-            Assert.That(LinksOf(Find(messages, "Asesor assigned")), Is.EqualTo(new[] { "https://lsp.example/situk/registrations/7" }), "the escalation email");
+            var assigned = LinksOf(Find(messages, "Asesor assigned"));
+            Assert.That(assigned[0], Is.EqualTo("https://lsp.example/situk/registrations/7"), "the escalation email");
+            Assert.That(assigned[1], Does.StartWith("https://lsp.example/situk/unsubscribe?token="), "an optional kind's unsubscribe link");
+            Assert.That(assigned, Has.Length.EqualTo(2));
             Assert.That(LinksOf(Find(messages, "Elsewhere")), Is.EqualTo(new[] { "https://bnsp.example/x?y=1&z=2" }));
             var verdict = messages.Single(m => !new[] { "Registration received", "Asesor assigned", "Elsewhere" }.Contains(m.Subject));
             Assert.That(LinksOf(verdict), Is.EqualTo(new[] { "https://lsp.example/situk/registrations/6" }), "the neutral email of a pulled kind");
