@@ -37,6 +37,7 @@ public sealed partial class EmailEscalation(
                 FROM notifications n JOIN users u ON u.id = n.user_id
                 WHERE n.kind = @kind AND n.delivered_at IS NULL AND n.read_at IS NULL AND n.created_at <= @cutoff
                   AND NOT EXISTS (SELECT 1 FROM email_outbox e WHERE e.notification_id = n.id)
+                  AND NOT EXISTS (SELECT 1 FROM digest_items d WHERE d.notification_id = n.id) -- its digest is emailed instead
                 ORDER BY n.id
                 LIMIT @limit
                 """,
