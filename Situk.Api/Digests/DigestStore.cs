@@ -20,9 +20,14 @@ internal static class DigestStore
         LIMIT @limit
         """;
 
-    // FOR UPDATE OF i SKIP LOCKED: a sweeper on another API instance skips the items this one holds,
-    // so it never writes a second digest of the same items; what it does get it checks against the
-    // window again, so items that arrived meanwhile do not go out early as a digest of their own.
+    // One sweeper at a time per person, for the life of the transaction: without it, two sweepers' row
+    // scans could each lock part of one person's batch and write two half digests. Another instance that
+    // does not get the lock skips the person this round (the key is the person's id hashed in a namespace).
+    private const string LockPersonSql = "SELECT pg_try_advisory_xact_lock(hashtextextended('situk.digest', @userId))";
+
+    // FOR UPDATE OF i SKIP LOCKED as well: what the sweeper holding the person's lock claims is what it
+    // carries; what it gets it checks against the window again, so items that arrived meanwhile do not
+    // go out early as a digest of their own.
     private const string ClaimSql = """
         SELECT i.notification_id AS Id, i.created_at AS WaitingSince, n.kind AS Kind, n.title AS Title, n.body AS Body,
                n.created_at AS CreatedAt
@@ -55,8 +60,17 @@ internal static class DigestStore
         NpgsqlConnection c, int maxItems, DateTimeOffset cutoff, int limit, CancellationToken ct) =>
         (await c.QueryAsync<long>(new CommandDefinition(DueSql, new { maxItems = (long)maxItems, cutoff, limit }, cancellationToken: ct))).AsList();
 
-    public static async Task<IReadOnlyList<WaitingItem>> ClaimAsync(NpgsqlTransaction tx, long userId, int maxItems, CancellationToken ct) =>
-        (await tx.Connection!.QueryAsync<WaitingItem>(new CommandDefinition(ClaimSql, new { userId, maxItems }, tx, cancellationToken: ct))).AsList();
+    /// <summary>Up to <paramref name="maxItems"/> of the person's waiting items, oldest first; none while another sweeper holds the person.</summary>
+    public static async Task<IReadOnlyList<WaitingItem>> ClaimAsync(NpgsqlTransaction tx, long userId, int maxItems, CancellationToken ct)
+    {
+        var c = tx.Connection!;
+        if (!await c.ExecuteScalarAsync<bool>(new CommandDefinition(LockPersonSql, new { userId }, tx, cancellationToken: ct)))
+        {
+            return [];
+        }
+
+        return (await c.QueryAsync<WaitingItem>(new CommandDefinition(ClaimSql, new { userId, maxItems }, tx, cancellationToken: ct))).AsList();
+    }
 
     public static Task<int> MarkCarriedAsync(NpgsqlTransaction tx, long digestId, long[] ids, CancellationToken ct) =>
         tx.Connection!.ExecuteAsync(new CommandDefinition(CarriedSql, new { digestId, ids }, tx, cancellationToken: ct));

@@ -12,7 +12,8 @@ namespace Situk.Api.Digests;
 /// other) in the transaction that marks its items carried. Due when <see cref="DigestOptions.MaxItems"/>
 /// items wait (woken by <c>LISTEN situk_digest_items</c>) or the oldest has waited
 /// <see cref="DigestOptions.Window"/> on the <see cref="TimeProvider"/>'s clock (looked for every
-/// <see cref="DigestOptions.SweepInterval"/>). Items are claimed FOR UPDATE SKIP LOCKED, per person, so any
+/// <see cref="DigestOptions.SweepInterval"/>). A person's items are claimed under a per-person transaction
+/// lock (<c>pg_try_advisory_xact_lock</c>, skipped when taken) and FOR UPDATE SKIP LOCKED, so any
 /// number of API instances sweep at once, each item is carried once, and a digest holds one person's items only.
 /// What waits when the API stops is still waiting when it starts again.
 /// </summary>
