@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using Situk.Contracts;
 using Situk.Tests.Api;
 using Situk.Tests.Support;
+using Situk.Tests.Timeline;
 
 namespace Situk.Tests.Digests;
 
@@ -66,7 +67,9 @@ public sealed class DigestDeliveryTests
             }
         });
 
-        await DigestDeliveredAsync(frame.Id, cts.Token);
+        await VerdictDelivery.WaitUntilAsync(_system, "SELECT count(*) FROM notifications WHERE id = @id AND delivered_at IS NOT NULL", frame.Id, cts.Token);
+        await VerdictDelivery.WaitUntilAsync(_system,
+            "SELECT count(*) FROM email_attempts a JOIN email_outbox e ON e.id = a.email_id WHERE e.notification_id = @id AND a.outcome = 'sent'", frame.Id, cts.Token);
         Assert.That(_system.Smtp.Messages.Count(m => m.To.Mailboxes.Any(b => b.Address == api.Admin.Email.ToLowerInvariant())), Is.EqualTo(1),
             "one email to the admin, for all three");
 
@@ -105,20 +108,6 @@ public sealed class DigestDeliveryTests
             }
 
             before.Add(frame.Kind);
-        }
-    }
-
-    private async Task DigestDeliveredAsync(long digestId, CancellationToken ct)
-    {
-        while (await _system.Api.ScalarAsync<long>(
-            """
-            SELECT count(*) FROM notifications n
-            WHERE n.id = @id AND n.delivered_at IS NOT NULL
-              AND EXISTS (SELECT 1 FROM email_outbox e JOIN email_attempts a ON a.email_id = e.id WHERE e.notification_id = n.id AND a.outcome = 'sent')
-            """,
-            ("id", digestId)) == 0)
-        {
-            await Task.Delay(50, ct);
         }
     }
 }
