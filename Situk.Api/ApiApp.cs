@@ -4,6 +4,7 @@ using Situk.Api.Accounts;
 using Situk.Api.Auth;
 using Situk.Api.Certificates;
 using Situk.Api.Dashboard;
+using Situk.Api.Digests;
 using Situk.Api.Database;
 using Situk.Api.Errors;
 using Situk.Api.Escalation;
@@ -63,6 +64,7 @@ public static partial class ApiApp
         builder.Services.AddEmailEscalation();
         builder.Services.AddIdempotencySweeper();
         builder.Services.AddCertificates();
+        builder.Services.AddDigests();
 
         configure?.Invoke(builder);
         var app = builder.Build();

@@ -46,6 +46,9 @@ public static class NotificationKinds
     public const string CertificateRevoked = "certificate.revoked";
     public const string CertificateExpiring = "certificate.expiring";
 
+    /// <summary>One push and one email that list a person's waiting items of digested kinds (Situk:Digests).</summary>
+    public const string Digest = "digest.summary";
+
     public static readonly FrozenDictionary<string, KindInfo> Table = new KindInfo[]
     {
         new(RegistrationSubmitted, Email: true, Priority.High),
@@ -75,6 +78,10 @@ public static class NotificationKinds
         new(CertificateIssued, Email: true, Priority.High),
         new(CertificateRevoked, Email: true, Priority.High),
         new(CertificateExpiring, Email: true, Priority.Normal),
+
+        // Carries the items of digested kinds (each kept in the inbox on its own, without its own push
+        // or email): one push and one email listing them, so a busy day is one message, not one per item.
+        new(Digest, Email: true, Priority.Normal),
     }.ToFrozenDictionary(k => k.Kind, StringComparer.Ordinal);
 
     public static bool IsKnown(string kind) => Table.ContainsKey(kind);

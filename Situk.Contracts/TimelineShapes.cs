@@ -29,6 +29,12 @@ public static class TimelineSteps
 
     /// <summary>The person read it, on a device (session) or through the REST inbox.</summary>
     public const string Read = "read";
+
+    /// <summary>
+    /// A digest carried it: the item's own push and email were held and the digest (its id and its own
+    /// delivery in <see cref="NotificationTimeline.Digest"/>) went instead, listing it. At the digest's commit.
+    /// </summary>
+    public const string Digested = "digested";
 }
 
 /// <summary>
@@ -48,10 +54,15 @@ public sealed record TimelineStep(
     string? Via = null,
     string? Error = null);
 
-/// <summary>Answer of <c>GET /api/v1/notifications/{id}/timeline</c>: every step, oldest first.</summary>
+/// <summary>
+/// Answer of <c>GET /api/v1/notifications/{id}/timeline</c>: every step, oldest first. For an item a
+/// digest carried, <see cref="Digest"/> is that digest's own timeline (its id, when it was written, and
+/// each step of its push and email); omitted otherwise.
+/// </summary>
 public sealed record NotificationTimeline(
     long NotificationId,
     long UserId,
     string Kind,
     DateTimeOffset CreatedAt,
-    TimelineStep[] Steps);
+    TimelineStep[] Steps,
+    NotificationTimeline? Digest = null);

@@ -39,6 +39,7 @@ public sealed partial class EmailEscalation(
                   AND NOT EXISTS (SELECT 1 FROM email_outbox e WHERE e.notification_id = n.id)
                   AND NOT EXISTS (SELECT 1 FROM notification_preferences np
                                   WHERE np.user_id = n.user_id AND np.kind_group = @optionalGroup AND NOT np.email)
+                  AND NOT EXISTS (SELECT 1 FROM digest_items d WHERE d.notification_id = n.id) -- its digest is emailed instead
                 ORDER BY n.id
                 LIMIT @limit
                 """,

@@ -38,6 +38,7 @@ public static class OptionsSetup
         _ = services.GetRequiredService<IOptions<CertificateOptions>>().Value;
         _ = services.GetRequiredService<IOptions<LspOptions>>().Value;
         _ = services.GetRequiredService<IOptions<TextOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<Digests.DigestOptions>>().Value;
     }
 
     private static void Bind<T>(IServiceCollection services, string section)

@@ -8,8 +8,8 @@ namespace Situk.Api.Notifications;
 /// <summary>
 /// The one place that writes notifications: the inbox row, its <c>push_outbox</c> row and, for kinds
 /// that go by email (<see cref="NotificationKinds.Table"/>), its <c>email_outbox</c> row to the
-/// address the user registered with — all inside the caller's transaction, so they exist exactly
-/// when the change that caused them commits. One round trip for any number of notifications.
+/// address the user registered with (or, for a digested copy, its <c>digest_items</c> row) — all inside
+/// the caller's transaction, so they exist exactly when the change that caused them commits. One round trip for any number of notifications.
 /// </summary>
 public static class NotificationWriter
 {
@@ -17,21 +17,29 @@ public static class NotificationWriter
     // The recipient's preferences (notification_preferences, no row = on) are read here, at write time:
     // push off writes no push_outbox row, email off no email_outbox row unless the kind's email is
     // mandatory. The inbox row is the record and is always written.
+    // A copy of a kind digested for its recipient's role (digest_kinds, from Situk:Digests:Kinds) gets a
+    // digest_items row instead of its push and email rows: the digest that carries it is pushed and emailed.
     private const string InsertSql = """
         WITH n AS (
             INSERT INTO notifications (user_id, kind, priority, title, body, link, data, payload_bytes)
             VALUES (@user_id, @kind, @priority, @title, @body, @link, @data, @payload_bytes)
             RETURNING id, user_id
+        ), d AS (
+            SELECT n.id, n.user_id,
+                   EXISTS (SELECT 1 FROM digest_kinds k JOIN users u ON u.role = k.role WHERE k.kind = @kind AND u.id = n.user_id) AS held
+            FROM n
         ), p AS (
-            INSERT INTO push_outbox (notification_id) SELECT id FROM n
-            WHERE NOT EXISTS (SELECT 1 FROM notification_preferences np
-                              WHERE np.user_id = n.user_id AND np.kind_group = @kind_group AND NOT np.push)
+            INSERT INTO push_outbox (notification_id) SELECT id FROM d
+            WHERE NOT d.held AND NOT EXISTS (SELECT 1 FROM notification_preferences np
+                              WHERE np.user_id = d.user_id AND np.kind_group = @kind_group AND NOT np.push)
+        ), i AS (
+            INSERT INTO digest_items (notification_id, user_id) SELECT id, user_id FROM d WHERE d.held
         ), e AS (
             INSERT INTO email_outbox (notification_id, user_id, to_address, subject, text_body, html_body)
-            SELECT n.id, u.id, u.email, @subject, @text_body, @html_body
-            FROM n JOIN users u ON u.id = n.user_id
-            WHERE @email AND (@email_mandatory OR NOT EXISTS (SELECT 1 FROM notification_preferences np
-                              WHERE np.user_id = n.user_id AND np.kind_group = @kind_group AND NOT np.email))
+            SELECT d.id, u.id, u.email, @subject, @text_body, @html_body
+            FROM d JOIN users u ON u.id = d.user_id
+            WHERE @email AND NOT d.held AND (@email_mandatory OR NOT EXISTS (SELECT 1 FROM notification_preferences np
+                              WHERE np.user_id = d.user_id AND np.kind_group = @kind_group AND NOT np.email))
         )
         SELECT id FROM n
         """;

@@ -137,11 +137,12 @@ internal sealed partial class EmailRelay(
     /// The email as it goes out. A notification's email is composed from the notification now, with its
     /// link made absolute against <c>Situk:PublicWebUrl</c> (a mail client has no site to resolve
     /// <c>/registrations/5</c> against); a pull kind's says only that something waits, and where to sign
-    /// in, the stored words staying in the inbox. An email of no notification goes as stored.
+    /// in, the stored words staying in the inbox. An email of no notification goes as stored, and so does a
+    /// digest's, which lists its items in the reader's language and zone when it is written.
     /// </summary>
     private EmailRow Compose(EmailRow row)
     {
-        if (row.Kind is not { } kind)
+        if (row.Kind is not { } kind || kind == Contracts.NotificationKinds.Digest)
         {
             return row;
         }

@@ -40,6 +40,7 @@ internal static partial class OutboxStore
                n.body AS Body, n.link AS Link, n.data::text AS Data, n.created_at AS CreatedAt
         FROM notifications n
         WHERE n.user_id = @userId AND n.delivered_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM digest_items d WHERE d.notification_id = n.id) -- its digest carries it
           AND n.created_at >= clock_timestamp() - @windowMs * interval '1 millisecond'
           -- Only what was meant to be pushed: a notification written while its group's push was off has no outbox row.
           AND EXISTS (SELECT 1 FROM push_outbox o WHERE o.notification_id = n.id)

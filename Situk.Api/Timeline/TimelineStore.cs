@@ -8,7 +8,8 @@ namespace Situk.Api.Timeline;
 /// Reads a notification's delivery timeline from the rows that record each step: the notification
 /// (committed), its push_outbox row (forwarded), its delivery_writes and delivery_receipts (written,
 /// acked, per session), its email_attempts (emailed, email-retry, email-failed, with the email's
-/// reason) and its notification_reads (read, per device session or REST). Nothing is inferred.
+/// reason), its notification_reads (read, per device session or REST) and its digest_items row (the
+/// digest that carried it, with that digest's own timeline). Nothing is inferred.
 /// </summary>
 public static class TimelineStore
 {
@@ -47,6 +48,9 @@ public static class TimelineStore
         ORDER BY at, rank
         """;
 
+    // The digest that carried this item, if one did (a digest is never itself an item, so this goes one level deep).
+    private const string DigestSql = "SELECT digest_id FROM digest_items WHERE notification_id = @id AND digest_id IS NOT NULL";
+
     /// <summary>The timeline, or null when no notification has this id.</summary>
     public static async Task<(NotificationTimeline Timeline, long OwnerId)?> ReadAsync(NpgsqlConnection c, long id, CancellationToken ct)
     {
@@ -55,6 +59,9 @@ public static class TimelineStore
         {
             return null;
         }
+
+        var digestId = await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(DigestSql, new { id }, cancellationToken: ct));
+        var digest = digestId is { } d ? (await ReadAsync(c, d, ct))?.Timeline : null;
 
         var rows = (await c.QueryAsync<StepRow>(new CommandDefinition(StepsSql, new { id }, cancellationToken: ct))).ToList();
         var steps = new List<TimelineStep> { new(TimelineSteps.Committed, head.CreatedAt, 0) };
@@ -67,7 +74,12 @@ public static class TimelineStore
             steps.Add(new TimelineStep(TimelineSteps.Read, readAt, Math.Round((readAt - head.CreatedAt).TotalMilliseconds, 3)));
         }
 
-        return (new NotificationTimeline(head.Id, head.UserId, head.Kind, head.CreatedAt, [.. steps.OrderBy(s => s.At)]), head.UserId);
+        if (digest is not null)
+        {
+            steps.Add(new TimelineStep(TimelineSteps.Digested, digest.CreatedAt, Math.Round((digest.CreatedAt - head.CreatedAt).TotalMilliseconds, 3)));
+        }
+
+        return (new NotificationTimeline(head.Id, head.UserId, head.Kind, head.CreatedAt, [.. steps.OrderBy(s => s.At)], digest), head.UserId);
     }
 
     private sealed record Head(long Id, long UserId, string Kind, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt);

@@ -79,14 +79,20 @@ public sealed class JourneyTests : ApiTests
             "SELECT kind FROM notifications WHERE user_id = @id AND data->>'registrationId' = @reg", new { id = admin.Id, reg = c.RegistrationId.ToString(System.Globalization.CultureInfo.InvariantCulture) })).ToList();
         Assert.That(adminKinds, Is.EqualTo(new[] { NotificationKinds.RegistrationSubmitted }));
 
-        // Every notification of this registration has exactly one push_outbox row.
+        // Every notification of this registration has exactly one push_outbox row, except the copies a
+        // digest carries (the admin's registration notice, the asesor's APL-02 notice): one digest_items row instead.
         var withoutPush = await db.ExecuteScalarAsync<long>(
             """
             SELECT count(*) FROM notifications n
             WHERE n.data->>'registrationId' = @reg
-              AND (SELECT count(*) FROM push_outbox p WHERE p.notification_id = n.id) <> 1
+              AND (SELECT count(*) FROM push_outbox p WHERE p.notification_id = n.id)
+                  + (SELECT count(*) FROM digest_items d WHERE d.notification_id = n.id) <> 1
             """, new { reg = c.RegistrationId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         Assert.That(withoutPush, Is.Zero);
+        var digested = (await db.QueryAsync<string>(
+            "SELECT DISTINCT n.kind FROM notifications n JOIN digest_items d ON d.notification_id = n.id WHERE n.data->>'registrationId' = @reg AND n.user_id <> @asesiId ORDER BY n.kind",
+            new { reg = c.RegistrationId.ToString(System.Globalization.CultureInfo.InvariantCulture), asesiId })).ToList();
+        Assert.That(digested, Is.EqualTo(new[] { NotificationKinds.Apl02Submitted, NotificationKinds.RegistrationSubmitted }));
 
         // Email: registration received, the verdict and the certificate it issued, all to the asesi's own address, HTML and text.
         var emails = (await db.QueryAsync<(string Kind, string To, string Subject, string Text, string Html, long UserId)>(

@@ -29,7 +29,8 @@ public sealed class JourneyEndToEndTests : WholeSystemTests
         Assert.That(verdict.StatusCode, Is.EqualTo(HttpStatusCode.OK), await verdict.Content.ReadAsStringAsync(cts.Token));
 
         var asesiKinds = await ReceiveAndAckAsync(asesiDevice, 7, cts.Token);
-        var asesorKinds = await ReceiveAndAckAsync(asesorDevice, 2, cts.Token);
+        // The APL-02 notice waits for the asesor's digest (Situk:Digests, 15 minutes or 20 items); only the assignment is pushed alone.
+        var asesorKinds = await ReceiveAndAckAsync(asesorDevice, 1, cts.Token);
         Assert.Multiple(() =>
         {
             Assert.That(asesiKinds, Is.EqualTo(new[]
@@ -40,12 +41,15 @@ public sealed class JourneyEndToEndTests : WholeSystemTests
                 // So is the certificate the verdict issued: its family only.
                 "certificate",
             }));
-            Assert.That(asesorKinds, Is.EqualTo(new[] { NotificationKinds.AssessmentAssigned, NotificationKinds.Apl02Submitted }));
+            Assert.That(asesorKinds, Is.EqualTo(new[] { NotificationKinds.AssessmentAssigned }));
         });
 
         // Each ack became the delivery receipt, with the device class the socket declared.
         await WaitUntilAsync(async () => await Stack.Api.ScalarAsync<long>(
-            "SELECT count(*) FROM notifications WHERE user_id = ANY(@ids) AND delivered_at IS NULL", ("ids", new[] { asesi.Id, asesor.Id })) == 0, cts.Token);
+            """
+            SELECT count(*) FROM notifications n WHERE n.user_id = ANY(@ids) AND n.delivered_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM digest_items d WHERE d.notification_id = n.id)
+            """, ("ids", new[] { asesi.Id, asesor.Id })) == 0, cts.Token);
         await using var db = Stack.Api.OpenDb();
         var classes = (await db.QueryAsync<string>("SELECT DISTINCT delivered_device_class FROM notifications WHERE user_id = @id", new { id = asesi.Id })).ToList();
         Assert.That(classes, Is.EqualTo(new[] { DeviceClasses.Android }));
