@@ -11,6 +11,7 @@ using Situk.Api.Evidence;
 using Situk.Api.Hosting;
 using Situk.Api.Idempotency;
 using Situk.Api.Notifications;
+using Situk.Api.Pages;
 using Situk.Api.Places;
 using Situk.Api.Registrations;
 using Situk.Api.Relay;
@@ -91,6 +92,7 @@ public static partial class ApiApp
         api.MapTimeline();
         api.MapDashboard();
         app.MapDashboardPage();
+        app.MapSharedPageFiles();
         app.MapVerifyEmailPage();
         app.MapResetPasswordPage();
         return app;
