@@ -5,8 +5,9 @@
 //   text.say("inbox.unread", { count: 3 });            // "3 belum dibaca"
 //   text.time("2026-11-28T06:12:11Z");                  // "28/11/2026 13.12 WIB"
 //
-// Every word lives in JSON files, one per language: the shared ones (pagetext.<language>.json: times, the
-// settings control) and the page's own (<page>.<language>.json). Markup names its words by key:
+// Every word lives in JSON files, one per language: the shared ones (pagetext-<language>.json: times, the
+// settings control) and the page's own (<page>-<language>.json; not <page>.<language>.json, which the build
+// would take for a culture's satellite resource). Markup names its words by key:
 // data-text="key" sets the text, data-text-aria-label / data-text-placeholder set those attributes.
 // Changing the language or zone (set) rewrites the marked-up words, sets <html lang> and dispatches
 // "situk:textchange" {language, timeZone} on document, so a page (or a panel such as notification
@@ -38,7 +39,7 @@ export class PageText {
   static async load(pageBase, language, timeZone) {
     const shared = new URL("pagetext", import.meta.url);
     const entries = await Promise.all(LANGUAGES.map(async (l) => {
-      const [common, own] = await Promise.all([readJson(`${shared}.${l}.json`), readJson(`${pageBase}.${l}.json`)]);
+      const [common, own] = await Promise.all([readJson(`${shared}-${l}.json`), readJson(`${pageBase}-${l}.json`)]);
       return [l, { ...common, ...own }];
     }));
     return new PageText(Object.fromEntries(entries), language, timeZone);
