@@ -28,7 +28,7 @@ public static partial class PageWords
 
     /// <summary>
     /// The keys a page's script (and, when it mounts it, the settings control's) names: string literals shaped
-    /// like keys, and the keys it builds from a name (state.*, device.*, settings.language.*, settings.zone.*).
+    /// like keys, and the keys it builds from a name (state.*, device.*, recent.email.*, settings.language.*, settings.zone.*).
     /// </summary>
     public static IEnumerable<string> ScriptKeys(string page)
     {
@@ -48,6 +48,11 @@ public static partial class PageWords
         if (script.Contains("`device.${", StringComparison.Ordinal))
         {
             keys = keys.Concat(new[] { "web", "android", "ios", "desktop", "other" }.Select(d => "device." + d));
+        }
+
+        if (script.Contains("`recent.email.${", StringComparison.Ordinal))
+        {
+            keys = keys.Concat(new[] { "none", "pending", "sent", "failed" }.Select(e => "recent.email." + e));
         }
 
         return keys;

@@ -54,6 +54,8 @@ $("sign-out").addEventListener("click", () => {
   shownTimeline = null;
 });
 
+// The email states the recent list names in words (docs/dashboard.md); any other is shown as stored.
+const EMAIL_STATES = ["none", "pending", "sent", "failed"];
 const SIGN_IN_REFUSALS = { 401: "signin.wrong", 403: "signin.deactivated", 429: "signin.tooMany" };
 
 $("send").addEventListener("submit", async (event) => {
@@ -170,7 +172,7 @@ async function refreshRecent() {
   const rows = await response.json();
   $("recent").tBodies[0].replaceChildren(...rows.map((n) => {
     const delivered = n.deliveredAt ? `✓ ${n.deliveredDeviceClass} ${time(n.deliveredAt)}` : text.say("recent.pending");
-    const row = tableRow([n.id, n.userEmail, n.kind, n.title, time(n.createdAt), delivered, n.readAt ? `✓ ${time(n.readAt)}` : "—", n.emailState]);
+    const row = tableRow([n.id, n.userEmail, n.kind, n.title, time(n.createdAt), delivered, n.readAt ? `✓ ${time(n.readAt)}` : "—", EMAIL_STATES.includes(n.emailState) ? text.say(`recent.email.${n.emailState}`) : n.emailState]);
     row.dataset.id = n.id;
     row.dataset.delivered = n.deliveredAt ? "yes" : "no";
     const open = Object.assign(document.createElement("button"), { type: "button", className: "link", textContent: String(n.id) });
