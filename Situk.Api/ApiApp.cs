@@ -12,6 +12,7 @@ using Situk.Api.Evidence;
 using Situk.Api.Hosting;
 using Situk.Api.Idempotency;
 using Situk.Api.Notifications;
+using Situk.Api.Pages;
 using Situk.Api.Places;
 using Situk.Api.Preferences;
 using Situk.Api.Registrations;
@@ -95,6 +96,7 @@ public static partial class ApiApp
         api.MapTimeline();
         api.MapDashboard();
         app.MapDashboardPage();
+        app.MapSharedPageFiles();
         app.MapVerifyEmailPage();
         app.MapResetPasswordPage();
         app.MapUnsubscribePage();

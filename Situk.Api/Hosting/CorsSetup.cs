@@ -4,6 +4,7 @@ namespace Situk.Api.Hosting;
 
 /// <summary>
 /// CORS for browser clients on other origins (the broker's device page on :5080 signs in here).
+/// PATCH is allowed for the page's language and zone setting (<c>PATCH /me</c>).
 /// Bearer tokens only, no credentials: origins come from <c>Situk:Api:AllowedOrigins</c>, empty = any.
 /// </summary>
 internal static class CorsSetup
@@ -21,7 +22,7 @@ internal static class CorsSetup
             .ToArray();
         return app.UseCors(policy =>
         {
-            policy.AllowAnyHeader().WithMethods("GET", "POST", "PUT", "DELETE").WithExposedHeaders("Location", "Retry-After");
+            policy.AllowAnyHeader().WithMethods("GET", "POST", "PUT", "PATCH", "DELETE").WithExposedHeaders("Location", "Retry-After");
             if (origins.Length == 0)
             {
                 policy.AllowAnyOrigin();

@@ -33,6 +33,7 @@ public static class EmbeddedPages
                 ".html" => "text/html; charset=utf-8",
                 ".js" => "text/javascript; charset=utf-8",
                 ".css" => "text/css; charset=utf-8",
+                ".json" => "application/json; charset=utf-8",
                 _ => "application/octet-stream",
             };
             var etag = "\"" + Convert.ToHexString(SHA256.HashData(content))[..16] + "\"";
@@ -49,6 +50,13 @@ public static class EmbeddedPages
 
         return app;
     }
+
+    /// <summary>
+    /// What every page shares, at <c>/shared/…</c>: <c>pagetext.js</c> (words and times in the reader's
+    /// language and zone), <c>pagetext-settings.js</c> (the language and zone control) and their words.
+    /// </summary>
+    public static IEndpointRouteBuilder MapSharedPageFiles(this IEndpointRouteBuilder app) =>
+        app.MapEmbeddedFolder("shared", "/shared");
 
     private static void SetSecurityHeaders(IHeaderDictionary headers)
     {

@@ -9,7 +9,7 @@ using Situk.Broker.Options;
 namespace Situk.Broker.Page;
 
 /// <summary>
-/// The device page (<c>/</c>), its script and style, and <c>situk.js</c>, on the device listener only.
+/// The device page (<c>/</c>), its script, style and words (<c>*-id.json</c>, <c>*-en.json</c>), and <c>situk.js</c>, on the device listener only.
 /// The files are embedded in the assembly (<c>wwwroot/</c>) and served with an ETag so browsers revalidate,
 /// each with the headers of <see cref="PageSecurity"/>.
 /// </summary>
@@ -20,6 +20,7 @@ internal static class DevicePageApi
         [".html"] = "text/html; charset=utf-8",
         [".js"] = "text/javascript; charset=utf-8",
         [".css"] = "text/css; charset=utf-8",
+        [".json"] = "application/json; charset=utf-8",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static IEndpointRouteBuilder MapDevicePage(this IEndpointRouteBuilder app)

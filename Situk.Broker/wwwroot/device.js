@@ -4,48 +4,66 @@
 // browser in an exam lab) carries on without the password, while closing the tab forgets it, and no other
 // tab or later visit reads it (unlike localStorage). Memory alone would sign the candidate out at every
 // reload. Script injection could read it either way; the page's Content-Security-Policy is what guards that.
+//
+// Words and times follow the signed-in user's language and zone (GET /api/v1/me, kept with the sign-in so a
+// reload shows them at once); before sign-in, the browser's language. See pagetext.js.
 import { SitukClient } from "/situk.js";
+import { PageText } from "/pagetext.js";
+import { loadMe, mountLocaleSettings } from "/pagetext-settings.js";
 
 const $ = (id) => document.getElementById(id);
-const STATE_TEXT = {
-  idle: "Belum masuk (not signed in)",
-  connecting: "Menyambung… (connecting)",
-  open: "Tersambung (connected)",
-  reconnecting: "Menyambung ulang… (reconnecting)",
-  closed: "Terputus (disconnected)",
-  stopped: "Keluar (signed out)",
-  signedout: "Sesi berakhir, silakan masuk lagi (signed out)",
-};
 
 const items = new Map(); // id → { notification, element }
 let client = null;
 let session = null;
+let state = { name: "idle", code: undefined };
 
 const config = await loadConfig();
+const text = await PageText.load(new URL("device", import.meta.url), PageText.browserLanguage());
+text.apply();
+setState("idle");
+render();
+mountLocaleSettings($("locale-settings"), text, { apiUrl: config?.apiUrl ?? "", token: () => client?.token ?? session?.accessToken });
+document.addEventListener("situk:textchange", rewrite);
 restore();
 
 $("sign-in").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("sign-in-error").textContent = "";
   try {
-    if (!config) throw new Error("Layanan tidak tersedia, coba lagi nanti (the sign-in service is unavailable; reload the page)");
+    if (!config) throw new Error(text.say("signin.unavailable"));
     const response = await fetch(`${config.apiUrl}/api/v1/auth/token`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ email: $("email").value, password: $("password").value }),
     });
-    if (!response.ok) {
-      const problem = await response.json().catch(() => ({}));
-      throw new Error(problem.detail ?? problem.title ?? `sign-in failed (${response.status})`);
-    }
+    if (!response.ok) throw new Error(signInRefusal(response.status));
     const token = await response.json();
     session = { ...token, device: $("device").value, email: $("email").value };
     sessionStorage.setItem("situk.session", JSON.stringify(session));
+    await follow(await loadMe(config.apiUrl, session.accessToken));
     begin();
   } catch (error) {
-    $("sign-in-error").textContent = error.message;
+    $("sign-in-error").textContent = error instanceof TypeError ? text.say("signin.unreachable") : error.message;
   }
 });
+
+function signInRefusal(status) {
+  switch (status) {
+    case 401: return text.say("signin.wrong");
+    case 403: return text.say("signin.deactivated");
+    case 429: return text.say("signin.tooMany");
+    default: return text.say("signin.failed", { status });
+  }
+}
+
+// The user's stored language and zone, kept with the sign-in for the next reload.
+async function follow(me) {
+  if (!me || !session) return;
+  session = { ...session, language: me.language, timeZone: me.timeZone };
+  sessionStorage.setItem("situk.session", JSON.stringify(session));
+  text.set({ language: me.language, timeZone: me.timeZone });
+}
 
 // Signing out ends this device's sign-in on the API (its refresh token stops working, its socket closes);
 // the user's other devices stay signed in.
@@ -57,11 +75,11 @@ $("sign-out").addEventListener("click", async () => {
 });
 
 // The sign-in ended elsewhere (signed out, expired, or revoked): back to the sign-in form, saying so.
-function signedOut(reason) {
+function signedOut() {
   client = null;
   forget();
   setState("signedout");
-  $("sign-in-error").textContent = `Sesi berakhir (signed out): ${reason}`;
+  $("sign-in-error").textContent = text.say("signin.ended");
 }
 
 function forget() {
@@ -84,6 +102,7 @@ function restore() {
   const saved = sessionStorage.getItem("situk.session");
   if (!saved) return;
   session = JSON.parse(saved);
+  if (session.language) text.set({ language: session.language, timeZone: session.timeZone });
   // An expired access token is fine while the refresh token lasts: the client refreshes before connecting.
   if (new Date(session.refreshTokenExpiresAt ?? session.expiresAt) <= new Date()) {
     sessionStorage.removeItem("situk.session");
@@ -96,7 +115,6 @@ function restore() {
 function begin() {
   $("sign-in").hidden = true;
   $("inbox").hidden = false;
-  $("who").textContent = `${session.email} · ${session.role} · perangkat (device): ${session.device}`;
   document.body.dataset.device = session.device;
   client = new SitukClient({
     brokerUrl: session.brokerUrl,
@@ -107,6 +125,8 @@ function begin() {
     deviceId: deviceId(),
   });
   client.addEventListener("state", (e) => setState(e.detail.state, e.detail.code));
+  // Once a socket is open its token is good: read the stored language and zone (they may have changed elsewhere).
+  client.addEventListener("welcome", async () => follow(await loadMe(config?.apiUrl ?? "", client?.token)));
   client.addEventListener("notification", (e) => add(e.detail));
   client.addEventListener("read", (e) => e.detail.ids.forEach((id) => markReadLocally(id)));
   client.addEventListener("tokenexpired", () => setState("closed", 4001));
@@ -116,7 +136,7 @@ function begin() {
     sessionStorage.setItem("situk.session", JSON.stringify(session));
   });
   client.addEventListener("signedout", (e) => {
-    if (client) signedOut(e.detail.reason);
+    if (client) signedOut();
   });
   client.start();
   renderAlertsButton();
@@ -132,7 +152,6 @@ function add(n) {
   element.querySelector(".body").textContent = n.body;
   const time = element.querySelector(".time");
   time.dateTime = n.createdAt;
-  time.textContent = new Date(n.createdAt).toLocaleString();
   element.querySelector(".read").addEventListener("click", async () => {
     await client.markRead(n.id);
     markReadLocally(n.id);
@@ -160,22 +179,31 @@ function update(id) {
   const read = n.readAt != null;
   element.classList.toggle("unread", !read);
   element.querySelector(".read").hidden = read;
-  element.querySelector(".status").textContent = read ? "dibaca (read)" : "diterima, belum dibaca (delivered, unread)";
+  element.querySelector(".status").textContent = text.say(read ? "item.read" : "item.unread");
+  element.querySelector(".time").textContent = text.time(n.createdAt);
   element.dataset.state = read ? "read" : "delivered";
 }
 
 function render() {
   const unread = [...items.values()].filter((e) => e.notification.readAt == null).length;
   $("unread").textContent = String(unread);
-  $("unread").setAttribute("aria-label", `${unread} unread`);
+  $("unread").setAttribute("aria-label", text.say("inbox.unread", { count: unread }));
   $("empty").hidden = items.size > 0;
-  document.title = unread > 0 ? `(${unread}) Situk — notifikasi` : "Situk — notifikasi";
+  document.title = unread > 0 ? text.say("page.title.unread", { count: unread }) : text.say("page.title");
+  if (session) $("who").textContent = text.say("inbox.who", { email: session.email, role: session.role, device: text.say(`device.${session.device}`) });
 }
 
-function setState(state, code) {
-  const element = $("state");
-  element.dataset.state = state;
-  $("state-text").textContent = STATE_TEXT[state] + (code && state === "closed" ? ` · ${code}` : "");
+function setState(name, code) {
+  state = { name, code };
+  $("state").dataset.state = name;
+  $("state-text").textContent = code && name === "closed" ? text.say("state.closed.code", { code }) : text.say(`state.${name}`);
+}
+
+// The language or zone changed: rewrite what this script wrote (the marked-up words are rewritten already).
+function rewrite() {
+  setState(state.name, state.code);
+  for (const id of items.keys()) update(id);
+  render();
 }
 
 function alertIfHidden(n) {

@@ -70,12 +70,12 @@ public sealed partial class ResetPasswordPageTests
         var token = ResetLink.TokenIn(link);
         var before = await HashAsync(asesi.Id);
 
-        await using var context = await _browser.NewContextAsync();
+        await using var context = await _browser.NewContextAsync(new() { Locale = "en-US" });
         var requests = new List<IRequest>();
         context.Request += (_, request) => requests.Add(request);
         var page = await context.NewPageAsync();
         await page.GotoAsync(link);
-        var button = page.GetByRole(AriaRole.Button, new() { Name = "Simpan kata sandi" });
+        var button = page.GetByRole(AriaRole.Button, new() { Name = "Save password" });
         await Assertions.Expect(button).ToBeEnabledAsync();
         Assert.That(await HashAsync(asesi.Id), Is.EqualTo(before), "opening the link (as a mail scanner does) changes nothing");
 
@@ -96,9 +96,9 @@ public sealed partial class ResetPasswordPageTests
         await again.GotoAsync(link);
         await again.Locator("#password").FillAsync("another-password-2");
         await again.Locator("#again").FillAsync("another-password-2");
-        await again.GetByRole(AriaRole.Button, new() { Name = "Simpan kata sandi" }).ClickAsync();
+        await again.GetByRole(AriaRole.Button, new() { Name = "Save password" }).ClickAsync();
         await Assertions.Expect(again.GetByRole(AriaRole.Alert)).ToContainTextAsync("already used");
-        await Assertions.Expect(again.GetByRole(AriaRole.Button, new() { Name = "Simpan kata sandi" })).ToBeDisabledAsync();
+        await Assertions.Expect(again.GetByRole(AriaRole.Button, new() { Name = "Save password" })).ToBeDisabledAsync();
 
         Assert.That(requests.Select(r => r.Url), Has.Some.EndsWith("/reset/reset.js").And.Some.EndsWith("/api/v1/accounts/password-reset/confirm"));
         Assert.That(_logs.Lines.Where(l => l.Contains(token, StringComparison.Ordinal)), Is.Empty, "the token is in no log line");
@@ -135,12 +135,12 @@ public sealed partial class ResetPasswordPageTests
     [Test]
     public async Task A_link_with_no_token_says_so_and_offers_no_button()
     {
-        await using var context = await _browser.NewContextAsync();
+        await using var context = await _browser.NewContextAsync(new() { Locale = "en-US" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(_publicWebUrl + "reset-password");
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("copy the whole link");
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Simpan kata sandi" })).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Copy the whole link");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Save password" })).ToBeDisabledAsync();
     }
 
     private Task<string> HashAsync(long id) => _api.ScalarAsync<string>("SELECT password_hash FROM users WHERE id = @id", ("id", id));

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Situk.Contracts;
 using Situk.Tests.Support;
@@ -43,12 +44,15 @@ public sealed class DashboardTimelineTests : SystemInChromium
         await Assertions.Expect(page.Locator("#timeline li")).ToHaveCountAsync(0);
     }
 
+    // The admin reads English here (the words below are the English ones); PageLanguageTests covers Indonesian.
     private async Task SignInAsync(IPage page)
     {
+        using var english = await Stack.Api.Admin.Client.PatchAsJsonAsync("api/v1/me", new { language = "en" });
+        english.EnsureSuccessStatusCode();
         await page.GotoAsync(new Uri(Stack.Api.BaseAddress, "admin").ToString());
-        await page.GetByLabel("Email").FillAsync(ApiFixture.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(ApiFixture.AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.Locator("#email").FillAsync(ApiFixture.AdminEmail);
+        await page.Locator("#password").FillAsync(ApiFixture.AdminPassword);
+        await page.Locator("#sign-in button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("#dashboard")).ToBeVisibleAsync();
     }
 }

@@ -71,7 +71,7 @@ public sealed class DevicePageEndToEndTests : SystemInChromium
         var item = page.Locator("li.item").First;
         await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "delivered");
         await Assertions.Expect(page.Locator("#unread")).ToHaveTextAsync("1");
-        await item.GetByRole(AriaRole.Button, new() { Name = "Tandai dibaca (mark read)" }).ClickAsync();
+        await item.GetByRole(AriaRole.Button, new() { Name = "Tandai sudah dibaca" }).ClickAsync();
 
         await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "read");
         await Assertions.Expect(page.Locator("#unread")).ToHaveTextAsync("0");

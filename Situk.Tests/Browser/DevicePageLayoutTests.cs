@@ -27,13 +27,13 @@ public sealed class DevicePageLayoutTests
     [Test]
     public async Task The_sign_in_form_is_labelled_and_fits_a_phone()
     {
-        await using var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 360, Height = 740 } });
+        await using var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 360, Height = 740 }, Locale = "id-ID" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(_broker.DeviceHttp.ToString());
 
         var email = page.GetByLabel("Email");
-        var password = page.GetByLabel("Kata sandi (password)");
-        var device = page.GetByLabel("Kelas perangkat (device class)");
+        var password = page.GetByLabel("Kata sandi");
+        var device = page.GetByLabel("Jenis perangkat");
         var state = page.GetByRole(AriaRole.Status);
         var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
 
@@ -42,7 +42,7 @@ public sealed class DevicePageLayoutTests
             Assert.That(await email.IsVisibleAsync(), Is.True);
             Assert.That(await password.GetAttributeAsync("type"), Is.EqualTo("password"));
             Assert.That(await device.InputValueAsync(), Is.EqualTo("web"));
-            Assert.That(await state.InnerTextAsync(), Does.Contain("not signed in"));
+            Assert.That(await state.InnerTextAsync(), Does.Contain("Belum masuk"));
             Assert.That(scrollWidth, Is.LessThanOrEqualTo(360), "no sideways scrolling on a phone");
         });
     }

@@ -97,7 +97,7 @@ public sealed class DevicePageRefreshTests
 
         await Assertions.Expect(page.Locator("#state")).ToHaveAttributeAsync("data-state", "signedout");
         await Assertions.Expect(page.Locator("#sign-in")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("#sign-in-error")).ToContainTextAsync("signed out");
+        await Assertions.Expect(page.Locator("#sign-in-error")).ToContainTextAsync("Sesi Anda telah berakhir");
     }
 
     private static async Task<JsonElement> StoredSignInAsync(IPage page) =>

@@ -9,13 +9,14 @@ public static class DevicePageSteps
     /// <summary>
     /// Opens the broker's device page (pointed at the test API by <see cref="SystemFixture.PointDevicePageAtApiAsync"/>)
     /// and signs in; returns once the inbox shows. <paramref name="query"/> is added to the page's address.
+    /// The fields are found by id, so this works in either language the page may speak.
     /// </summary>
     public static async Task SignInAsync(IPage page, SystemFixture system, TestUser user, string query = "")
     {
         await page.GotoAsync($"{system.Broker.DeviceHttp}{query}");
-        await page.GetByLabel("Email").FillAsync(user.Email);
-        await page.GetByLabel("Kata sandi (password)").FillAsync(user.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Masuk" }).ClickAsync();
+        await page.Locator("#email").FillAsync(user.Email);
+        await page.Locator("#password").FillAsync(user.Password);
+        await page.Locator("#sign-in button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("#inbox")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#sign-in")).ToBeHiddenAsync();
     }

@@ -68,7 +68,7 @@ public sealed partial class VerifyEmailPageTests
         Assert.That(link, Does.StartWith(_publicWebUrl + "verify-email#token="), mail.TextBody);
         var token = VerificationLink.TokenIn(link);
 
-        await using var context = await _browser.NewContextAsync();
+        await using var context = await _browser.NewContextAsync(new() { Locale = "id-ID" });
         var requests = new List<IRequest>();
         context.Request += (_, request) => requests.Add(request);
         var page = await context.NewPageAsync();
@@ -104,11 +104,11 @@ public sealed partial class VerifyEmailPageTests
     [Test]
     public async Task A_link_with_no_token_says_so_and_offers_no_button()
     {
-        await using var context = await _browser.NewContextAsync();
+        await using var context = await _browser.NewContextAsync(new() { Locale = "id-ID" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(_publicWebUrl + "verify-email");
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("copy the whole link");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Salin seluruh tautan");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Konfirmasi email saya" })).ToBeDisabledAsync();
     }
 

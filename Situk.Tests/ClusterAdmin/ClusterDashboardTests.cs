@@ -26,12 +26,12 @@ public sealed class ClusterDashboardTests
         using var onB1 = await AdminCluster.ConnectAsync(cluster.B, "dash-b1", ct);
         using var onB2 = await AdminCluster.ConnectAsync(cluster.B, "dash-b2", ct);
         await using var browser = await Chromium.LaunchAsync();
-        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 } });
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1100 }, Locale = "en-US" });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(new Uri(api.BaseAddress, "admin").ToString());
         await page.GetByLabel("Email").FillAsync(ApiFixture.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(ApiFixture.AdminPassword);
+        await page.Locator("#password").FillAsync(ApiFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
         var rows = page.Locator("#brokers tbody tr");

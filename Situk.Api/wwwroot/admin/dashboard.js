@@ -1,8 +1,24 @@
 // The admin dashboard: everything comes from admin-only API routes; the broker's admin key stays on the server.
+// Words and times follow the signed-in admin's language and zone (GET /api/v1/me); before sign-in, the
+// browser's language. See /shared/pagetext.js.
+import { PageText } from "/shared/pagetext.js";
+import { loadMe, mountLocaleSettings } from "/shared/pagetext-settings.js";
+
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 3000;
 let token = sessionStorage.getItem("situk.admin.token");
 let timer = null;
+let shownTimeline = null; // the answer behind the timeline shown, rewritten when the language changes
+
+const text = await PageText.load(new URL("dashboard", import.meta.url), PageText.browserLanguage());
+text.apply();
+mountLocaleSettings($("locale-settings"), text, { apiUrl: "", token: () => token });
+document.addEventListener("situk:textchange", () => {
+  if (!token) return;
+  showWho();
+  renderTimeline();
+  refresh();
+});
 
 $("sign-in").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -14,11 +30,11 @@ $("sign-in").addEventListener("submit", async (event) => {
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    $("sign-in-error").textContent = body.detail ?? body.title ?? `Sign-in failed (${response.status}).`;
+    $("sign-in-error").textContent = text.say(SIGN_IN_REFUSALS[response.status] ?? "signin.failed", { status: response.status });
     return;
   }
   if (body.role !== "admin") {
-    $("sign-in-error").textContent = "This account is not an admin; the dashboard is for admins only.";
+    $("sign-in-error").textContent = text.say("signin.notAdmin");
     return;
   }
   token = body.accessToken;
@@ -35,7 +51,12 @@ $("sign-out").addEventListener("click", () => {
   $("sign-out").hidden = true;
   $("sign-in").hidden = false;
   $("who").textContent = "";
+  shownTimeline = null;
 });
+
+// The email states the recent list names in words (docs/dashboard.md); any other is shown as stored.
+const EMAIL_STATES = ["none", "pending", "sent", "failed"];
+const SIGN_IN_REFUSALS = { 401: "signin.wrong", 403: "signin.deactivated", 429: "signin.tooMany" };
 
 $("send").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -50,8 +71,8 @@ $("send").addEventListener("submit", async (event) => {
   });
   const body = await response.json().catch(() => ({}));
   $("send-result").textContent = response.ok
-    ? `Stored for ${body.count} recipient(s); pushing now.`
-    : `Not sent: ${body.detail ?? body.title ?? response.status}`;
+    ? text.say("send.stored", { count: body.count })
+    : text.say("send.refused", { reason: body.detail ?? body.title ?? response.status });
   refresh();
 });
 
@@ -62,14 +83,20 @@ $("timeline-lookup").addEventListener("submit", (event) => {
 
 if (token) show();
 
-function show() {
+async function show() {
   $("sign-in").hidden = true;
   $("dashboard").hidden = false;
   $("sign-out").hidden = false;
-  $("who").textContent = `Signed in as ${sessionStorage.getItem("situk.admin.email") ?? "admin"}`;
+  const me = await loadMe("", token);
+  if (me) text.set({ language: me.language, timeZone: me.timeZone });
+  showWho();
   refresh();
   clearInterval(timer);
   timer = setInterval(refresh, REFRESH_MS);
+}
+
+function showWho() {
+  $("who").textContent = text.say("who", { email: sessionStorage.getItem("situk.admin.email") ?? "admin" });
 }
 
 async function api(path, init = {}) {
@@ -86,34 +113,34 @@ async function refreshBroker() {
   const [stats, sessions] = await Promise.all([api("/api/v1/admin/broker/stats"), api("/api/v1/admin/broker/sessions")]);
   if (!stats.ok || !sessions.ok) {
     const problem = await (stats.ok ? sessions : stats).json().catch(() => ({}));
-    $("broker-error").textContent = problem.detail ?? "The broker is unreachable.";
+    $("broker-error").textContent = problem.detail ?? text.say("broker.unreachable");
     return;
   }
   $("broker-error").textContent = "";
   const s = await stats.json();
   const cards = [
-    ["Connections", s.connections], ["Users online", s.users], ["Frames sent", s.framesSent], ["Acks", s.acks],
-    ["Drops (1013)", s.drops], ["Publish→ack p50", `${s.publishToAckMs.p50.toFixed(1)} ms`], ["Publish→ack p99", `${s.publishToAckMs.p99.toFixed(1)} ms`],
+    ["card.connections", s.connections], ["card.users", s.users], ["card.sent", s.framesSent], ["card.acks", s.acks],
+    ["card.drops", s.drops], ["card.p50", `${s.publishToAckMs.p50.toFixed(1)} ms`], ["card.p99", `${s.publishToAckMs.p99.toFixed(1)} ms`],
   ];
   $("stats").replaceChildren(...cards.map(([name, value]) => {
     const div = document.createElement("div");
-    div.append(Object.assign(document.createElement("dt"), { textContent: name }), Object.assign(document.createElement("dd"), { textContent: String(value) }));
+    div.append(Object.assign(document.createElement("dt"), { textContent: text.say(name) }), Object.assign(document.createElement("dd"), { textContent: String(value) }));
     return div;
   }));
   // One row per broker (a single broker's answer has no rows: it is its own row) and, in a cluster, the total.
   const rows = s.brokers ?? [s];
   const figures = (x) => [x.connections, x.users, x.framesSent, x.acks, x.drops, x.publishToAckMs.p50.toFixed(1), x.publishToAckMs.p99.toFixed(1)];
   $("brokers").tBodies[0].replaceChildren(...rows.map((x) => Object.assign(tableRow([x.node ?? "", ...figures(x)]), { className: "broker" })));
-  $("brokers").tFoot.replaceChildren(...(s.brokers ? [Object.assign(tableRow(["Total", ...figures(s)]), { className: "total" })] : []));
+  $("brokers").tFoot.replaceChildren(...(s.brokers ? [Object.assign(tableRow([text.say("brokers.total"), ...figures(s)]), { className: "total" })] : []));
   const missing = s.missing ?? [];
-  $("brokers-missing").textContent = missing.length ? `No answer in time from: ${missing.join(", ")}` : "";
+  $("brokers-missing").textContent = missing.length ? text.say("brokers.missing", { nodes: missing.join(", ") }) : "";
   const list = await sessions.json();
   $("session-count").textContent = String(list.length);
   $("sessions").tBodies[0].replaceChildren(...list.map((x) => {
     const row = tableRow([x.userId, x.role, x.deviceClass, x.node ?? "", x.remoteAddress ?? "", time(x.connectedAt), x.framesSent, x.acks, x.queueDepth]);
     row.dataset.sessionId = x.sessionId;
-    const kick = Object.assign(document.createElement("button"), { type: "button", className: "kick", textContent: "Disconnect" });
-    kick.setAttribute("aria-label", `Disconnect session of user ${x.userId} (${x.deviceClass})`);
+    const kick = Object.assign(document.createElement("button"), { type: "button", className: "kick", textContent: text.say("sessions.kick") });
+    kick.setAttribute("aria-label", text.say("sessions.kick.label", { user: x.userId, device: x.deviceClass }));
     kick.addEventListener("click", async () => {
       await api(`/api/v1/admin/broker/sessions/${encodeURIComponent(x.sessionId)}`, { method: "DELETE" });
       refreshBroker();
@@ -131,12 +158,12 @@ async function refreshSeries() {
   const series = await response.json();
   const points = series.points.map((p) => ({ ...p, perSecond: p.delivered / series.bucketSeconds }));
   $("series").tBodies[0].replaceChildren(...points.map((p) =>
-    tableRow([time(p.at), p.delivered, p.perSecond.toFixed(1), fixed(p.p50Ms), fixed(p.p99Ms)])));
+    tableRow([text.time(p.at, "time.clock"), p.delivered, p.perSecond.toFixed(1), fixed(p.p50Ms), fixed(p.p99Ms)])));
   drawChart(points, minutes, bucketSeconds);
   const last = points.at(-1);
   $("chart-summary").textContent = last
-    ? `Latest bucket: ${last.perSecond.toFixed(1)} deliveries/s, p50 ${fixed(last.p50Ms)} ms, p99 ${fixed(last.p99Ms)} ms.`
-    : "No deliveries in the last 15 minutes.";
+    ? text.say("chart.latest", { rate: last.perSecond.toFixed(1), p50: fixed(last.p50Ms), p99: fixed(last.p99Ms) })
+    : text.say("chart.none", { minutes });
 }
 
 async function refreshRecent() {
@@ -144,12 +171,12 @@ async function refreshRecent() {
   if (!response.ok) return;
   const rows = await response.json();
   $("recent").tBodies[0].replaceChildren(...rows.map((n) => {
-    const delivered = n.deliveredAt ? `✓ ${n.deliveredDeviceClass} ${time(n.deliveredAt)}` : "pending";
-    const row = tableRow([n.id, n.userEmail, n.kind, n.title, time(n.createdAt), delivered, n.readAt ? `✓ ${time(n.readAt)}` : "—", n.emailState]);
+    const delivered = n.deliveredAt ? `✓ ${n.deliveredDeviceClass} ${time(n.deliveredAt)}` : text.say("recent.pending");
+    const row = tableRow([n.id, n.userEmail, n.kind, n.title, time(n.createdAt), delivered, n.readAt ? `✓ ${time(n.readAt)}` : "—", EMAIL_STATES.includes(n.emailState) ? text.say(`recent.email.${n.emailState}`) : n.emailState]);
     row.dataset.id = n.id;
     row.dataset.delivered = n.deliveredAt ? "yes" : "no";
     const open = Object.assign(document.createElement("button"), { type: "button", className: "link", textContent: String(n.id) });
-    open.setAttribute("aria-label", `Delivery timeline of notification ${n.id}`);
+    open.setAttribute("aria-label", text.say("recent.open", { id: n.id }));
     open.addEventListener("click", () => {
       $("timeline-id").value = String(n.id);
       showTimeline(String(n.id));
@@ -164,23 +191,31 @@ async function showTimeline(id) {
   $("timeline-error").textContent = "";
   $("timeline-summary").textContent = "";
   $("timeline").replaceChildren();
+  shownTimeline = null;
   const response = await api(`/api/v1/notifications/${encodeURIComponent(id)}/timeline`);
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    $("timeline-error").textContent = body.detail ?? body.title ?? `No timeline (${response.status}).`;
+    $("timeline-error").textContent = body.detail ?? body.title ?? text.say("timeline.none", { status: response.status });
     return;
   }
-  $("timeline-summary").textContent = `Notification ${body.notificationId} (${body.kind}) to user ${body.userId}, committed ${time(body.createdAt)}.`;
+  shownTimeline = body;
+  renderTimeline();
+}
+
+function renderTimeline() {
+  const body = shownTimeline;
+  if (!body) return;
+  $("timeline-summary").textContent = text.say("timeline.summary", { id: body.notificationId, kind: body.kind, user: body.userId, at: time(body.createdAt) });
   $("timeline").replaceChildren(...body.steps.map((s) => {
     const details = [
-      s.deviceClass, s.sessionId && `session ${s.sessionId}`, s.via && `via ${s.via}`, s.reason && `reason ${s.reason}`,
-      s.attempt != null && `attempt ${s.attempt}`, s.error,
+      s.deviceClass, s.sessionId && text.say("timeline.session", { id: s.sessionId }), s.via && text.say("timeline.via", { via: s.via }),
+      s.reason && text.say("timeline.reason", { reason: s.reason }), s.attempt != null && text.say("timeline.attempt", { attempt: s.attempt }), s.error,
     ].filter(Boolean).join(", ");
     const item = document.createElement("li");
     item.dataset.step = s.kind;
     item.append(
       Object.assign(document.createElement("strong"), { textContent: s.kind }),
-      ` ${time(s.at)} (+${s.delayMs.toFixed(1)} ms)${details ? ` — ${details}` : ""}`);
+      ` ${text.time(s.at, "time.clock")} (+${s.delayMs.toFixed(1)} ms)${details ? ` — ${details}` : ""}`);
     return item;
   }));
 }
@@ -207,8 +242,8 @@ function drawChart(points, minutes, bucketSeconds) {
     el("text", { x: 4, y: top + 10 }, `${Math.round(maxDelay)} ms`),
     el("text", { x: 4, y: H - bottom }, "0 ms"),
     el("text", { x: W - right + 4, y: top + 10 }, `${maxRate.toFixed(1)}/s`),
-    el("text", { x: left, y: H - 6 }, `−${minutes} min`),
-    el("text", { x: W - right - 24, y: H - 6 }, "now"),
+    el("text", { x: left, y: H - 6 }, text.say("chart.start", { minutes })),
+    el("text", { x: W - right - 24, y: H - 6 }, text.say("chart.now")),
   ];
   for (const p of points) {
     const barTop = y(p.perSecond, maxRate);
@@ -229,5 +264,5 @@ function tableRow(cells) {
   return row;
 }
 
-const time = (iso) => new Date(iso).toLocaleTimeString();
+const time = (iso) => text.time(iso);
 const fixed = (v) => (v == null ? "—" : v.toFixed(1));

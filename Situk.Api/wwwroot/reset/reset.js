@@ -1,6 +1,11 @@
 // The reset email's link opens this page; only pressing the button spends the token (a mail scanner that
 // fetches the link changes nothing). The token is in the fragment (#token=…), which the browser never sends
 // to a server, so only the POST below carries it; the page sends no referrer and nothing here logs it.
+// Its words are in the browser's language if that is Indonesian or English, else Indonesian (no one is signed in).
+import { PageText } from '../shared/pagetext.js';
+
+const text = await PageText.load(new URL('reset', import.meta.url), PageText.browserLanguage());
+text.apply();
 const button = document.getElementById('save');
 const password = document.getElementById('password');
 const again = document.getElementById('again');
@@ -9,7 +14,7 @@ const problem = document.getElementById('problem');
 const token = new URLSearchParams(location.hash.slice(1)).get('token')?.trim() ?? '';
 
 if (token === '') {
-  problem.textContent = 'Tautan ini tidak lengkap: salin seluruh tautan dari email. / This link is incomplete: copy the whole link from the email.';
+  problem.textContent = text.say('incomplete');
 } else {
   button.disabled = false;
   button.addEventListener('click', save);
@@ -19,11 +24,11 @@ async function save() {
   result.textContent = '';
   problem.textContent = '';
   if (password.value.length < 8) {
-    problem.textContent = 'Kata sandi minimal 8 karakter. / The password needs at least 8 characters.';
+    problem.textContent = text.say('tooShort');
     return;
   }
   if (password.value !== again.value) {
-    problem.textContent = 'Kedua kata sandi tidak sama. / The two passwords differ.';
+    problem.textContent = text.say('differ');
     return;
   }
   button.disabled = true;
@@ -40,14 +45,14 @@ async function save() {
       button.hidden = true;
       password.value = '';
       again.value = '';
-      result.textContent = 'Kata sandi baru tersimpan. Silakan masuk. / Your new password is saved. You can sign in now.';
+      result.textContent = text.say('saved');
       return;
     }
     problem.textContent = await detailOf(response);
     // A bad password or too many tries is worth another go; a used, expired or unknown link is not.
     button.disabled = response.status === 410 || lastBody?.title === 'Unknown reset link';
   } catch {
-    problem.textContent = 'Tidak dapat menghubungi Situk. Coba lagi. / Could not reach Situk. Try again.';
+    problem.textContent = text.say('unreachable');
     button.disabled = false;
   }
 }
@@ -69,5 +74,5 @@ async function detailOf(response) {
   } catch {
     lastBody = null; // not JSON: fall through to the status line
   }
-  return `Gagal (${response.status}). / Failed (${response.status}).`;
+  return text.say('failed', { status: response.status });
 }

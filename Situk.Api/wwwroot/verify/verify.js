@@ -1,13 +1,18 @@
 // The email's link opens this page; only pressing the button spends the token (a mail scanner that
 // fetches the link confirms nothing). The token is in the fragment (#token=…), which the browser never
 // sends to a server, so only the POST below carries it; the page sends no referrer and nothing here logs it.
+// Its words are in the browser's language if that is Indonesian or English, else Indonesian (no one is signed in).
+import { PageText } from '../shared/pagetext.js';
+
+const text = await PageText.load(new URL('verify', import.meta.url), PageText.browserLanguage());
+text.apply();
 const button = document.getElementById('confirm');
 const result = document.getElementById('result');
 const problem = document.getElementById('problem');
 const token = new URLSearchParams(location.hash.slice(1)).get('token')?.trim() ?? '';
 
 if (token === '') {
-  problem.textContent = 'Tautan ini tidak lengkap: salin seluruh tautan dari email. / This link is incomplete: copy the whole link from the email.';
+  problem.textContent = text.say('incomplete');
 } else {
   button.disabled = false;
   button.addEventListener('click', confirmEmail);
@@ -28,14 +33,14 @@ async function confirmEmail() {
     });
     if (response.ok) {
       button.hidden = true;
-      result.textContent = 'Email Anda sudah dikonfirmasi. Silakan masuk. / Your email is confirmed. You can sign in now.';
+      result.textContent = text.say('confirmed');
       return;
     }
     problem.textContent = await detailOf(response);
     // Too many tries from this address is worth retrying later; a used, expired or unknown link is not.
     button.disabled = response.status !== 429;
   } catch {
-    problem.textContent = 'Tidak dapat menghubungi Situk. Coba lagi. / Could not reach Situk. Try again.';
+    problem.textContent = text.say('unreachable');
     button.disabled = false;
   }
 }
@@ -50,5 +55,5 @@ async function detailOf(response) {
   } catch {
     // Not JSON: fall through to the status line.
   }
-  return `Konfirmasi gagal (${response.status}). / Confirmation failed (${response.status}).`;
+  return text.say('failed', { status: response.status });
 }

@@ -20,6 +20,8 @@ public sealed class DevicePageTests
     [TestCase("situk.js", "text/javascript", "export class SitukClient")]
     [TestCase("device.js", "text/javascript", "from \"/situk.js\"")]
     [TestCase("device.css", "text/css", ".state")]
+    [TestCase("device-id.json", "application/json", "\"signin.title\": \"Masuk\"")]
+    [TestCase("pagetext.js", "text/javascript", "export class PageText")]
     public async Task Page_files_are_served_with_their_content_type(string path, string contentType, string excerpt)
     {
         using var cts = Timeouts.Generous();
