@@ -30,9 +30,11 @@ public sealed class BrokerFailoverFaultTests
     // At most ten writes a second, each to 30 users: every user is written to every 10 writes (1–5 s on two loaded cores).
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
-    // A device whose broker died notices at once (its socket is reset) and waits one back-off (200 ms – 2 s).
-    // A device that waited for its keep-alive instead (25 s + 15 s) is the bug this bound catches.
-    private static readonly TimeSpan MoveBound = TimeSpan.FromSeconds(20);
+    // A device whose broker died or went away notices at once (its socket ends) and waits one back-off (200 ms –
+    // 2 s here); the last of 100–300 moving devices was open elsewhere 0.7–14 s later under a load of 30–90 on two
+    // cores. A device that never moves, or is left on a dead broker until its keep-alive gives up (up to 25 s +
+    // 15 s), is the bug this bound is meant to catch; on a machine this loaded it cannot be tighter.
+    private static readonly TimeSpan MoveBound = TimeSpan.FromSeconds(35);
 
     [Test]
     [CancelAfter(900_000)]
