@@ -62,6 +62,11 @@ public sealed class OddTextTests
             var user = await _api.CreateUserAsync(Roles.Asesor);
             return new Target(user.Client, "api/v1/me/password", () => Node(new { currentPassword = user.Password, newPassword = "new-password-1" }));
         }, true),
+        ["PATCH /api/v1/me"] = (async () =>
+        {
+            var user = await _api.CreateUserAsync(Roles.Asesi);
+            return new Target(user.Client, "api/v1/me", () => Node(new { language = "en", timeZone = "Asia/Makassar" }));
+        }, false),
         ["POST /api/v1/users/{id}/deactivation"] = (async () =>
         {
             // A deactivation keeps its first reason, so the next attempt needs a user who is still active.
