@@ -28,4 +28,13 @@ internal sealed class EmailRow
 
     /// <inheritdoc cref="NotificationTitle"/>
     public string? NotificationBody { get; set; }
+
+    /// <summary>The recipient as the email greets them, and their language and zone, in which a notification's email is laid out.</summary>
+    public string RecipientName { get; set; } = "";
+
+    /// <inheritdoc cref="RecipientName"/>
+    public string Language { get; set; } = "id";
+
+    /// <inheritdoc cref="RecipientName"/>
+    public string TimeZone { get; set; } = Texts.Locale.DefaultZoneId;
 }

@@ -169,11 +169,11 @@ public sealed class PasswordResetTests
         _api.CreateClient().PostAsJsonAsync("api/v1/accounts/password-reset/confirm", new { token, newPassword });
 
     private Task<long> MailsToAsync(string email) => _api.ScalarAsync<long>(
-        "SELECT count(*) FROM email_outbox WHERE to_address = @email AND subject = @subject", ("email", email), ("subject", AccountNotices.ResetSubject));
+        "SELECT count(*) FROM email_outbox WHERE to_address = @email AND subject = @subject", ("email", email), ("subject", AccountNotices.ResetSubject("id")));
 
     private Task<string> LatestMailAsync(string email) => _api.ScalarAsync<string>(
         "SELECT text_body FROM email_outbox WHERE to_address = @email AND subject = @subject ORDER BY id DESC LIMIT 1",
-        ("email", email), ("subject", AccountNotices.ResetSubject));
+        ("email", email), ("subject", AccountNotices.ResetSubject("id")));
 
     private Task<string> HashAsync(long id) => _api.ScalarAsync<string>("SELECT password_hash FROM users WHERE id = @id", ("id", id));
 

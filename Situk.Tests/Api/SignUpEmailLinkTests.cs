@@ -40,7 +40,7 @@ public sealed class SignUpEmailLinkTests
     {
         var asesi = await _api.CreateUserAsync(Roles.Asesi, verified: false);
 
-        var mail = await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject);
+        var mail = await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject("id"));
 
         var token = VerificationLink.TokenIn(mail.TextBody ?? "");
         var link = $"{PublicWebUrl}verify-email#token={token}";
@@ -58,7 +58,7 @@ public sealed class SignUpEmailLinkTests
     {
         using var cts = Timeouts.Generous();
         var asesi = await _api.CreateUserAsync(Roles.Asesi, verified: false);
-        var token = VerificationLink.TokenIn((await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject)).TextBody ?? "");
+        var token = VerificationLink.TokenIn((await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject("id"))).TextBody ?? "");
 
         using var page = await _api.CreateClient().GetAsync("verify-email", cts.Token);
         using var script = await _api.CreateClient().GetAsync("verify/verify.js", cts.Token);
