@@ -51,7 +51,7 @@ public sealed class PasswordResetTests
         var text = await LatestMailAsync(asesor.Email);
         var token = ResetLink.TokenIn(text);
 
-        Assert.That(text, Does.Contain($"Link: {PublicWebUrl}reset-password#token={token}\n"));
+        Assert.That(text, Does.Contain($"Atur ulang kata sandi: {PublicWebUrl}reset-password#token={token}\n"));
         Assert.That(await _api.ScalarAsync<long>("SELECT count(*) FROM password_resets WHERE token_hash = sha256(convert_to(@t, 'UTF8'))", ("t", token)), Is.EqualTo(1));
         Assert.That(await _api.ScalarAsync<long>("SELECT count(*) FROM password_resets WHERE encode(token_hash, 'escape') LIKE '%' || @t || '%'", ("t", token)), Is.Zero);
         var lifetime = await _api.ScalarAsync<double>(

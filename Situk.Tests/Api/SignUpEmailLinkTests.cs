@@ -46,8 +46,8 @@ public sealed class SignUpEmailLinkTests
         var link = $"{PublicWebUrl}verify-email#token={token}";
         Assert.Multiple(() =>
         {
-            Assert.That(mail.TextBody, Does.Contain($"Link: {link}\n"));
-            Assert.That(mail.TextBody, Does.Contain($"Your code: {token}"));
+            Assert.That(mail.TextBody, Does.Contain($"Konfirmasi email saya: {link}\n"));
+            Assert.That(mail.TextBody, Does.Contain($"Kode Anda: {token}"));
             Assert.That(mail.HtmlBody, Does.Contain($"href=\"{link}\""));
             Assert.That(mail.HtmlBody, Does.Not.Contain("href=\"/"), "no site-relative link in the HTML part");
         });
