@@ -50,7 +50,7 @@ public sealed class LspOptions : IValidatableObject
     public string Name { get; set; } = "Lembaga Sertifikasi Profesi";
 
     /// <summary>Where people write to the LSP (<c>sertifikasi@lsp.example</c>).</summary>
-    [EmailAddress, StringLength(254)]
+    [EmailAddress(ErrorMessage = "Situk:Lsp:Email must be an email address, e.g. sertifikasi@lsp.example."), StringLength(254)]
     public string? Email { get; set; }
 
     /// <summary>The LSP's telephone (<c>+62 31 1234 5678</c>): digits, spaces, <c>+ - ( )</c>.</summary>

@@ -95,12 +95,12 @@ public sealed partial class NotificationTextsTests
         });
     }
 
-    [TestCase("id", "Asia/Jakarta", "Senin, 7 Desember 2026 pukul 08.00 WIB")]
-    [TestCase("id", "Asia/Makassar", "Senin, 7 Desember 2026 pukul 09.00 WITA")]
-    [TestCase("id", "Asia/Jayapura", "Senin, 7 Desember 2026 pukul 10.00 WIT")]
-    [TestCase("en", "Asia/Jakarta", "Monday 7 December 2026, 08:00 WIB")]
-    [TestCase("en", "Asia/Makassar", "Monday 7 December 2026, 09:00 WITA")]
-    [TestCase("en", "Asia/Jayapura", "Monday 7 December 2026, 10:00 WIT")]
+    [TestCase("id", "Asia/Jakarta", "pada Senin, 7 Desember 2026 pukul 08.00 WIB di")]
+    [TestCase("id", "Asia/Makassar", "pukul 09.00 WITA di")]
+    [TestCase("id", "Asia/Jayapura", "pukul 10.00 WIT di")]
+    [TestCase("en", "Asia/Jakarta", "is on Monday 7 December 2026, 08:00 WIB at")]
+    [TestCase("en", "Asia/Makassar", ", 09:00 WITA at")]
+    [TestCase("en", "Asia/Jayapura", ", 10:00 WIT at")]
     public void A_scheduled_assessment_names_the_time_in_the_readers_zone_the_tuk_and_the_asesor(string language, string zone, string time)
     {
         var (title, body) = RegistrationNotices.Scheduled(Registration, At).Words.For(Catalog, Locale.For(language, zone));
