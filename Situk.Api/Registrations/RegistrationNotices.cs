@@ -80,7 +80,7 @@ public static class RegistrationNotices
 
     /// <summary>The named values; a null one (no note) is left out, so its text must not name it.</summary>
     private static Dictionary<string, object?> Values(params (string Name, object? Value)[] values) =>
-        values.Where(v => v.Value is not null).ToDictionary(v => v.Name, v => v.Value is long id ? id.ToString(System.Globalization.CultureInfo.InvariantCulture) : v.Value, StringComparer.Ordinal);
+        values.Where(v => v.Value is not null).ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
 
     private static NewNotification Notice(RegistrationStore.Locked r, long userId, string kind, string status, string key, Dictionary<string, object?> values) =>
         Notice(r, userId, kind, status, (key, false), values);
