@@ -54,7 +54,7 @@ public static class AccountsApi
     }
 
     private static async Task<Accepted<SignUpAccepted>> SignUp(
-        SignUpRequest body, NpgsqlDataSource db, IOptions<AccountOptions> options, IOptions<TextOptions> texts, PublicLinks links, TimeProvider time, CancellationToken ct)
+        SignUpRequest body, NpgsqlDataSource db, IOptions<AccountOptions> options, IOptions<TextOptions> texts, NotificationEmail emails, TimeProvider time, CancellationToken ct)
     {
         var email = EmailAddresses.Canonical(body.Email)!; // validated
         var accepted = TypedResults.Accepted((string?)null, new SignUpAccepted(email, AcceptedDetail));
@@ -67,8 +67,9 @@ public static class AccountsApi
         var created = hash is null ? null : await UserStore.CreateAsync(c, tx, body.FullName, email, hash, body.Phone, Roles.Asesi, verified: false, texts.Value.For(body.Language, body.TimeZone), ct);
         if (created is { } id)
         {
-            var token = await EmailVerification.IssueAsync(c, tx, id, time.GetUtcNow() + options.Value.VerificationLifetime, ct);
-            await AccountNotices.VerifyAsync(c, tx, links, id, email, token, ct);
+            var expiresAt = time.GetUtcNow() + options.Value.VerificationLifetime;
+            var token = await EmailVerification.IssueAsync(c, tx, id, expiresAt, ct);
+            await AccountNotices.VerifyAsync(c, tx, emails, id, email, token, expiresAt, ct);
         }
         else
         {
@@ -78,13 +79,14 @@ public static class AccountsApi
             {
                 if (holder.Verified)
                 {
-                    await AccountNotices.AlreadyRegisteredAsync(c, tx, holder.Id, email, ct);
+                    await AccountNotices.AlreadyRegisteredAsync(c, tx, emails, holder.Id, email, ct);
                 }
                 else
                 {
                     // Not proved yet: a fresh link, so that signing up again is how a lost link is replaced.
-                    var token = await EmailVerification.IssueAsync(c, tx, holder.Id, time.GetUtcNow() + options.Value.VerificationLifetime, ct);
-                    await AccountNotices.VerifyAsync(c, tx, links, holder.Id, email, token, ct);
+                    var expiresAt = time.GetUtcNow() + options.Value.VerificationLifetime;
+                    var token = await EmailVerification.IssueAsync(c, tx, holder.Id, expiresAt, ct);
+                    await AccountNotices.VerifyAsync(c, tx, emails, holder.Id, email, token, expiresAt, ct);
                 }
             }
         }

@@ -40,7 +40,7 @@ public static class PasswordResetApi
     /// and none to a deactivated account.
     /// </summary>
     private static async Task<Accepted<PasswordResetAccepted>> Request(
-        PasswordResetRequest body, NpgsqlDataSource db, IOptions<AccountOptions> options, PublicLinks links, TimeProvider time, CancellationToken ct)
+        PasswordResetRequest body, NpgsqlDataSource db, IOptions<AccountOptions> options, NotificationEmail emails, TimeProvider time, CancellationToken ct)
     {
         var email = EmailAddresses.Canonical(body.Email)!; // validated
         await using var c = await db.OpenConnectionAsync(ct);
@@ -48,8 +48,9 @@ public static class PasswordResetApi
         await using var tx = await c.BeginTransactionAsync(ct);
         if (holder is { Deactivated: false } && !await AccountNotices.ResetSentRecentlyAsync(c, tx, holder.Id, options.Value.EmailInterval, ct))
         {
-            var token = await PasswordReset.IssueAsync(c, tx, holder.Id, time.GetUtcNow() + options.Value.PasswordResetLifetime, ct);
-            await AccountNotices.ResetAsync(c, tx, links, holder.Id, email, token, ct);
+            var expiresAt = time.GetUtcNow() + options.Value.PasswordResetLifetime;
+            var token = await PasswordReset.IssueAsync(c, tx, holder.Id, expiresAt, ct);
+            await AccountNotices.ResetAsync(c, tx, emails, holder.Id, email, token, expiresAt, ct);
         }
 
         await tx.CommitAsync(ct);

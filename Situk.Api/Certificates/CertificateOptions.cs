@@ -37,12 +37,46 @@ public sealed class CertificateOptions
     public TimeSpan CheckWindow { get; set; } = TimeSpan.FromMinutes(1);
 }
 
-/// <summary><c>Situk:Lsp</c>: the certification body itself, as printed on its certificates.</summary>
-public sealed class LspOptions
+/// <summary>
+/// <c>Situk:Lsp</c>: the certification body itself, as printed on its certificates and in the footer of
+/// every email. The contact fields are optional (default none); a line is left out of the footer when unset.
+/// </summary>
+public sealed class LspOptions : IValidatableObject
 {
     public const string Section = "Situk:Lsp";
 
     /// <summary>The LSP's name. Default <c>Lembaga Sertifikasi Profesi</c>; set it to the body's registered name.</summary>
     [Required, StringLength(200, MinimumLength = 1)]
     public string Name { get; set; } = "Lembaga Sertifikasi Profesi";
+
+    /// <summary>Where people write to the LSP (<c>sertifikasi@lsp.example</c>).</summary>
+    [EmailAddress(ErrorMessage = "Situk:Lsp:Email must be an email address, e.g. sertifikasi@lsp.example."), StringLength(254)]
+    public string? Email { get; set; }
+
+    /// <summary>The LSP's telephone (<c>+62 31 1234 5678</c>): digits, spaces, <c>+ - ( )</c>.</summary>
+    [RegularExpression(@"^\+?[0-9][0-9 ()\-]{4,29}$", ErrorMessage = "Situk:Lsp:Phone must be a telephone number: digits, spaces and + - ( ), e.g. +62 31 1234 5678.")]
+    public string? Phone { get; set; }
+
+    /// <summary>The LSP's postal address, on one line.</summary>
+    [StringLength(300, MinimumLength = 1)]
+    public string? Address { get; set; }
+
+    /// <summary>The LSP's own web site (not Situk's address): an absolute http(s) URL.</summary>
+    public string? WebUrl { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (WebUrl is not null && !Contracts.NotificationLinks.IsAbsoluteWeb(WebUrl))
+        {
+            yield return new ValidationResult("Situk:Lsp:WebUrl must be an absolute http:// or https:// URL, e.g. https://lsp.example.", [nameof(WebUrl)]);
+        }
+
+        foreach (var (name, value) in new[] { (nameof(Name), Name), (nameof(Address), Address), (nameof(Email), Email) })
+        {
+            if (value is not null && value.Any(char.IsControl))
+            {
+                yield return new ValidationResult($"Situk:Lsp:{name} must be one line without control characters.", [name]);
+            }
+        }
+    }
 }

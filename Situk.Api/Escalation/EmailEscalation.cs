@@ -1,7 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Situk.Api.Notifications;
 using Situk.Contracts;
 
 namespace Situk.Api.Escalation;
@@ -10,7 +9,8 @@ namespace Situk.Api.Escalation;
 /// Emails a notification that no device acked within its kind's deadline, exactly once: the
 /// <c>email_outbox</c> row (reason <c>escalation</c>) is unique per notification, and a notification
 /// acked first (delivered_at set) or read in the inbox first (read_at set: the person has seen it) is
-/// never escalated. The email relay then sends it like any other.
+/// never escalated. The row keeps the notification's words (written in its reader's language when it was
+/// stored); the email relay lays them out and sends it like any other.
 /// Time comes from <see cref="TimeProvider"/>.
 /// </summary>
 public sealed partial class EmailEscalation(
@@ -33,7 +33,7 @@ public sealed partial class EmailEscalation(
 
             var due = (await c.QueryAsync<Due>(new CommandDefinition(
                 """
-                SELECT n.id, n.user_id AS userId, u.email, n.title, n.body, n.link
+                SELECT n.id, n.user_id AS userId, u.email, n.title, n.body
                 FROM notifications n JOIN users u ON u.id = n.user_id
                 WHERE n.kind = @kind AND n.delivered_at IS NULL AND n.read_at IS NULL AND n.created_at <= @cutoff
                   AND NOT EXISTS (SELECT 1 FROM email_outbox e WHERE e.notification_id = n.id)
@@ -50,11 +50,11 @@ public sealed partial class EmailEscalation(
                 queued += await c.ExecuteAsync(new CommandDefinition(
                     """
                     INSERT INTO email_outbox (notification_id, user_id, to_address, subject, text_body, html_body, reason)
-                    SELECT @Id, @UserId, @Email, @Title, @text, @html, 'escalation'
+                    SELECT @Id, @UserId, @Email, @Title, @Body, '', 'escalation'
                     WHERE EXISTS (SELECT 1 FROM notifications WHERE id = @Id AND delivered_at IS NULL AND read_at IS NULL)
                     ON CONFLICT (notification_id) WHERE reason = 'escalation' DO NOTHING
                     """,
-                    new { n.Id, n.UserId, n.Email, n.Title, text = NotificationEmail.Text(n.Body, n.Link), html = NotificationEmail.Html(n.Title, n.Body, n.Link) },
+                    new { n.Id, n.UserId, n.Email, n.Title, n.Body },
                     cancellationToken: ct));
             }
         }
@@ -102,7 +102,7 @@ public sealed partial class EmailEscalation(
     private static string? OptionalGroup(string kind) =>
         NotificationKinds.IsKnown(kind) && !NotificationGroups.MandatoryEmail.Contains(kind) ? NotificationGroups.Of(kind) : null;
 
-    private sealed record Due(long Id, long UserId, string Email, string Title, string Body, string? Link);
+    private sealed record Due(long Id, long UserId, string Email, string Title, string Body);
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Escalated {Count} unacknowledged notification(s) to email")]
     private static partial void LogEscalated(ILogger logger, int count);

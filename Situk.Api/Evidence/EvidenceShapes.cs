@@ -11,14 +11,6 @@ public static class EvidenceKinds
     public const string Other = "other";
 
     public static readonly IReadOnlyList<string> All = [IdentityCard, Diploma, Photo, Other];
-
-    public static string Label(string kind) => kind switch
-    {
-        IdentityCard => "identity card",
-        Diploma => "diploma",
-        Photo => "photo",
-        _ => "document",
-    };
 }
 
 /// <summary>Which form a file belongs to: the <c>purpose</c> form field.</summary>

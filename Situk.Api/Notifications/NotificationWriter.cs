@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Situk.Api.Texts;
 using Situk.Contracts;
 
 namespace Situk.Api.Notifications;
@@ -9,7 +10,12 @@ namespace Situk.Api.Notifications;
 /// The one place that writes notifications: the inbox row, its <c>push_outbox</c> row and, for kinds
 /// that go by email (<see cref="NotificationKinds.Table"/>), its <c>email_outbox</c> row to the
 /// address the user registered with (or, for a digested copy, its <c>digest_items</c> row) — all inside
-/// the caller's transaction, so they exist exactly when the change that caused them commits. One round trip for any number of notifications.
+/// the caller's transaction, so they exist exactly when the change that caused them commits. Each
+/// notification's words are written here, once, in its reader's language and time zone
+/// (<see cref="UserLocales"/>, one query for the batch): the inbox row, the device frame and the email then
+/// say the same thing. A language changed later applies to notifications written after it. The email row
+/// keeps the words (subject = title, text = body); the email relay lays them out (greeting, absolute link,
+/// the LSP's footer) when it sends (<see cref="NotificationEmail"/>). One round trip for any number of notifications.
 /// </summary>
 public static class NotificationWriter
 {
@@ -44,6 +50,8 @@ public static class NotificationWriter
         SELECT id FROM n
         """;
 
+    private static readonly Locale UnknownReader = Locale.For("id", Locale.DefaultZoneId);
+
     private static readonly DateTimeOffset SampleTime = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_560);
 
     /// <summary>Stores the notifications and their outbox rows; returns their ids in input order.</summary>
@@ -56,10 +64,14 @@ public static class NotificationWriter
             return [];
         }
 
+        var readers = await UserLocales.LoadAsync(
+            connection, transaction, list.Where(n => n.Words is NotificationWords.FromTexts).Select(n => n.UserId), ct);
         await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var n in list)
         {
-            batch.BatchCommands.Add(Command(n));
+            // A user the database does not know gets the default reader; the insert then fails on its foreign key as before.
+            var (title, body) = n.Words.For(TextCatalog.Embedded, readers.GetValueOrDefault(n.UserId) ?? UnknownReader);
+            batch.BatchCommands.Add(Command(n, title, body));
         }
 
         var ids = new List<long>(list.Count);
@@ -80,14 +92,14 @@ public static class NotificationWriter
     /// The size in bytes of the device frame this notification becomes. The id and the times are
     /// not known before the insert; a 10-digit id and a microsecond-precision time stand in (a few bytes off at most).
     /// </summary>
-    public static int FrameBytes(NewNotification n)
+    public static int FrameBytes(NewNotification n, string title, string body)
     {
         using var document = n.Data is null ? null : JsonDocument.Parse(n.Data.ToJsonString());
-        DeviceFrame frame = new NotificationFrame(1_000_000_000, n.Kind, n.Title, n.Body, n.Link, document?.RootElement, SampleTime, SampleTime);
+        DeviceFrame frame = new NotificationFrame(1_000_000_000, n.Kind, title, body, n.Link, document?.RootElement, SampleTime, SampleTime);
         return JsonSerializer.SerializeToUtf8Bytes(frame, SitukJson.Default.DeviceFrame).Length;
     }
 
-    private static NpgsqlBatchCommand Command(NewNotification n)
+    private static NpgsqlBatchCommand Command(NewNotification n, string title, string body)
     {
         if (!NotificationKinds.Table.TryGetValue(n.Kind, out var info))
         {
@@ -104,17 +116,17 @@ public static class NotificationWriter
         command.Parameters.Add(new NpgsqlParameter<long>("user_id", n.UserId));
         command.Parameters.Add(new NpgsqlParameter<string>("kind", n.Kind));
         command.Parameters.Add(new NpgsqlParameter<short>("priority", (short)info.Priority));
-        command.Parameters.Add(new NpgsqlParameter<string>("title", n.Title));
-        command.Parameters.Add(new NpgsqlParameter<string>("body", n.Body));
+        command.Parameters.Add(new NpgsqlParameter<string>("title", title));
+        command.Parameters.Add(new NpgsqlParameter<string>("body", body));
         command.Parameters.Add(new NpgsqlParameter("link", NpgsqlDbType.Text) { Value = (object?)n.Link ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = n.Data is null ? DBNull.Value : n.Data.ToJsonString() });
-        command.Parameters.Add(new NpgsqlParameter<int>("payload_bytes", FrameBytes(n)));
+        command.Parameters.Add(new NpgsqlParameter<int>("payload_bytes", FrameBytes(n, title, body)));
         command.Parameters.Add(new NpgsqlParameter<bool>("email", email));
         command.Parameters.Add(new NpgsqlParameter<string>("kind_group", info.Group));
         command.Parameters.Add(new NpgsqlParameter<bool>("email_mandatory", NotificationGroups.MandatoryEmail.Contains(n.Kind)));
-        command.Parameters.Add(new NpgsqlParameter<string>("subject", n.Title));
-        command.Parameters.Add(new NpgsqlParameter<string>("text_body", email ? NotificationEmail.Text(n.Body, n.Link) : ""));
-        command.Parameters.Add(new NpgsqlParameter<string>("html_body", email ? NotificationEmail.Html(n.Title, n.Body, n.Link) : ""));
+        command.Parameters.Add(new NpgsqlParameter<string>("subject", title));
+        command.Parameters.Add(new NpgsqlParameter<string>("text_body", email ? body : ""));
+        command.Parameters.Add(new NpgsqlParameter<string>("html_body", ""));
         return command;
     }
 }

@@ -8,8 +8,13 @@ namespace Situk.Api.Registrations;
 /// <summary>The SQL over registrations, APL-02 answers and assessment records.</summary>
 public static class RegistrationStore
 {
-    /// <summary>What a step needs to know about the registration it changes, read under a row lock.</summary>
-    public sealed record Locked(long Id, long ScheduleId, long SchemeId, string SchemeName, long AsesiId, string AsesiName, long? AsesorId, string Status, DateTimeOffset? AssessmentAt)
+    /// <summary>
+    /// What a step needs to know about the registration it changes, read under a row lock: also the names
+    /// its notifications give people and things by (the asesor, the scheme, the TUK and its address).
+    /// </summary>
+    public sealed record Locked(
+        long Id, long ScheduleId, long SchemeId, string SchemeName, long AsesiId, string AsesiName, long? AsesorId, string Status,
+        DateTimeOffset? AssessmentAt, string? AsesorName, string PlaceName, string PlaceAddress)
     {
         /// <summary>Whether the caller may see this registration at all (otherwise it is a 404 to them).</summary>
         public bool VisibleTo(Caller caller, bool asesorsMayVerify = false) => Visible(caller, AsesiId, AsesorId, Status, asesorsMayVerify);
@@ -48,11 +53,13 @@ public static class RegistrationStore
             """
             SELECT r.id, r.schedule_id AS scheduleId, s.scheme_id AS schemeId, sc.name AS schemeName,
                    r.asesi_id AS asesiId, u.full_name AS asesiName, r.asesor_id AS asesorId, r.status,
-                   r.assessment_at AS assessmentAt
+                   r.assessment_at AS assessmentAt, a.full_name AS asesorName, p.name AS placeName, p.address AS placeAddress
             FROM registrations r
             JOIN schedules s ON s.id = r.schedule_id
             JOIN schemes sc ON sc.id = s.scheme_id
+            JOIN places p ON p.id = s.place_id
             JOIN users u ON u.id = r.asesi_id
+            LEFT JOIN users a ON a.id = r.asesor_id
             WHERE r.id = @id
             FOR UPDATE OF r
             """,

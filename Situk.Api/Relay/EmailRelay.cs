@@ -4,6 +4,7 @@ using MimeKit;
 using Npgsql;
 using Situk.Api.Notifications;
 using Situk.Api.Preferences;
+using Situk.Api.Texts;
 
 namespace Situk.Api.Relay;
 
@@ -19,8 +20,8 @@ internal sealed partial class EmailRelay(
     OutboxListener listener,
     SmtpSender sender,
     PullPolicy pull,
-    PublicLinks links,
     EmailUnsubscribe unsubscribe,
+    NotificationEmail emails,
     IOptions<RelayOptions> relayOptions,
     IOptions<SmtpOptions> smtpOptions,
     TimeProvider timeProvider,
@@ -134,11 +135,12 @@ internal sealed partial class EmailRelay(
     }
 
     /// <summary>
-    /// The email as it goes out. A notification's email is composed from the notification now, with its
-    /// link made absolute against <c>Situk:PublicWebUrl</c> (a mail client has no site to resolve
-    /// <c>/registrations/5</c> against); a pull kind's says only that something waits, and where to sign
-    /// in, the stored words staying in the inbox. An email of no notification goes as stored, and so does a
-    /// digest's, which lists its items in the reader's language and zone when it is written.
+    /// The email as it goes out. A notification's email is laid out now from the notification's words (written
+    /// for its reader when it was stored), in the reader's language, with its link made absolute against
+    /// <c>Situk:PublicWebUrl</c> (a mail client has no site to resolve <c>/registrations/5</c> against) and
+    /// the LSP's footer; a pull kind's says only that something waits, and where to sign in, the stored
+    /// words staying in the inbox. An email of no notification (sign-up, password reset) goes as stored, and
+    /// so does a digest's, which lists its items in the reader's language and zone when it is written.
     /// </summary>
     private EmailRow Compose(EmailRow row)
     {
@@ -147,15 +149,14 @@ internal sealed partial class EmailRelay(
             return row;
         }
 
-        var link = links.Absolute(row.Link);
-        var neutral = pull.IsPull(kind);
-        var title = neutral ? PullPolicy.NeutralTitle(kind) : row.Subject;
+        var reader = UserLocales.From(row.Language, row.TimeZone);
+        var email = pull.IsPull(kind)
+            ? emails.Neutral(reader, row.RecipientName, kind, row.Link)
+            : emails.Notification(reader, row.RecipientName, row.NotificationTitle ?? row.Subject, row.NotificationBody ?? row.TextBody, row.Link);
         return new EmailRow
         {
-            Id = row.Id, NotificationId = row.NotificationId, UserId = row.UserId, ToAddress = row.ToAddress, Attempts = row.Attempts, Kind = row.Kind, Link = link,
-            Subject = title,
-            TextBody = neutral ? NotificationEmail.NeutralText(link) : NotificationEmail.Text(row.NotificationBody ?? "", link),
-            HtmlBody = neutral ? NotificationEmail.NeutralHtml(title, link) : NotificationEmail.Html(row.NotificationTitle ?? title, row.NotificationBody ?? "", link),
+            Id = row.Id, NotificationId = row.NotificationId, UserId = row.UserId, ToAddress = row.ToAddress, Attempts = row.Attempts, Kind = row.Kind, Link = row.Link,
+            Subject = email.Subject, TextBody = email.Text, HtmlBody = email.Html,
         };
     }
 

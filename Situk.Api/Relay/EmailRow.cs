@@ -44,4 +44,13 @@ internal sealed class EmailRow
         copy.HtmlBody = htmlBody;
         return copy;
     }
+
+    /// <summary>The recipient as the email greets them, and their language and zone, in which a notification's email is laid out.</summary>
+    public string RecipientName { get; set; } = "";
+
+    /// <inheritdoc cref="RecipientName"/>
+    public string Language { get; set; } = "id";
+
+    /// <inheritdoc cref="RecipientName"/>
+    public string TimeZone { get; set; } = Texts.Locale.DefaultZoneId;
 }

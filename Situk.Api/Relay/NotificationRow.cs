@@ -32,6 +32,9 @@ internal sealed class NotificationRow
 
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>The recipient's language: a pull kind's neutral notice is titled in it.</summary>
+    public string Language { get; set; } = "id";
+
     /// <summary>When the push relay claimed the row (database clock), just before publishing it.</summary>
     public DateTime ClaimedAt { get; set; }
 

@@ -37,8 +37,9 @@ internal static partial class OutboxStore
 
     private const string UndeliveredSql = """
         SELECT n.id AS Id, n.user_id AS UserId, n.kind AS Kind, n.priority AS Priority, n.title AS Title,
-               n.body AS Body, n.link AS Link, n.data::text AS Data, n.created_at AS CreatedAt
+               n.body AS Body, n.link AS Link, n.data::text AS Data, n.created_at AS CreatedAt, u.language AS Language
         FROM notifications n
+        JOIN users u ON u.id = n.user_id
         WHERE n.user_id = @userId AND n.delivered_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM digest_items d WHERE d.notification_id = n.id) -- its digest carries it
           AND n.created_at >= clock_timestamp() - @windowMs * interval '1 millisecond'

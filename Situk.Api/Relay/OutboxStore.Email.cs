@@ -10,8 +10,10 @@ internal static partial class OutboxStore
     private const string ClaimEmailSql = """
         SELECT e.id AS Id, e.notification_id AS NotificationId, e.user_id AS UserId, e.to_address AS ToAddress, e.subject AS Subject,
                e.text_body AS TextBody, e.html_body AS HtmlBody, e.attempts AS Attempts, n.kind AS Kind, n.link AS Link,
-               n.title AS NotificationTitle, n.body AS NotificationBody
+               n.title AS NotificationTitle, n.body AS NotificationBody,
+               u.full_name AS RecipientName, u.language AS Language, u.time_zone AS TimeZone
         FROM email_outbox e
+        JOIN users u ON u.id = e.user_id
         LEFT JOIN notifications n ON n.id = e.notification_id
         WHERE e.state = 'pending' AND e.next_attempt_at <= clock_timestamp()
         ORDER BY e.next_attempt_at, e.id

@@ -14,9 +14,10 @@ internal static partial class OutboxStore
     private const string ClaimPushSql = """
         SELECT o.id AS OutboxId, o.attempts AS Attempts, n.id AS Id, n.user_id AS UserId, n.kind AS Kind, n.priority AS Priority,
                n.title AS Title, n.body AS Body, n.link AS Link, n.data::text AS Data, n.created_at AS CreatedAt,
-               clock_timestamp() AS ClaimedAt
+               clock_timestamp() AS ClaimedAt, u.language AS Language
         FROM push_outbox o
         JOIN notifications n ON n.id = o.notification_id
+        JOIN users u ON u.id = n.user_id
         WHERE o.state = 'pending' AND o.next_attempt_at <= clock_timestamp()
         ORDER BY o.next_attempt_at, o.id
         LIMIT @limit

@@ -61,7 +61,7 @@ internal sealed partial class PresenceResender(
             }
 
             var audience = Contracts.Audience.Users(user);
-            await Task.WhenAll(rows.Select(row => link.PublishAsync(audience, pull.ForPush(row.ToPush()), ct)));
+            await Task.WhenAll(rows.Select(row => link.PublishAsync(audience, pull.ForPush(row.ToPush(), row.Language), ct)));
             LogResent(logger, rows.Count, user);
         }
         catch (Exception ex) when (ex is BrokerUnavailableException || Transient.IsDatabase(ex))

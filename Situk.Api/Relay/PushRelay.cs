@@ -98,7 +98,7 @@ internal sealed partial class PushRelay(
     {
         try
         {
-            var push = pull.ForPush(row.ToPush());
+            var push = pull.ForPush(row.ToPush(), row.Language);
             await link.PublishAsync(Contracts.Audience.Users(row.UserIdText), push, ct);
             return (row, null);
         }

@@ -35,9 +35,33 @@ public sealed class TextCatalog
             ? template
             : throw new KeyNotFoundException($"No text '{key}' in language '{language}'.");
 
+    /// <summary>The names a template's placeholders use, e.g. <c>schemeName</c> for <c>{schemeName}</c>.</summary>
+    public IReadOnlySet<string> Placeholders(string language, string key)
+    {
+        var template = Template(language, key);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < template.Length; i++)
+        {
+            if (template[i] is '{' or '}' && i + 1 < template.Length && template[i + 1] == template[i])
+            {
+                i++;
+                continue;
+            }
+
+            if (template[i] == '{' && template.IndexOf('}', i + 1) is var end and > 0)
+            {
+                names.Add(template[(i + 1)..end]);
+                i = end;
+            }
+        }
+
+        return names;
+    }
+
     /// <summary>
-    /// Fills a template. Values are strings, or <see cref="DateTimeOffset"/>s written in the reader's zone
-    /// and language (<see cref="TextTime"/>). A placeholder with no value, or a value the template does
+    /// Fills a template. Values are strings, <see cref="DateTimeOffset"/>s written in the reader's zone
+    /// and language (<see cref="TextTime"/>), or <see cref="TextKey"/>s written in the reader's language.
+    /// A placeholder with no value, or a value the template does
     /// not name, throws: a half-filled or silently shortened text never reaches a person.
     /// </summary>
     public string Render(Locale reader, string key, IReadOnlyDictionary<string, object?>? values = null)
@@ -84,6 +108,7 @@ public sealed class TextCatalog
             output.Append(value switch
             {
                 DateTimeOffset at => TextTime.Format(this, reader, at),
+                TextKey text => Template(reader.Language, text.Key),
                 string s => s,
                 IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
                 _ => value.ToString(),

@@ -24,10 +24,12 @@ public static class UserLocales
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var zone = reader.GetString(2);
-            found[reader.GetInt64(0)] = Locale.For(reader.GetString(1), Locale.IsZone(zone) ? zone : Locale.DefaultZoneId);
+            found[reader.GetInt64(0)] = From(reader.GetString(1), reader.GetString(2));
         }
 
         return found;
     }
+
+    /// <summary>A stored language and zone as a reader; a zone the machine no longer knows is <see cref="Locale.DefaultZoneId"/>.</summary>
+    public static Locale From(string language, string zoneId) => Locale.For(language, Locale.IsZone(zoneId) ? zoneId : Locale.DefaultZoneId);
 }

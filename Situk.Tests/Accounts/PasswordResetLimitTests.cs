@@ -40,7 +40,7 @@ public sealed class PasswordResetLimitTests
 
         Assert.That(answers, Is.EqualTo(new[] { HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests }));
         Assert.That(await _api.ScalarAsync<long>(
-            "SELECT count(*) FROM email_outbox WHERE to_address = @email AND subject = @subject", ("email", asesor.Email), ("subject", AccountNotices.ResetSubject)),
+            "SELECT count(*) FROM email_outbox WHERE to_address = @email AND subject = @subject", ("email", asesor.Email), ("subject", AccountNotices.ResetSubject("id"))),
             Is.EqualTo(1), "the default ten-minute interval lets one email through");
         using var signUp = await _api.CreateClient().PostAsJsonAsync("api/v1/accounts", new { fullName = "Baru", email = $"baru-{Guid.NewGuid():N}@situk.test", password = "password-123" });
         Assert.That(signUp.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), "sign-ups are counted apart from resets");

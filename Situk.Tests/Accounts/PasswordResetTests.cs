@@ -51,7 +51,7 @@ public sealed class PasswordResetTests
         var text = await LatestMailAsync(asesor.Email);
         var token = ResetLink.TokenIn(text);
 
-        Assert.That(text, Does.Contain($"Link: {PublicWebUrl}reset-password#token={token}\n"));
+        Assert.That(text, Does.Contain($"Atur ulang kata sandi: {PublicWebUrl}reset-password#token={token}\n"));
         Assert.That(await _api.ScalarAsync<long>("SELECT count(*) FROM password_resets WHERE token_hash = sha256(convert_to(@t, 'UTF8'))", ("t", token)), Is.EqualTo(1));
         Assert.That(await _api.ScalarAsync<long>("SELECT count(*) FROM password_resets WHERE encode(token_hash, 'escape') LIKE '%' || @t || '%'", ("t", token)), Is.Zero);
         var lifetime = await _api.ScalarAsync<double>(
@@ -169,11 +169,11 @@ public sealed class PasswordResetTests
         _api.CreateClient().PostAsJsonAsync("api/v1/accounts/password-reset/confirm", new { token, newPassword });
 
     private Task<long> MailsToAsync(string email) => _api.ScalarAsync<long>(
-        "SELECT count(*) FROM email_outbox WHERE to_address = @email AND subject = @subject", ("email", email), ("subject", AccountNotices.ResetSubject));
+        "SELECT count(*) FROM email_outbox WHERE to_address = @email AND subject = @subject", ("email", email), ("subject", AccountNotices.ResetSubject("id")));
 
     private Task<string> LatestMailAsync(string email) => _api.ScalarAsync<string>(
         "SELECT text_body FROM email_outbox WHERE to_address = @email AND subject = @subject ORDER BY id DESC LIMIT 1",
-        ("email", email), ("subject", AccountNotices.ResetSubject));
+        ("email", email), ("subject", AccountNotices.ResetSubject("id")));
 
     private Task<string> HashAsync(long id) => _api.ScalarAsync<string>("SELECT password_hash FROM users WHERE id = @id", ("id", id));
 

@@ -63,7 +63,7 @@ public sealed partial class ResetPasswordPageTests
     {
         var asesi = await _api.CreateUserAsync(Roles.Asesi);
         using var requested = await _api.CreateClient().PostAsJsonAsync("api/v1/accounts/password-reset", new { email = asesi.Email });
-        var mail = await _smtp.MailToAsync(asesi.Email, AccountNotices.ResetSubject);
+        var mail = await _smtp.MailToAsync(asesi.Email, AccountNotices.ResetSubject("id"));
         var link = EmailedLink().Match(mail.TextBody ?? "").Value;
         Assert.That(link, Does.StartWith(_publicWebUrl + "reset-password#token="), mail.TextBody);
         Assert.That(mail.HtmlBody, Does.Contain($"href=\"{link}\""));

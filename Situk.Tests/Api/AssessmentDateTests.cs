@@ -75,8 +75,10 @@ public sealed class AssessmentDateTests : ApiTests
         Assert.That(moved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await moved.Content.ReadAsStringAsync());
         var answer = await moved.Content.ReadFromJsonAsync<JsonElement>();
 
-        var fromText = from.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-        var toText = to.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        // Written for the asesi: Bahasa Indonesia and Jakarta time, their defaults ("Senin, 7 Desember 2026 pukul 16.00 WIB").
+        var reader = Situk.Api.Texts.Locale.For("id", "Asia/Jakarta");
+        var fromText = Situk.Api.Texts.TextTime.Format(Situk.Api.Texts.TextCatalog.Embedded, reader, from);
+        var toText = Situk.Api.Texts.TextTime.Format(Situk.Api.Texts.TextCatalog.Embedded, reader, to);
         await using var db = Api.OpenDb();
         var notice = await db.QuerySingleAsync<(long Id, long UserId, string Body)>(
             "SELECT id, user_id, body FROM notifications WHERE kind = @kind AND data->>'registrationId' = @id",
@@ -90,7 +92,7 @@ public sealed class AssessmentDateTests : ApiTests
             Assert.That(answer.GetProperty("previousAssessmentAt").GetDateTimeOffset(), Is.EqualTo(from));
             Assert.That(await AssessmentAtAsync(c), Is.EqualTo(to));
             Assert.That(notice.UserId, Is.EqualTo(c.Asesi.Id));
-            Assert.That(notice.Body, Does.Contain(fromText).And.Contain(toText));
+            Assert.That(notice.Body, Does.Contain(fromText).And.Contain(toText).And.Contain(" pukul 16.00 WIB"));
             Assert.That(email.UserId, Is.EqualTo(c.Asesi.Id));
             Assert.That(email.TextBody, Does.Contain(fromText).And.Contain(toText));
             Assert.That(pushed, Is.EqualTo(1), "the push goes through the outbox like every other notice");

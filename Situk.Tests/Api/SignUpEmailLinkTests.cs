@@ -40,14 +40,14 @@ public sealed class SignUpEmailLinkTests
     {
         var asesi = await _api.CreateUserAsync(Roles.Asesi, verified: false);
 
-        var mail = await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject);
+        var mail = await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject("id"));
 
         var token = VerificationLink.TokenIn(mail.TextBody ?? "");
         var link = $"{PublicWebUrl}verify-email#token={token}";
         Assert.Multiple(() =>
         {
-            Assert.That(mail.TextBody, Does.Contain($"Link: {link}\n"));
-            Assert.That(mail.TextBody, Does.Contain($"Your code: {token}"));
+            Assert.That(mail.TextBody, Does.Contain($"Konfirmasi email saya: {link}\n"));
+            Assert.That(mail.TextBody, Does.Contain($"Kode Anda: {token}"));
             Assert.That(mail.HtmlBody, Does.Contain($"href=\"{link}\""));
             Assert.That(mail.HtmlBody, Does.Not.Contain("href=\"/"), "no site-relative link in the HTML part");
         });
@@ -58,7 +58,7 @@ public sealed class SignUpEmailLinkTests
     {
         using var cts = Timeouts.Generous();
         var asesi = await _api.CreateUserAsync(Roles.Asesi, verified: false);
-        var token = VerificationLink.TokenIn((await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject)).TextBody ?? "");
+        var token = VerificationLink.TokenIn((await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject("id"))).TextBody ?? "");
 
         using var page = await _api.CreateClient().GetAsync("verify-email", cts.Token);
         using var script = await _api.CreateClient().GetAsync("verify/verify.js", cts.Token);

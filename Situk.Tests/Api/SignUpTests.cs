@@ -43,7 +43,7 @@ public sealed class SignUpTests
         using var signUp = await SignUpAsync(email);
         Assert.That(signUp.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
 
-        var mail = await MailToAsync(email, "Confirm your email address");
+        var mail = await MailToAsync(email, "Konfirmasi alamat email Anda");
         var token = VerificationLink.TokenIn(mail.TextBody ?? "");
         var hashes = await _api.ScalarAsync<long>("SELECT count(*) FROM email_verifications WHERE token_hash = sha256(convert_to(@t, 'UTF8'))", ("t", token));
         var plain = await _api.ScalarAsync<long>("SELECT count(*) FROM email_verifications WHERE encode(token_hash, 'escape') LIKE '%' || @t || '%'", ("t", token));
@@ -74,8 +74,8 @@ public sealed class SignUpTests
         Assert.That(takenBody.GetProperty("detail").GetString(), Is.EqualTo(createdBody.GetProperty("detail").GetString()));
         Assert.That(takenBody.EnumerateObject().Select(p => p.Name), Is.EqualTo(createdBody.EnumerateObject().Select(p => p.Name)));
         Assert.That(taken.Headers.Location, Is.Null);
-        var notice = await MailToAsync(owner.Email, "Someone tried to sign up with your email");
-        Assert.That(notice.TextBody, Does.Contain("sign in"));
+        var notice = await MailToAsync(owner.Email, "Ada yang mencoba mendaftar dengan email Anda");
+        Assert.That(notice.TextBody, Does.Contain("silakan masuk dengan akun tersebut"));
         Assert.That(await _api.ScalarAsync<string>("SELECT password_hash FROM users WHERE id = @id", ("id", owner.Id)), Is.EqualTo(before), "the account is untouched");
         Assert.That(await _api.ScalarAsync<long>("SELECT count(*) FROM users WHERE lower(email) = @e", ("e", owner.Email)), Is.EqualTo(1));
     }

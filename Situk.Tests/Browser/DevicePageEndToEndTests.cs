@@ -31,7 +31,7 @@ public sealed class DevicePageEndToEndTests : SystemInChromium
         await Assertions.Expect(page.Locator($"li[data-kind='{NotificationKinds.VerdictCompetent}']")).ToHaveCountAsync(1);
 
         // The socket carried a neutral pull notice; situk.js fetched the verdict's own words over REST.
-        await Assertions.Expect(page.Locator($"li[data-kind='{NotificationKinds.VerdictCompetent}'] .title")).ToHaveTextAsync("Declared competent");
+        await Assertions.Expect(page.Locator($"li[data-kind='{NotificationKinds.VerdictCompetent}'] .title")).ToHaveTextAsync("Dinyatakan kompeten");
         var verdictId = await Stack.Api.ScalarAsync<long>(
             "SELECT id FROM notifications WHERE user_id = @id AND kind = @kind", ("id", asesi.Id), ("kind", NotificationKinds.VerdictCompetent));
         await WaitUntilAsync(async () => await Stack.Api.ScalarAsync<string?>(

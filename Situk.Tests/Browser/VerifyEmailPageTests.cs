@@ -63,7 +63,7 @@ public sealed partial class VerifyEmailPageTests
         var scenario = new Scenario(_api);
         var schedule = await scenario.CreateScheduleAsync((await scenario.CreateSchemeAsync()).Id);
         var asesi = await _api.CreateUserAsync(Roles.Asesi, verified: false);
-        var mail = await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject);
+        var mail = await _smtp.MailToAsync(asesi.Email, AccountNotices.VerifySubject("id"));
         var link = EmailedLink().Match(mail.TextBody ?? "").Value;
         Assert.That(link, Does.StartWith(_publicWebUrl + "verify-email#token="), mail.TextBody);
         var token = VerificationLink.TokenIn(link);

@@ -57,7 +57,7 @@ public sealed class JourneyEndToEndTests : WholeSystemTests
         // Registration received, the verdict and its certificate, by email, once each, to the address the asesi
         // signed up with. (Besides the sign-up link, which is no notification.)
         await WaitUntilAsync(() => Task.FromResult(MailTo(asesi.Email).Count >= 4), cts.Token);
-        var mail = MailTo(asesi.Email).Where(m => m.Subject != Situk.Api.Accounts.AccountNotices.VerifySubject).ToList();
+        var mail = MailTo(asesi.Email).Where(m => m.Subject != Situk.Api.Accounts.AccountNotices.VerifySubject("id")).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(mail, Has.Count.EqualTo(3));

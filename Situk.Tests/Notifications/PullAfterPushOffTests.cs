@@ -29,11 +29,11 @@ public sealed class PullAfterPushOffTests
         {
             Assert.That(frame.Pull, Is.Null);
             Assert.That(frame.Kind, Is.EqualTo(NotificationKinds.VerdictCompetent));
-            Assert.That(frame.Title, Is.EqualTo("Declared competent"));
-            Assert.That(frame.Body, Does.Contain("Note: Well done."));
+            Assert.That(frame.Title, Is.EqualTo("Dinyatakan kompeten"));
+            Assert.That(frame.Body, Does.Contain("Catatan asesor: Well done."));
             Assert.That(frame.Data?.GetProperty("status").GetString(), Is.EqualTo("competent"));
             Assert.That(verdict.RawVerdictFrame, Does.Not.Contain("\"pull\""));
-            Assert.That(mail.Subject, Is.EqualTo("Declared competent"));
+            Assert.That(mail.Subject, Is.EqualTo("Dinyatakan kompeten"));
             Assert.That(mail.TextBody, Does.Contain("Well done."));
         });
     }

@@ -12,7 +12,7 @@ namespace Situk.Tests.Notifications;
 public sealed class PullAfterPushTests
 {
     // Every word that would give the verdict away, and the asesor's note.
-    private static readonly string[] ResultWords = ["competent", "kompeten", "Well done", "Declared", "Congratulations"];
+    private static readonly string[] ResultWords = ["competent", "kompeten", "Well done", "Declared", "Congratulations", "Dinyatakan", "Selamat"];
 
     private SystemFixture _system = null!;
     private VerdictDelivery _verdict = null!;
@@ -43,7 +43,7 @@ public sealed class PullAfterPushTests
             Assert.That(frame.Pull, Is.True);
             Assert.That(frame.Id, Is.EqualTo(_verdict.VerdictId));
             Assert.That(frame.Kind, Is.EqualTo("verdict"));
-            Assert.That(frame.Title, Is.EqualTo("Your assessment result is available"));
+            Assert.That(frame.Title, Is.EqualTo("Hasil asesmen Anda sudah tersedia"), "neutral words in the asesi's language (id by default)");
             Assert.That(frame.Body, Is.Empty);
             Assert.That(frame.Data, Is.Null);
             Assert.That(_rawFrame, Does.Contain("\"pull\":true"));
@@ -95,8 +95,8 @@ public sealed class PullAfterPushTests
         var whole = $"{mail.Subject}\n{mail.TextBody}\n{mail.HtmlBody}";
         Assert.Multiple(() =>
         {
-            Assert.That(mail.Subject, Is.EqualTo("Your assessment result is available"));
-            Assert.That(mail.TextBody, Does.Contain("Sign in"));
+            Assert.That(mail.Subject, Is.EqualTo("Hasil asesmen Anda sudah tersedia"));
+            Assert.That(mail.TextBody, Does.Contain("Silakan masuk untuk melihatnya."));
             Assert.That(mail.TextBody, Does.Contain($"/registrations/{_verdict.Case.RegistrationId}"));
             Assert.That(whole, Does.Not.Contain(_verdict.Case.Scheme.Name));
             foreach (var word in ResultWords)
@@ -116,8 +116,8 @@ public sealed class PullAfterPushTests
         {
             Assert.That(item.Id, Is.EqualTo(_verdict.VerdictId));
             Assert.That(item.Kind, Is.EqualTo(NotificationKinds.VerdictCompetent));
-            Assert.That(item.Title, Is.EqualTo("Declared competent"));
-            Assert.That(item.Body, Does.Contain("you are declared competent in").And.Contain("Note: Well done."));
+            Assert.That(item.Title, Is.EqualTo("Dinyatakan kompeten"));
+            Assert.That(item.Body, Does.Contain("Anda dinyatakan kompeten pada skema sertifikasi").And.Contain("Catatan asesor: Well done."));
             Assert.That(item.Data?.GetProperty("status").GetString(), Is.EqualTo("competent"));
             Assert.That(item.DeliveredAt, Is.Not.Null);
         });
@@ -128,7 +128,7 @@ public sealed class PullAfterPushTests
     {
         using var response = await _verdict.Case.Asesi.Client.GetAsync($"api/v1/me/notifications?after={_verdict.VerdictId - 1}&limit=1");
         var page = (await response.Content.ReadFromJsonAsync(SitukJson.Default.InboxPage))!;
-        Assert.That(page.Items.Single().Title, Is.EqualTo("Declared competent"));
+        Assert.That(page.Items.Single().Title, Is.EqualTo("Dinyatakan kompeten"));
     }
 
     [Test]
@@ -190,7 +190,7 @@ public sealed class PullAfterPushTests
         Assert.Multiple(() =>
         {
             Assert.That(received.Kind, Is.EqualTo(NotificationKinds.VerdictNotYetCompetent));
-            Assert.That(received.Title, Is.EqualTo("Not yet competent"));
+            Assert.That(received.Title, Is.EqualTo("Belum kompeten"));
             Assert.That(received.Body, Does.Contain("Portfolio incomplete."));
             Assert.That(received.Synced, Is.False, "came by the socket's pull notice, not the inbox sync");
             Assert.That(received.SentAt, Is.Not.Null);

@@ -54,15 +54,16 @@ public sealed class PullPolicyTests
             data.RootElement.Clone(), DateTimeOffset.UnixEpoch, Priority.High);
         var scheduled = verdict with { Kind = NotificationKinds.AssessmentScheduled };
 
-        var notice = policy.ForPush(verdict);
+        var notice = policy.ForPush(verdict, "en");
         Assert.Multiple(() =>
         {
             Assert.That(notice, Is.EqualTo(verdict with
             {
                 Kind = "verdict", Title = "Your assessment result is available", Body = "", Data = null, Pull = true,
             }));
+            Assert.That(policy.ForPush(verdict, "id").Title, Is.EqualTo("Hasil asesmen Anda sudah tersedia"), "in the recipient's language");
             Assert.That(notice.ToFrame(DateTimeOffset.UnixEpoch).Pull, Is.True);
-            Assert.That(policy.ForPush(scheduled), Is.SameAs(scheduled));
+            Assert.That(policy.ForPush(scheduled, "en"), Is.SameAs(scheduled));
             Assert.That(scheduled.ToFrame(DateTimeOffset.UnixEpoch).Pull, Is.Null);
         });
     }
