@@ -53,7 +53,7 @@ internal sealed class DigestComposer(TextCatalog texts, PullPolicy pull, PublicL
     // A pulled kind's words stay in the inbox (docs/pull-after-push.md): its line says only that something waits.
     private string Line(Locale reader, WaitingItem item)
     {
-        var text = pull.IsPull(item.Kind) ? PullPolicy.NeutralTitle(item.Kind) : item.Body.ReplaceLineEndings(" ");
+        var text = pull.IsPull(item.Kind) ? PullPolicy.NeutralTitle(texts, reader.Language, item.Kind) : item.Body.ReplaceLineEndings(" ");
         return Cut(texts.Render(reader, "digest.item", new Dictionary<string, object?> { ["time"] = item.CreatedAt, ["text"] = text }), MaxLineLength);
     }
 
