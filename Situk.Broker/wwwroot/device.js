@@ -23,7 +23,7 @@ const text = await PageText.load(new URL("device", import.meta.url), PageText.br
 text.apply();
 setState("idle");
 render();
-mountLocaleSettings($("locale-settings"), text, { apiUrl: config?.apiUrl ?? "", token: () => client?.token ?? session?.accessToken });
+mountLocaleSettings($("settings"), text, { apiUrl: config?.apiUrl ?? "", token: () => client?.token ?? session?.accessToken });
 document.addEventListener("situk:textchange", rewrite);
 restore();
 
