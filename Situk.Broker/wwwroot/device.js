@@ -23,7 +23,7 @@ const text = await PageText.load(new URL("device", import.meta.url), PageText.br
 text.apply();
 setState("idle");
 render();
-mountLocaleSettings($("locale-settings"), text, { apiUrl: config?.apiUrl ?? "", token: () => client?.token ?? session?.accessToken });
+mountLocaleSettings($("settings"), text, { apiUrl: config?.apiUrl ?? "", token: () => client?.token ?? session?.accessToken });
 document.addEventListener("situk:textchange", rewrite);
 restore();
 
@@ -57,11 +57,9 @@ function signInRefusal(status) {
   }
 }
 
-// The user's stored language and zone, kept with the sign-in for the next reload.
+// The user's stored language and zone (rewrite keeps them with the sign-in for the next reload).
 async function follow(me) {
   if (!me || !session) return;
-  session = { ...session, language: me.language, timeZone: me.timeZone };
-  sessionStorage.setItem("situk.session", JSON.stringify(session));
   text.set({ language: me.language, timeZone: me.timeZone });
 }
 
@@ -199,8 +197,13 @@ function setState(name, code) {
   $("state-text").textContent = code && name === "closed" ? text.say("state.closed.code", { code }) : text.say(`state.${name}`);
 }
 
-// The language or zone changed: rewrite what this script wrote (the marked-up words are rewritten already).
+// The language or zone changed (from GET /me or the settings control): rewrite what this script wrote (the
+// marked-up words are rewritten already) and keep them with the sign-in, so a reload shows them at once.
 function rewrite() {
+  if (session) {
+    session = { ...session, language: text.language, timeZone: text.timeZone };
+    sessionStorage.setItem("situk.session", JSON.stringify(session));
+  }
   setState(state.name, state.code);
   for (const id of items.keys()) update(id);
   render();

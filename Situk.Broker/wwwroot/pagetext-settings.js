@@ -22,18 +22,23 @@ export async function loadMe(apiUrl, token) {
 }
 
 /**
- * Puts the language and zone selects into container.
- * @param {HTMLElement} container
+ * Opens the page's settings section (a <details>) with its title and the language and zone selects; what the
+ * section already holds (the notification-preferences panel's place) stays below them.
+ * @param {HTMLDetailsElement} settings
  * @param {import("./pagetext.js").PageText} text the page's words, switched once a change is stored
  * @param {{apiUrl: string, token: () => string}} api where PATCH /api/v1/me goes, and the current token
  */
-export function mountLocaleSettings(container, text, api) {
+export function mountLocaleSettings(settings, text, api) {
+  const summary = document.createElement("summary");
+  summary.dataset.text = "settings.title";
+  const container = Object.assign(document.createElement("div"), { id: "locale-settings", className: "locale-settings" });
+  settings.prepend(summary, container);
   const language = labelled(container, "settings-language", "settings.language");
   const zone = labelled(container, "settings-zone", "settings.zone");
   const status = Object.assign(document.createElement("p"), { className: "settings-status" });
   status.setAttribute("role", "status");
   container.append(status);
-  text.apply(container);
+  text.apply(settings);
 
   const fill = () => {
     language.replaceChildren(...LANGUAGES.map((l) => option(l, text.say(`settings.language.${l}`))));

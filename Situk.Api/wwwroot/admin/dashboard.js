@@ -12,7 +12,7 @@ let shownTimeline = null; // the answer behind the timeline shown, rewritten whe
 
 const text = await PageText.load(new URL("dashboard", import.meta.url), PageText.browserLanguage());
 text.apply();
-mountLocaleSettings($("locale-settings"), text, { apiUrl: "", token: () => token });
+mountLocaleSettings($("settings"), text, { apiUrl: "", token: () => token });
 document.addEventListener("situk:textchange", () => {
   if (!token) return;
   showWho();
