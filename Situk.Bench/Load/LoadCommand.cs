@@ -65,11 +65,17 @@ public static class LoadCommand
         var rssConnected = target.Process.RssBytes();
 
         progress.Phase = "probe";
+        var cpuBefore = target.Process.CpuTime();
         var probes = await Broadcasts.ProbeAsync(fleet, link, options.Probes);
+        var cpuProbes = target.Process.CpuTime();
 
         progress.Phase = options.Pattern;
         var pattern = await Broadcasts.PatternAsync(fleet, link, options);
         fleet.Book = null;
+        var cpuPattern = target.Process.CpuTime();
+        // utime + stime of the server over each phase, per broadcast (acks and receipts included): steadier than wall time on a shared machine.
+        Console.WriteLine(FormattableString.Invariant(
+            $"== {name}: server CPU per broadcast — probes {(cpuProbes - cpuBefore).TotalMilliseconds / Math.Max(1, options.Probes):F1} ms, pattern {(cpuPattern - cpuProbes).TotalMilliseconds / Math.Max(1, options.Count):F1} ms"));
 
         var result = new TargetResult(name, options.Devices, fleet.Connected, new Dictionary<string, int>(fleet.Refused),
             new Dictionary<string, int>(fleet.Closed), fleet.ConnectSeconds, rssIdle, rssConnected,
@@ -82,6 +88,6 @@ public static class LoadCommand
         load [--devices N] [--pattern repeat|burst|steady] [--rate per-second] [--count messages]
              [--payload bytes,…] [--classes web:50,android:30,ios:20] [--bandwidth-kbit 0,512,1024]
              [--duration 60s] [--target situk|signalr|both] [--report docs/benchmarks.md] [--label NAME]
-             [--ramp sockets-per-second] [--probes N] [--queue-capacity N] [--max-connections N]
+             [--ramp sockets-per-second] [--probes N] [--queue-capacity N] [--max-connections N] [--ack-window ms]
         """;
 }

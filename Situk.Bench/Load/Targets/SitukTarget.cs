@@ -89,6 +89,9 @@ internal sealed class SitukTarget : LoadTarget
     public override byte[] Ack(long id) =>
         JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new AckFrame([id]), SitukJson.Default.DeviceFrame);
 
+    public override byte[] Ack(long[] ids, int[] delays) =>
+        JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new AckFrame(ids, delays), SitukJson.Default.DeviceFrame);
+
     public override async Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
