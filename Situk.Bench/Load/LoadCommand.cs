@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Situk.Bench.Load.Report;
 using Situk.Bench.Load.Targets;
 
@@ -47,7 +48,9 @@ public static class LoadCommand
     {
         Console.WriteLine($"== {name}: {options.Devices} devices, pattern {options.Pattern}, payloads {string.Join(',', options.PayloadBytes)} B");
         await using LoadTarget target = name == "signalr" ? new SignalRTarget() : new SitukTarget();
+        var launched = Stopwatch.GetTimestamp();
         await target.StartAsync(options);
+        Console.WriteLine(FormattableString.Invariant($"== {name}: healthy {Stopwatch.GetElapsedTime(launched).TotalMilliseconds:F0} ms after the process started"));
         using var linkTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await using var link = await target.ConnectPublisherAsync(linkTimeout.Token);
         await using var fleet = DeviceFleet.Create(target, options);
@@ -58,7 +61,11 @@ public static class LoadCommand
 
         progress.Phase = "connect";
         var connectDeadline = TimeSpan.FromSeconds(60 + (options.Devices / (double)options.RampPerSecond));
+        var cpuIdle = target.Process.CpuTime();
         await fleet.ConnectAsync(options, options.Devices, options.RampPerSecond, connectDeadline);
+        // With a ramp above what the fleet's 128 handshakes at once can reach, this is a reconnect storm served from a cold start.
+        Console.WriteLine(FormattableString.Invariant(
+            $"== {name}: {fleet.Open} devices served {Stopwatch.GetElapsedTime(launched).TotalSeconds:F2} s after the process started; server CPU for the connects {(target.Process.CpuTime() - cpuIdle).TotalMilliseconds:F0} ms"));
 
         progress.Phase = "idle";
         await Task.Delay(Settle);
@@ -88,6 +95,6 @@ public static class LoadCommand
         load [--devices N] [--pattern repeat|burst|steady] [--rate per-second] [--count messages]
              [--payload bytes,…] [--classes web:50,android:30,ios:20] [--bandwidth-kbit 0,512,1024]
              [--duration 60s] [--target situk|signalr|both] [--report docs/benchmarks.md] [--label NAME]
-             [--ramp sockets-per-second] [--probes N] [--queue-capacity N] [--max-connections N] [--ack-window ms]
+             [--ramp sockets-per-second] [--probes N] [--queue-capacity N] [--max-connections N] [--ack-window ms] [--broker-dll path]
         """;
 }

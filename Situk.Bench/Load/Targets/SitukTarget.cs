@@ -57,7 +57,7 @@ internal sealed class SitukTarget : LoadTarget
             environment["Situk__Broker__MaxConnections"] = options.MaxConnections.ToString(CultureInfo.InvariantCulture);
         }
 
-        var process = ChildProcess.Start("broker", "Situk.Broker.dll", [], environment);
+        var process = ChildProcess.Start("broker", options.BrokerDll ?? "Situk.Broker.dll", [], environment);
         await process.WaitHealthyAsync(new Uri($"http://127.0.0.1:{_internalPort}/healthz"), TimeSpan.FromSeconds(30));
         return process;
     }
