@@ -1,4 +1,4 @@
-// Situk's build. Public targets: Build, Test (default), Up, Down, Bench, Soak, Clean.
+// Situk's build. Public targets: Build, Test (default), Up, Down, Bench, Soak, Clean, PublishBroker (artifacts/broker, ReadyToRun).
 // Private steps start with "__" and are composed into the public targets.
 //   ./build.sh --target=Test [--filter=<dotnet test filter>] [--configuration=Release]
 //   ./build.sh --target=Up      (Ctrl-C stops everything)
@@ -149,6 +149,16 @@ Task("__RunTests").Does(() =>
     }
 });
 
+// The broker as Up and the bench run it: published ReadyToRun (see Situk.Broker.csproj) for this machine, on the
+// shared framework. Only here is native code compiled, so Build and Test (and CI) pay nothing for it.
+Task("__PublishBroker").Does(() => DotNetPublish($"{root}/Situk.Broker/Situk.Broker.csproj", new DotNetPublishSettings
+{
+    Configuration = "Release",
+    Runtime = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier,
+    SelfContained = false,
+    OutputDirectory = $"{artifacts}/broker",
+}));
+
 Task("__BuildBench").Does(() => DotNetBuild($"{root}/Situk.Bench/Situk.Bench.csproj", new DotNetBuildSettings
 {
     Configuration = "Release",
@@ -189,7 +199,8 @@ Task("__Down").Does(() => new DevSystem(Context, root, configuration).StopLeftov
 Task("Clean").IsDependentOn("__Clean");
 Task("Build").IsDependentOn("__Restore").IsDependentOn("__Build");
 Task("Test").IsDependentOn("Build").IsDependentOn("__StartTestDatabase").IsDependentOn("__EnsureBrowser").IsDependentOn("__EnsureNats").IsDependentOn("__RunTests");
-Task("Up").IsDependentOn("__CheckDevPorts").IsDependentOn("__EnsureClusterTools").IsDependentOn("Build").IsDependentOn("__Up");
+Task("Up").IsDependentOn("__CheckDevPorts").IsDependentOn("__EnsureClusterTools").IsDependentOn("Build").IsDependentOn("__PublishBroker").IsDependentOn("__Up");
+Task("PublishBroker").IsDependentOn("__Restore").IsDependentOn("__PublishBroker");
 Task("Down").IsDependentOn("__Down");
 Task("Bench").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunBench");
 Task("Soak").IsDependentOn("__Restore").IsDependentOn("__BuildBench").IsDependentOn("__RunSoak");

@@ -47,6 +47,14 @@ public sealed class SitukClientOptions
     /// Set false to ack with <see cref="SitukDeviceClient.AckAsync"/> once it is really shown.</summary>
     public bool AutoAck { get; init; } = true;
 
+    /// <summary>
+    /// How long automatic acks gather before they go out as one frame, each id with the milliseconds since it arrived
+    /// (the broker dates each receipt when the device got it); default 20 ms. A burst of notifications then costs the
+    /// device, the broker and the API one ack frame instead of one each. <see cref="TimeSpan.Zero"/>: one frame per
+    /// notification, as soon as it is handed over.
+    /// </summary>
+    public TimeSpan AckWindow { get; init; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>First reconnect delay; it doubles up to <see cref="MaxBackoff"/>, with jitter. Default 0.5 s.</summary>
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 

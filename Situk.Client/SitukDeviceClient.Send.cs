@@ -1,12 +1,11 @@
 using System.Net.WebSockets;
-using System.Text.Json;
 using Situk.Contracts;
 
 namespace Situk.Client;
 
 public sealed partial class SitukDeviceClient
 {
-    /// <summary>Acks notifications the application has shown (when <see cref="SitukClientOptions.AutoAck"/> is off).</summary>
+    /// <summary>Acks notifications the application has shown (when <see cref="SitukClientOptions.AutoAck"/> is off), at once.</summary>
     /// <returns>False when no socket is open; the ids are then acked by the next sync's re-delivery.</returns>
     public Task<bool> AckAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
         SendIdsAsync(ids, chunk => new AckFrame(chunk), cancellationToken);
@@ -26,19 +25,9 @@ public sealed partial class SitukDeviceClient
 
         foreach (var chunk in ids.Chunk(AckChunk))
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(frame(chunk), SitukJson.Default.DeviceFrame);
-            await _sendLock.WaitAsync(cancellationToken);
-            try
-            {
-                await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-            }
-            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
+            if (!await SendFrameAsync(socket, frame(chunk), cancellationToken))
             {
                 return false;
-            }
-            finally
-            {
-                _sendLock.Release();
             }
         }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
+using System.Threading.Channels;
 using Situk.Contracts;
 
 namespace Situk.Client;
@@ -15,6 +16,8 @@ public sealed partial class SitukDeviceClient
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         var welcomed = false;
         Task sync = Task.CompletedTask;
+        Task acks = Task.CompletedTask;
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             while (true)
@@ -32,6 +35,9 @@ public sealed partial class SitukDeviceClient
                         SessionId = welcome.SessionId;
                         Connections++;
                         SetState(ClientState.Open, null);
+                        var pending = Channel.CreateUnbounded<PendingAck>(new() { SingleReader = true });
+                        Volatile.Write(ref _pendingAcks, pending);
+                        acks = AckWindowAsync(socket, pending.Reader, session.Token);
                         // Sync beside the receive loop, so live frames keep flowing while the inbox pages arrive.
                         sync = SyncAsync(ct);
                         break;
@@ -61,6 +67,9 @@ public sealed partial class SitukDeviceClient
         }
         finally
         {
+            Volatile.Write(ref _pendingAcks, null);
+            await session.CancelAsync();
+            await acks.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await sync.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
@@ -106,7 +115,7 @@ public sealed partial class SitukDeviceClient
 
         if (_options.AutoAck && toAck.Count > 0)
         {
-            await AckAsync(toAck, ct);
+            await AutoAckAsync(toAck, ct);
         }
     }
 

@@ -37,8 +37,13 @@ public sealed record NotificationFrame(
     DateTimeOffset SentAt,
     bool? Pull = null) : DeviceFrame;
 
-/// <summary>Device → server: the device has shown these notifications (the delivery receipt).</summary>
-public sealed record AckFrame(long[] Ids) : DeviceFrame;
+/// <summary>
+/// Device → server: the device has shown these notifications (the delivery receipt). <see cref="Delays"/>, when
+/// present, has one entry per id: the whole milliseconds between the device receiving that id and sending this frame,
+/// so a client that gathers the acks of a short window into one frame still reports when each one arrived. Absent:
+/// every id was received as this frame was sent (one frame per ack, as older clients send).
+/// </summary>
+public sealed record AckFrame(long[] Ids, int[]? Delays = null) : DeviceFrame;
 
 /// <summary>
 /// Both ways. Device → server: the person read these notifications on this device. Server → device:

@@ -25,6 +25,13 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public string Name => _name;
 
+    /// <summary>CPU time the process has used so far, user and system (utime + stime of <c>/proc/PID/stat</c>).</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public bool HasExited => _process.HasExited;
 
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;

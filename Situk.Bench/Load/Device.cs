@@ -7,15 +7,22 @@ namespace Situk.Bench.Load;
 
 /// <summary>
 /// One device: reads every message (throttled to <see cref="Kbit"/> when set), takes the arrival time when
-/// the last byte is read, records the delay and acks the notification, as a real device does.
+/// the last byte is read, records the delay and acks the notification, as a real device does: the acks of
+/// <see cref="AckWindow"/> in one frame with each id's delay (situk.js, Situk.Client), or with no window one frame each.
 /// </summary>
 internal sealed class Device(int index, string deviceClass, int kbit, ClientWebSocket socket)
 {
     /// <summary>Throttled devices read this much at a time, then sleep to hold their bandwidth (as the original study did).</summary>
     private const int ThrottleChunk = 1024;
 
+    private readonly List<(long Id, long ReceivedAt)> _pendingAcks = [];
+    private Task _ackFlush = Task.CompletedTask;
+    private bool _flushing;
     private long _lastId;
     private long _paceUntil;
+
+    /// <summary>How long acks gather before they go out as one frame; zero sends each at once.</summary>
+    public TimeSpan AckWindow { get; init; }
 
     public int Index { get; } = index;
 
@@ -26,6 +33,18 @@ internal sealed class Device(int index, string deviceClass, int kbit, ClientWebS
     public ClientWebSocket Socket { get; } = socket;
 
     public async Task RunAsync(LoadTarget target, Func<DelayBook?> book, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReceiveAsync(target, book, cancellationToken);
+        }
+        finally
+        {
+            await _ackFlush.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task ReceiveAsync(LoadTarget target, Func<DelayBook?> book, CancellationToken cancellationToken)
     {
         var own = new byte[2048];
         var buffer = own;
@@ -73,7 +92,52 @@ internal sealed class Device(int index, string deviceClass, int kbit, ClientWebS
 
                 _lastId = id;
                 book()?.Record(id, Class, Kbit, receivedAt);
-                await Socket.SendAsync(target.Ack(id), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                if (AckWindow <= TimeSpan.Zero)
+                {
+                    await Socket.SendAsync(target.Ack(id), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                    continue;
+                }
+
+                lock (_pendingAcks)
+                {
+                    _pendingAcks.Add((id, receivedAt));
+                    if (!_flushing)
+                    {
+                        _flushing = true;
+                        _ackFlush = FlushAcksAsync(target, cancellationToken);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Every <see cref="AckWindow"/> while acks are waiting: one frame with all of them (the only sender on the socket).</summary>
+    private async Task FlushAcksAsync(LoadTarget target, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await Task.Delay(AckWindow, cancellationToken);
+            long[] ids;
+            int[] delays;
+            lock (_pendingAcks)
+            {
+                if (_pendingAcks.Count == 0)
+                {
+                    _flushing = false;
+                    return;
+                }
+
+                var now = Stopwatch.GetTimestamp();
+                ids = [.. _pendingAcks.Select(a => a.Id)];
+                delays = [.. _pendingAcks.Select(a => (int)Stopwatch.GetElapsedTime(a.ReceivedAt, now).TotalMilliseconds)];
+                _pendingAcks.Clear();
+            }
+
+            // At most 128 ids a frame, as the clients send them (the broker takes 256).
+            for (var start = 0; start < ids.Length; start += 128)
+            {
+                var end = Math.Min(ids.Length, start + 128);
+                await Socket.SendAsync(target.Ack(ids[start..end], delays[start..end]), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
             }
         }
     }

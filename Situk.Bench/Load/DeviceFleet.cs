@@ -23,10 +23,13 @@ internal sealed class DeviceFleet : IAsyncDisposable
     private int _open;
     private int _attempted;
 
-    private DeviceFleet(LoadTarget target, int devicesPerAddress)
+    private readonly TimeSpan _ackWindow;
+
+    private DeviceFleet(LoadTarget target, int devicesPerAddress, TimeSpan ackWindow)
     {
         _target = target;
         _sources = new SourceAddresses(devicesPerAddress);
+        _ackWindow = ackWindow;
     }
 
     /// <summary>The book deliveries are recorded in right now; null records nothing.</summary>
@@ -45,7 +48,7 @@ internal sealed class DeviceFleet : IAsyncDisposable
 
     public double ConnectSeconds { get; private set; }
 
-    public static DeviceFleet Create(LoadTarget target, LoadOptions options) => new(target, options.DevicesPerAddress);
+    public static DeviceFleet Create(LoadTarget target, LoadOptions options) => new(target, options.DevicesPerAddress, options.AckWindow);
 
     /// <summary>Opens up to <paramref name="devices"/> sockets at <paramref name="perSecond"/>; stops at <paramref name="deadline"/> and keeps what it has.</summary>
     public async Task ConnectAsync(LoadOptions options, int devices, int perSecond, TimeSpan deadline)
@@ -93,7 +96,7 @@ internal sealed class DeviceFleet : IAsyncDisposable
                 await socket.SendAsync(_target.Hello, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
             }
 
-            var device = new Device(index, deviceClass, kbit, socket);
+            var device = new Device(index, deviceClass, kbit, socket) { AckWindow = _ackWindow };
             _devices.Add(device);
             Interlocked.Increment(ref _open);
             _loops.Add(RunAsync(device));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Situk.Bench.Load.Report;
 using Situk.Bench.Load.Targets;
 
@@ -47,7 +48,9 @@ public static class LoadCommand
     {
         Console.WriteLine($"== {name}: {options.Devices} devices, pattern {options.Pattern}, payloads {string.Join(',', options.PayloadBytes)} B");
         await using LoadTarget target = name == "signalr" ? new SignalRTarget() : new SitukTarget();
+        var launched = Stopwatch.GetTimestamp();
         await target.StartAsync(options);
+        Console.WriteLine(FormattableString.Invariant($"== {name}: healthy {Stopwatch.GetElapsedTime(launched).TotalMilliseconds:F0} ms after the process started"));
         using var linkTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await using var link = await target.ConnectPublisherAsync(linkTimeout.Token);
         await using var fleet = DeviceFleet.Create(target, options);
@@ -58,18 +61,28 @@ public static class LoadCommand
 
         progress.Phase = "connect";
         var connectDeadline = TimeSpan.FromSeconds(60 + (options.Devices / (double)options.RampPerSecond));
+        var cpuIdle = target.Process.CpuTime();
         await fleet.ConnectAsync(options, options.Devices, options.RampPerSecond, connectDeadline);
+        // With a ramp above what the fleet's 128 handshakes at once can reach, this is a reconnect storm served from a cold start.
+        Console.WriteLine(FormattableString.Invariant(
+            $"== {name}: {fleet.Open} devices served {Stopwatch.GetElapsedTime(launched).TotalSeconds:F2} s after the process started; server CPU for the connects {(target.Process.CpuTime() - cpuIdle).TotalMilliseconds:F0} ms"));
 
         progress.Phase = "idle";
         await Task.Delay(Settle);
         var rssConnected = target.Process.RssBytes();
 
         progress.Phase = "probe";
+        var cpuBefore = target.Process.CpuTime();
         var probes = await Broadcasts.ProbeAsync(fleet, link, options.Probes);
+        var cpuProbes = target.Process.CpuTime();
 
         progress.Phase = options.Pattern;
         var pattern = await Broadcasts.PatternAsync(fleet, link, options);
         fleet.Book = null;
+        var cpuPattern = target.Process.CpuTime();
+        // utime + stime of the server over each phase, per broadcast (acks and receipts included): steadier than wall time on a shared machine.
+        Console.WriteLine(FormattableString.Invariant(
+            $"== {name}: server CPU per broadcast — probes {(cpuProbes - cpuBefore).TotalMilliseconds / Math.Max(1, options.Probes):F1} ms, pattern {(cpuPattern - cpuProbes).TotalMilliseconds / Math.Max(1, options.Count):F1} ms"));
 
         var result = new TargetResult(name, options.Devices, fleet.Connected, new Dictionary<string, int>(fleet.Refused),
             new Dictionary<string, int>(fleet.Closed), fleet.ConnectSeconds, rssIdle, rssConnected,
@@ -82,6 +95,6 @@ public static class LoadCommand
         load [--devices N] [--pattern repeat|burst|steady] [--rate per-second] [--count messages]
              [--payload bytes,…] [--classes web:50,android:30,ios:20] [--bandwidth-kbit 0,512,1024]
              [--duration 60s] [--target situk|signalr|both] [--report docs/benchmarks.md] [--label NAME]
-             [--ramp sockets-per-second] [--probes N] [--queue-capacity N] [--max-connections N]
+             [--ramp sockets-per-second] [--probes N] [--queue-capacity N] [--max-connections N] [--ack-window ms] [--broker-dll path]
         """;
 }

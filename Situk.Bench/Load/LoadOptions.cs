@@ -46,6 +46,12 @@ internal sealed record LoadOptions
     /// <summary>Devices per loopback source address (127.0.0.1, .2, …), to stay clear of the ephemeral port range.</summary>
     public int DevicesPerAddress { get; init; } = 5000;
 
+    /// <summary>How long a device gathers acks into one frame, as situk.js and Situk.Client do (20 ms); 0 = one ack frame per notification, as older clients.</summary>
+    public TimeSpan AckWindow { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The broker to run: a published one (ReadyToRun, <c>./build.sh --target=PublishBroker</c>); default the build output's JIT-only <c>Situk.Broker.dll</c>.</summary>
+    public string? BrokerDll { get; init; }
+
     public string CommandLine { get; init; } = "";
 
     public static LoadOptions Parse(string[] args)
@@ -72,6 +78,8 @@ internal sealed record LoadOptions
                 "--queue-capacity" => o with { QueueCapacity = Int(value) },
                 "--max-connections" => o with { MaxConnections = Int(value) },
                 "--devices-per-address" => o with { DevicesPerAddress = Int(value) },
+                "--ack-window" => o with { AckWindow = TimeSpan.FromMilliseconds(Int(value)) },
+                "--broker-dll" => o with { BrokerDll = Path.GetFullPath(value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;

@@ -68,7 +68,7 @@ internal sealed partial class DeviceEndpoint
         switch (frame)
         {
             case AckFrame ack:
-                return OnAckAsync(session, inbound, ack.Ids, cancellationToken);
+                return OnAckAsync(session, inbound, ack, cancellationToken);
             case ReadFrame read:
                 // Read on this device: the API stores it and tells the user's other sessions.
                 links.DeviceRead(new DeviceReadFrame(session.UserId, session.Id, read.Ids, time.GetUtcNow()));
@@ -84,29 +84,34 @@ internal sealed partial class DeviceEndpoint
     }
 
     /// <summary>
-    /// One receipt per id this session has not acked since it was last sent it. Queuing may wait while the session holds its
-    /// whole share of the receipt queue: the socket is then not read, which slows this device alone.
+    /// One receipt per id this session has not acked since it was last sent it, dated when the device received it: the
+    /// frame's arrival less the id's reported delay, for an id this session timed (never before its write); for any other id
+    /// the arrival itself, since the broker has nothing to bound a claimed delay by. Queuing may wait while the session holds
+    /// its whole share of the receipt queue: the socket is then not read, which slows this device alone.
     /// </summary>
-    private async ValueTask OnAckAsync(Session session, Inbound inbound, long[] ids, CancellationToken cancellationToken)
+    private async ValueTask OnAckAsync(Session session, Inbound inbound, AckFrame ack, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         inbound.Share ??= new ReceiptShare(_options.ReceiptShare);
         var fresh = 0;
-        foreach (var id in ids)
+        for (var i = 0; i < ack.Ids.Length; i++)
         {
+            var id = ack.Ids[i];
             if (!session.FirstAck(id, _options.AckMemory))
             {
                 continue;
             }
 
             fresh++;
-            var times = session.Acked(id, now);
+            var delay = ack.Delays is { } delays ? TimeSpan.FromMilliseconds(delays[i]) : TimeSpan.Zero;
+            var times = session.Acked(id, now, delay);
+            var receivedAt = times?.AckedAt ?? now;
             if (times is { } timed)
             {
-                metrics.PublishToAck(time.GetElapsedTime(timed.QueuedAt));
+                metrics.PublishToAck(time.GetElapsedTime(timed.QueuedAt) - (now - receivedAt));
             }
 
-            await receipts.AddAsync(new Receipt(id, session.UserId, session.Id, session.DeviceClass, now, times?.WrittenAt), inbound.Share, cancellationToken);
+            await receipts.AddAsync(new Receipt(id, session.UserId, session.Id, session.DeviceClass, receivedAt, times?.WrittenAt), inbound.Share, cancellationToken);
         }
 
         metrics.Acked(fresh);

@@ -6,7 +6,7 @@ namespace Situk.Broker.Devices;
 
 /// <summary>
 /// Checks one inbound device text message: valid UTF-8, JSON, an <c>ack</c> or <c>read</c> frame with ids (not
-/// too many), or a <c>token</c> frame (its token is checked by the receive loop, which answers for it).
+/// too many; an ack's delays, if any, one per id and none negative), or a <c>token</c> frame (its token is checked by the receive loop, which answers for it).
 /// Anything else is answered with the close code of the <c>situk.v1</c> protocol.
 /// </summary>
 internal static class InboundFrame
@@ -48,6 +48,21 @@ internal static class InboundFrame
         if (ids.Length > maxIds)
         {
             return (null, CloseCodes.PolicyViolation, "too many ids in one frame");
+        }
+
+        // Delays are the device's own monotonic durations: one per id, never negative. A large one is no breach (a
+        // paused app's flush timer fires late); Session.Acked keeps it from dating a receipt before the write.
+        if (frame is AckFrame { Delays: { } delays })
+        {
+            if (delays.Length != ids.Length)
+            {
+                return (null, CloseCodes.PolicyViolation, "ack delays do not match ids");
+            }
+
+            if (delays.AsSpan().IndexOfAnyInRange(int.MinValue, -1) >= 0)
+            {
+                return (null, CloseCodes.PolicyViolation, "negative ack delay");
+            }
         }
 
         return (frame, 0, "");

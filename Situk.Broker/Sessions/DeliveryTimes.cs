@@ -2,7 +2,8 @@ namespace Situk.Broker.Sessions;
 
 /// <summary>
 /// When one notification was queued to a session (a <see cref="TimeProvider"/> timestamp) and, once it is, when it
-/// was written to the socket; <see cref="AckedAt"/> is set only for an ack that came before the writer reported the write.
+/// was written to the socket. <see cref="AckedAt"/> is when the device received it (its ack time less the delay it
+/// reported); kept in the table only for an ack that came before the writer reported the write.
 /// </summary>
 internal readonly record struct DeliveryTime(long QueuedAt, DateTimeOffset? WrittenAt, DateTimeOffset? AckedAt = null);
 
@@ -68,10 +69,13 @@ internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffs
 
     /// <summary>
     /// The notification's times when it was timed here, for its first ack at <paramref name="at"/>; null otherwise. An ack
-    /// proves the frame was written, so one that beats the writer's report takes the ack time as the written time and
-    /// stays until that report comes (<see cref="Written"/>), which then is stamped no later than the ack.
+    /// proves the frame was written, so one that beats the writer's report takes the receipt time as the written time and
+    /// stays until that report comes (<see cref="Written"/>), which then is stamped no later than it.
+    /// <see cref="DeliveryTime.AckedAt"/> of the answer is when the device received the notification: <paramref name="at"/>
+    /// less the <paramref name="delay"/> the device reported, but never before the frame was written (or, not yet
+    /// reported written, queued) here — a device cannot receive what was not sent, whatever delay it claims.
     /// </summary>
-    public DeliveryTime? Acked(long notificationId, DateTimeOffset at)
+    public DeliveryTime? Acked(long notificationId, DateTimeOffset at, TimeSpan delay = default)
     {
         lock (_byId)
         {
@@ -80,14 +84,20 @@ internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffs
                 return null;
             }
 
+            var sentAt = entry.WrittenAt ?? at - time.GetElapsedTime(entry.QueuedAt);
+            var receivedAt = delay <= TimeSpan.Zero ? at : Max(at - delay, Min(sentAt, at));
             if (entry.WrittenAt is not null)
             {
                 _byId.Remove(notificationId);
-                return entry;
+                return entry with { AckedAt = receivedAt };
             }
 
-            _byId[notificationId] = entry with { AckedAt = at };
-            return entry with { WrittenAt = at };
+            _byId[notificationId] = entry with { AckedAt = receivedAt };
+            return entry with { WrittenAt = receivedAt, AckedAt = receivedAt };
         }
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

@@ -125,11 +125,14 @@ internal sealed class Session(
         }
     }
 
-    /// <summary>Counts an ack; returns when the acked notification was queued and written here, if it was timed.</summary>
-    public DeliveryTime? Acked(long notificationId, DateTimeOffset at)
+    /// <summary>
+    /// Counts an ack read at <paramref name="at"/> for a notification the device received <paramref name="delay"/>
+    /// earlier; returns when it was queued, written and received here, if it was timed (see <see cref="DeliveryTimes.Acked"/>).
+    /// </summary>
+    public DeliveryTime? Acked(long notificationId, DateTimeOffset at, TimeSpan delay = default)
     {
         Interlocked.Increment(ref _acks);
-        return times.Acked(notificationId, at);
+        return times.Acked(notificationId, at, delay);
     }
 
     /// <summary>

@@ -7,7 +7,7 @@
 //
 // It connects with the token in the query string (browsers cannot set headers on a WebSocket),
 // reconnects with exponential back-off and jitter, acks every notification it has handed to the
-// page, drops duplicate ids, and after every (re)connect fetches what it missed from the REST inbox.
+// page (the acks of 20 ms in one frame, each id with its delay), drops duplicate ids, and after every (re)connect fetches what it missed from the REST inbox.
 // Given a sign-in (the answer of POST /api/v1/auth/token, with its refresh token) it refreshes the access
 // token at about 80% of its life, hands the new one to the open socket ({"type":"token"}) and uses it for
 // reconnects; a refused refresh (401) or close 4004 ends in "signedout" instead of retrying forever.
@@ -31,6 +31,10 @@ const REFRESH_FROM = 0.75;
 const REFRESH_TO = 0.85;
 // A connect this close to the token's expiry refreshes first: the broker would close with 4001 at once.
 const EXPIRY_MARGIN_MS = 1_000;
+// Automatic acks gather this long and go out as one frame (ackWindowMs); at most ACK_CHUNK ids a frame keeps
+// 128 ids of 19 digits with their delays under the broker's 4 KiB a frame.
+const ACK_WINDOW_MS = 20;
+const ACK_CHUNK = 128;
 
 export class SitukClient extends EventTarget {
   /**
@@ -42,6 +46,8 @@ export class SitukClient extends EventTarget {
    * @param {string} [options.device]   web | android | ios | desktop | other
    * @param {string} [options.deviceId] an opaque id of this device
    * @param {boolean} [options.autoAck] ack as soon as the "notification" event returns (default true)
+   * @param {number} [options.ackWindowMs] automatic acks gather this long and go out as one frame, each id with the
+   *        milliseconds since it arrived (default 20; 0 = one frame per notification, at once)
    * @param {() => Promise<string>} [options.refreshToken] called on close 4001 for a new token
    * @param {{accessToken: string, expiresAt: string, refreshToken: string}} [options.signIn] the sign-in
    *        answer; with it (and apiUrl) the client refreshes by itself and `token` may be left out
@@ -58,6 +64,9 @@ export class SitukClient extends EventTarget {
     this.device = options.device ?? "web";
     this.deviceId = options.deviceId ?? null;
     this.autoAck = options.autoAck ?? true;
+    this.ackWindowMs = options.ackWindowMs ?? ACK_WINDOW_MS;
+    this._pendingAcks = [];
+    this._ackTimer = null;
     this.refreshToken = options.refreshToken ?? null;
     this.state = "idle";
     this.lastId = 0;
@@ -83,6 +92,8 @@ export class SitukClient extends EventTarget {
     this._stopped = true;
     clearTimeout(this._timer);
     clearTimeout(this._refreshTimer);
+    clearTimeout(this._ackTimer);
+    this._flushAcks(); // what was shown is acked before the close
     this._socket?.close(1000, "client stopped");
     this._setState("stopped");
   }
@@ -253,13 +264,47 @@ export class SitukClient extends EventTarget {
     const id = notification.id;
     if (this._seen.has(id)) {
       // Seen already (a re-send after a reconnect): ack again so the broker's receipt stands, show nothing.
-      if (this.autoAck) this.ack([id]);
+      if (this.autoAck) this._autoAck(id);
       return;
     }
     this._remember(id);
     if (id > this.lastId) this.lastId = id;
     this._emit("notification", { ...notification, synced });
-    if (this.autoAck && notification.deliveredAt == null) this.ack([id]);
+    if (this.autoAck && notification.deliveredAt == null) this._autoAck(id);
+  }
+
+  // Gathers automatic acks for ackWindowMs, then sends them in one frame with each id's delay (the whole ms between
+  // its arrival and the frame), so the broker dates each receipt when it arrived here.
+  _autoAck(id) {
+    if (this.ackWindowMs <= 0) {
+      this.ack([id]);
+      return;
+    }
+    if (this._socket?.readyState !== WebSocket.OPEN) return;
+    this._pendingAcks.push([id, performance.now()]);
+    this._ackTimer ??= setTimeout(() => this._flushAcks(), this.ackWindowMs);
+  }
+
+  _flushAcks() {
+    this._ackTimer = null;
+    const pending = this._pendingAcks;
+    this._pendingAcks = [];
+    if (this._socket?.readyState !== WebSocket.OPEN) return;
+    const now = performance.now();
+    for (let i = 0; i < pending.length; i += ACK_CHUNK) {
+      const chunk = pending.slice(i, i + ACK_CHUNK);
+      const ids = chunk.map(([id]) => id);
+      const delays = chunk.map(([, at]) => Math.min(2_147_483_647, Math.max(0, Math.floor(now - at))));
+      this._socket.send(JSON.stringify({ type: "ack", ids, delays }));
+    }
+  }
+
+  // Acks still gathering when a socket closes are dropped: the broker pushes those notifications again after the
+  // reconnect, or the inbox sync hands them over again, and they are acked then.
+  _dropPendingAcks() {
+    clearTimeout(this._ackTimer);
+    this._ackTimer = null;
+    this._pendingAcks = [];
   }
 
   _remember(id) {
@@ -308,6 +353,7 @@ export class SitukClient extends EventTarget {
   async _onClose(socket, code, reason) {
     if (socket !== this._socket) return;
     this._socket = null;
+    this._dropPendingAcks();
     this._setState("closed", { code, reason });
     if (this._stopped) return;
     if (code === 4003) {

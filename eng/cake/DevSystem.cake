@@ -251,8 +251,10 @@ public sealed class DevSystem
             : throw new Exception($"{variable}={value} is not a TCP port (1-65535).");
     }
 
-    public string Dll(string project) =>
-        System.IO.Path.Combine(_root, project, "bin", _configuration, "net10.0", project + ".dll");
+    // The broker runs as published, ReadyToRun (__PublishBroker, a dependency of Up); the API and tools from the build output.
+    public string Dll(string project) => project == "Situk.Broker"
+        ? System.IO.Path.Combine(_root, "artifacts", "broker", "Situk.Broker.dll")
+        : System.IO.Path.Combine(_root, project, "bin", _configuration, "net10.0", project + ".dll");
 
     public void WaitHealthy(string url, string what)
     {

@@ -53,6 +53,9 @@ internal abstract class LoadTarget : IAsyncDisposable
     /// <summary>The device's ack of <paramref name="id"/>, ready to send.</summary>
     public abstract byte[] Ack(long id);
 
+    /// <summary>One ack of several ids gathered over the device's ack window, each with the ms since it arrived (<c>--ack-window</c>).</summary>
+    public abstract byte[] Ack(long[] ids, int[] delays);
+
     /// <summary>A link that broadcasts to every device, as the API (or a SignalR publisher) would.</summary>
     public abstract Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken);
 

@@ -57,6 +57,10 @@ internal sealed class SignalRTarget : LoadTarget
 
     public override byte[] Ack(long id) => Encoding.UTF8.GetBytes($"{{\"type\":1,\"target\":\"Ack\",\"arguments\":[[{id}]]}}\u001e");
 
+    // The hub's Ack takes ids only: the baseline has no receipt times to correct.
+    public override byte[] Ack(long[] ids, int[] delays) =>
+        Encoding.UTF8.GetBytes($"{{\"type\":1,\"target\":\"Ack\",\"arguments\":[[{string.Join(',', ids)}]]}}\u001e");
+
     public override async Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();

@@ -57,7 +57,7 @@ internal sealed class SitukTarget : LoadTarget
             environment["Situk__Broker__MaxConnections"] = options.MaxConnections.ToString(CultureInfo.InvariantCulture);
         }
 
-        var process = ChildProcess.Start("broker", "Situk.Broker.dll", [], environment);
+        var process = ChildProcess.Start("broker", options.BrokerDll ?? "Situk.Broker.dll", [], environment);
         await process.WaitHealthyAsync(new Uri($"http://127.0.0.1:{_internalPort}/healthz"), TimeSpan.FromSeconds(30));
         return process;
     }
@@ -88,6 +88,9 @@ internal sealed class SitukTarget : LoadTarget
 
     public override byte[] Ack(long id) =>
         JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new AckFrame([id]), SitukJson.Default.DeviceFrame);
+
+    public override byte[] Ack(long[] ids, int[] delays) =>
+        JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new AckFrame(ids, delays), SitukJson.Default.DeviceFrame);
 
     public override async Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken)
     {
