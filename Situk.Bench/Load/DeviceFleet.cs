@@ -65,7 +65,8 @@ internal sealed class DeviceFleet : IAsyncDisposable
                 }
 
                 await gate.WaitAsync(phase.Token);
-                handshakes.Add(OpenOneAsync(i, options.ClassOf(i), options.BandwidthOf(i), gate, phase.Token));
+                var index = options.FirstDevice + i;
+                handshakes.Add(OpenOneAsync(index, options.ClassOf(index), options.BandwidthOf(index), gate, phase.Token));
             }
         }
         catch (OperationCanceledException)
