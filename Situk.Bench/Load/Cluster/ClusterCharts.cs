@@ -44,7 +44,7 @@ internal static class ClusterCharts
         for (var s = 0; s < series.Length; s++)
         {
             var color = new ScottPlot.Palettes.Category10().GetColor(s);
-            var medians = Enumerable.Range(0, rates.Length).Select(i => Load.Cluster.SetupResult.Median(series[s].Runs.Select(r => r[i]))).ToArray();
+            var medians = Enumerable.Range(0, rates.Length).Select(i => Log(SetupResult.Median(series[s].Runs.Select(r => r[i])))).ToArray();
             var line = plot.Add.ScatterLine(xs, medians);
             line.LegendText = series[s].Name;
             line.Color = color;
@@ -52,18 +52,28 @@ internal static class ClusterCharts
             line.LinePattern = series[s].Name.EndsWith("p50", StringComparison.Ordinal) ? LinePattern.Dashed : LinePattern.Solid;
             foreach (var run in series[s].Runs)
             {
-                var dots = plot.Add.ScatterPoints(xs, run);
+                var dots = plot.Add.ScatterPoints(xs, run.Select(Log).ToArray());
                 dots.Color = color.WithAlpha(0.6);
                 dots.MarkerSize = 5;
             }
         }
 
+        // Log scale: a knee spans 0.3 ms to seconds.
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = y => Math.Pow(10, y).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, [.. rates.Select(r => r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))]);
         plot.ShowLegend(Alignment.UpperLeft);
         plot.Title(title);
         plot.XLabel(xLabel);
-        plot.YLabel("delay (ms), lines: median of runs, dots: each run");
+        plot.YLabel("delay (ms, log); line: median, dot: one run");
         plot.SavePng(path, 900, 500);
     }
+
+    private static double Log(double ms) => Math.Log10(Math.Max(ms, 0.01));
 
     private static void Broadcast(string path, IReadOnlyList<ClusterRun> runs)
     {

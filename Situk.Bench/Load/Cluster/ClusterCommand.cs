@@ -40,15 +40,14 @@ public static class ClusterCommand
             var restSingle = await RestSetup.RunAsync(options, cluster: false);
             var restCluster = await RestSetup.RunAsync(options, cluster: true);
             runs.Add(new ClusterRun(single, cluster, restSingle, restCluster));
-        }
-
-        var machine = MachineInfo.Describe();
-        Console.WriteLine();
-        Console.WriteLine(ClusterReport.Section(options, runs, machine, chartFolder: null));
-        if (options.ReportPath is { } path)
-        {
-            ClusterReport.Write(path, options, runs, machine);
-            Console.WriteLine($"Report section 'cluster:{options.Label}' written to {path}.");
+            Console.WriteLine();
+            Console.WriteLine(ClusterReport.Section(options, runs, MachineInfo.Describe(), chartFolder: null));
+            if (options.ReportPath is { } path)
+            {
+                // After every run: a command stopped early leaves the runs it finished.
+                ClusterReport.Write(path, options, runs, MachineInfo.Describe());
+                Console.WriteLine($"Report section 'cluster:{options.Label}' written to {path} ({runs.Count} of {options.Runs} runs).");
+            }
         }
 
         var healthy = runs.All(r => r.Single.Losses == 0 && r.Cluster.Losses == 0 && r.Single.BrokersAlive && r.Cluster.BrokersAlive

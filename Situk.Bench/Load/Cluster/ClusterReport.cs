@@ -20,11 +20,8 @@ internal static class ClusterReport
 
     public static void Write(string path, ClusterOptions options, IReadOnlyList<ClusterRun> runs, string machine)
     {
-        var full = Path.GetFullPath(path);
-        var chartFolder = Path.Combine(Path.GetDirectoryName(full)!, "benchmarks");
-        Directory.CreateDirectory(chartFolder);
-        ClusterCharts.Write(chartFolder, options.Label, runs);
-        ReportFile.WriteSection(full, "cluster", options.Label, Section(options, runs, machine, "benchmarks"));
+        ClusterCharts.Write(ReportFile.ChartFolderBeside(path), options.Label, runs);
+        ReportFile.WriteSection(path, "cluster", options.Label, Section(options, runs, machine, "benchmarks"));
     }
 
     public static string Section(ClusterOptions options, IReadOnlyList<ClusterRun> runs, string machine, string? chartFolder)
@@ -87,30 +84,10 @@ internal static class ClusterReport
             $"{cluster.Sum(r => r.Losses) + restLoss(restCluster):N0} | {Verdict(cluster.Sum(r => r.Losses) + restLoss(restCluster) == 0, "zero")} |");
         s.AppendLine();
 
-        s.AppendLine("One-to-one publish → device by rate (ms: p50 / p99, median of the runs [range]; the knee is where p99 leaves the flat part):");
-        s.AppendLine();
-        s.AppendLine("| rate | single node p50 | p99 | cluster p50 | p99 | received / sent, cluster (all runs) |");
-        s.AppendLine("|---:|---:|---:|---:|---:|---:|");
-        foreach (var rate in options.OneToOneRates)
-        {
-            s.AppendLine(C, $"| {rate:N0}/s | {Spread(single.Select(r => At(r, rate).P50Ms), "0.00")} | {Spread(single.Select(r => At(r, rate).P99Ms), "0.00")} | " +
-                $"{Spread(cluster.Select(r => At(r, rate).P50Ms), "0.00")} | {Spread(cluster.Select(r => At(r, rate).P99Ms), "0.00")} | " +
-                $"{cluster.Sum(r => At(r, rate).Received):N0} / {cluster.Sum(r => At(r, rate).Sent):N0} |");
-        }
-
-        s.AppendLine();
-        s.AppendLine("REST commit → device by rate (ms: p50 / p99, median of the runs [range]):");
-        s.AppendLine();
-        s.AppendLine("| rate | single node p50 | p99 | cluster p50 | p99 | received / sent, cluster (all runs) |");
-        s.AppendLine("|---:|---:|---:|---:|---:|---:|");
-        foreach (var rate in options.RestRates)
-        {
-            s.AppendLine(C, $"| {rate:N0}/s | {Spread(restSingle.Select(r => RestAt(r, rate).P50Ms), "0.00")} | {Spread(restSingle.Select(r => RestAt(r, rate).P99Ms), "0.0")} | " +
-                $"{Spread(restCluster.Select(r => RestAt(r, rate).P50Ms), "0.00")} | {Spread(restCluster.Select(r => RestAt(r, rate).P99Ms), "0.0")} | " +
-                $"{restCluster.Sum(r => RestAt(r, rate).Received):N0} / {restCluster.Sum(r => RestAt(r, rate).Sent):N0} |");
-        }
-
-        s.AppendLine();
+        KneeTable(s, "One-to-one publish → device by rate (ms: p50 / p99, median of the runs [range]; the knee is where p99 leaves the flat part):",
+            options.OneToOneRates, rate => [.. single.Select(r => At(r, rate))], rate => [.. cluster.Select(r => At(r, rate))]);
+        KneeTable(s, "REST commit → device by rate (ms: p50 / p99, median of the runs [range]):",
+            options.RestRates, rate => [.. restSingle.Select(r => RestAt(r, rate))], rate => [.. restCluster.Select(r => RestAt(r, rate))]);
         s.AppendLine("nats-server CPU by phase, cluster (% of one core, median [range]):");
         s.AppendLine();
         s.AppendLine("| phase | nats-server | all brokers |");
@@ -142,6 +119,24 @@ internal static class ClusterReport
         }
 
         return s.ToString();
+    }
+
+    /// <summary>p50 and p99 by rate for both setups, and what the cluster received of what was sent, over all runs.</summary>
+    private static void KneeTable(StringBuilder s, string title, int[] rates, Func<int, IRatePoint[]> single, Func<int, IRatePoint[]> cluster)
+    {
+        s.AppendLine(title);
+        s.AppendLine();
+        s.AppendLine("| rate | single node p50 | p99 | cluster p50 | p99 | received / sent, cluster (all runs) |");
+        s.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var rate in rates)
+        {
+            var (one, many) = (single(rate), cluster(rate));
+            s.AppendLine(C, $"| {rate:N0}/s | {Spread(one.Select(p => p.P50Ms), "0.00")} | {Spread(one.Select(p => p.P99Ms), "0.00")} | " +
+                $"{Spread(many.Select(p => p.P50Ms), "0.00")} | {Spread(many.Select(p => p.P99Ms), "0.00")} | " +
+                $"{many.Sum(p => p.Received):N0} / {many.Sum(p => (long)p.Sent):N0} |");
+        }
+
+        s.AppendLine();
     }
 
     public static OneToOneResult At(SetupResult r, int rate) => r.OneToOne.First(o => o.Rate == rate);

@@ -59,7 +59,7 @@ internal sealed record RestResult(string Setup, int Devices)
     public List<RestRateResult> Rates { get; } = [];
 }
 
-internal sealed record RestRateResult(int Rate, int Sent, int Received, int Duplicates, int Refused, HdrHistogram.LongHistogram Delays, HdrHistogram.LongHistogram Calls)
+internal sealed record RestRateResult(int Rate, int Sent, long Received, int Duplicates, int Refused, HdrHistogram.LongHistogram Delays, HdrHistogram.LongHistogram Calls) : IRatePoint
 {
     public double P50Ms => Delays.TotalCount == 0 ? double.NaN : Delays.GetValueAtPercentile(50) / 1000.0;
 

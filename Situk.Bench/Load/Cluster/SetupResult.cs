@@ -60,8 +60,20 @@ internal sealed class SetupResult(string setup, int brokers, int asked)
     }
 }
 
+/// <summary>One rate's delays, for the knee tables.</summary>
+internal interface IRatePoint
+{
+    int Sent { get; }
+
+    long Received { get; }
+
+    double P50Ms { get; }
+
+    double P99Ms { get; }
+}
+
 /// <summary>One rate of one-to-one publishes.</summary>
-internal sealed record OneToOneResult(int Rate, int Sent, long Received, LongHistogram Delays)
+internal sealed record OneToOneResult(int Rate, int Sent, long Received, LongHistogram Delays) : IRatePoint
 {
     public double P50Ms => Delays.TotalCount == 0 ? double.NaN : Delays.GetValueAtPercentile(50) / 1000.0;
 
