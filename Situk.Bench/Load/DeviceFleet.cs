@@ -38,6 +38,9 @@ internal sealed class DeviceFleet : IAsyncDisposable
 
     public int Connected => _devices.Count;
 
+    /// <summary>The indexes of the devices that connected.</summary>
+    public IEnumerable<int> ConnectedIndexes => _devices.Select(d => d.Index);
+
     public ConcurrentDictionary<string, int> Refused { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Device sockets that ended before the fleet was stopped, by close code.</summary>

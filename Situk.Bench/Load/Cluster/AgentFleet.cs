@@ -14,6 +14,7 @@ internal sealed class AgentFleet : IAsyncDisposable
     private static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(30);
 
     private readonly List<AgentProcess> _agents;
+    private readonly HashSet<int> _missing = [];
 
     private AgentFleet(List<AgentProcess> agents, int devices)
     {
@@ -44,8 +45,12 @@ internal sealed class AgentFleet : IAsyncDisposable
     }
 
     /// <summary>Waits until every agent has opened its devices; returns what they report.</summary>
-    public async Task<AgentConnected[]> ConnectedAsync(TimeSpan deadline) =>
-        await Task.WhenAll(_agents.Select(a => a.ConnectedAsync(deadline)));
+    public async Task<AgentConnected[]> ConnectedAsync(TimeSpan deadline)
+    {
+        var connected = await Task.WhenAll(_agents.Select(a => a.ConnectedAsync(deadline)));
+        _missing.UnionWith(connected.SelectMany(c => c.Missing));
+        return connected;
+    }
 
     public async Task<int> OpenAsync() => (await Task.WhenAll(_agents.Select(a => a.CountAsync()))).Sum(c => c.Open);
 
@@ -62,8 +67,8 @@ internal sealed class AgentFleet : IAsyncDisposable
     }
 
     /// <summary>
-    /// <paramref name="rate"/> one-to-one publishes a second for <paramref name="seconds"/>, each to the next device's
-    /// user (a stride through all of them), then drained: the delays, and how many were sent and received.
+    /// <paramref name="rate"/> one-to-one publishes a second for <paramref name="seconds"/>, each to the next connected
+    /// device's user (a stride through all of them), then drained: the delays, and how many were sent and received.
     /// </summary>
     public async Task<(LongHistogram Delays, int Sent, long Received)> OneToOneAsync(IClusterPublisher publisher, long firstId, int rate, int seconds)
     {
@@ -71,6 +76,7 @@ internal sealed class AgentFleet : IAsyncDisposable
         await Task.WhenAll(_agents.Select(a => a.BookAsync(firstId, count, broadcast: false)));
         const int Stride = 7919; // prime: visits every device before any twice, spread over the brokers and agents
         var start = Stopwatch.GetTimestamp();
+        long step = 0;
         for (var i = 0; i < count; i++)
         {
             var due = TimeSpan.FromSeconds(i / (double)rate) - Stopwatch.GetElapsedTime(start);
@@ -79,7 +85,13 @@ internal sealed class AgentFleet : IAsyncDisposable
                 await Task.Delay(due);
             }
 
-            var device = (int)((long)i * Stride % Devices);
+            int device;
+            do
+            {
+                device = (int)(step++ * Stride % Devices);
+            }
+            while (_missing.Contains(device) && _missing.Count < Devices);
+
             await publisher.ToUserAsync(firstId + i, Targets.SitukTarget.UserOf(device), CancellationToken.None);
         }
 

@@ -52,7 +52,7 @@ internal static class ClusterSetup
             sampler.Phase = "connect";
             await using var fleet = AgentFleet.Start([.. brokers.Select(b => b.DevicePort)], devices, options.Agents, options.RampPerSecond, options.DevicesPerAddress);
             var connected = await MeasureAsync(result, nats, processes, "connect",
-                () => fleet.ConnectedAsync(TimeSpan.FromSeconds(90 + (devices / (double)options.RampPerSecond))));
+                () => fleet.ConnectedAsync(LoadAgent.ConnectDeadline(devices, options.RampPerSecond) + TimeSpan.FromSeconds(30)));
             result.Connected = connected.Sum(c => c.Open);
             result.ConnectSeconds = connected.Max(c => c.Seconds);
             foreach (var (why, n) in connected.SelectMany(c => c.Refused))

@@ -30,9 +30,10 @@ internal static class LoadAgent
             }
         };
 
-        var deadline = TimeSpan.FromSeconds(60 + (options.Devices / (double)options.RampPerSecond));
+        var deadline = ConnectDeadline(options.Devices, options.RampPerSecond);
         await fleet.ConnectAsync(options, options.Devices, options.RampPerSecond, deadline);
-        Reply("connected", new AgentConnected(fleet.Open, fleet.Attempted, new(fleet.Refused), fleet.ConnectSeconds));
+        var missing = Enumerable.Range(options.FirstDevice, options.Devices).Except(fleet.ConnectedIndexes).ToArray();
+        Reply("connected", new AgentConnected(fleet.Open, fleet.Attempted, new(fleet.Refused), fleet.ConnectSeconds, missing));
 
         while (await Console.In.ReadLineAsync() is { } line)
         {
@@ -60,6 +61,12 @@ internal static class LoadAgent
 
         return 0;
     }
+
+    /// <summary>
+    /// Four times the ramp's own length and a minute: on two shared cores a handshake may take seconds, and at
+    /// most 128 are in flight, so the ramp can fall behind its schedule without anything being wrong.
+    /// </summary>
+    public static TimeSpan ConnectDeadline(int devices, int perSecond) => TimeSpan.FromSeconds(60 + (4 * devices / (double)perSecond));
 
     private static AgentReport Report(DeviceFleet fleet)
     {
@@ -113,7 +120,8 @@ internal static class LoadAgent
     private static long Long(string s) => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture);
 }
 
-internal sealed record AgentConnected(int Open, int Attempted, Dictionary<string, int> Refused, double Seconds);
+/// <summary>What an agent opened; <paramref name="Missing"/>: the indexes that did not connect (one-to-one sends skip them).</summary>
+internal sealed record AgentConnected(int Open, int Attempted, Dictionary<string, int> Refused, double Seconds, int[] Missing);
 
 internal sealed record AgentCount(int Open, long Received);
 
