@@ -95,6 +95,15 @@ internal sealed class DelayBook
         }
     }
 
+    /// <summary>A copy of <see cref="All"/>, safe to read while devices still record.</summary>
+    public LongHistogram SnapshotAll()
+    {
+        lock (_gate)
+        {
+            return (LongHistogram)All.Copy();
+        }
+    }
+
     /// <summary>Completes when every expected device has received broadcast <paramref name="index"/>.</summary>
     public Task Completion(int index) => _done[index].Task;
 

@@ -78,7 +78,8 @@ internal static class LoadAgent
 
         var received = Enumerable.Range(0, book.Capacity).Select(book.ReceivedOf).ToArray();
         var lastMs = Enumerable.Range(0, book.Capacity).Select(i => book.LastDeviceMs(i) is var ms && double.IsNaN(ms) ? -1 : ms).ToArray();
-        var histogram = book.All.RecordedValues().Select(v => new[] { v.ValueIteratedTo, v.CountAtValueIteratedTo }).ToArray();
+        // A copy: late deliveries keep recording while the report is read.
+        var histogram = book.SnapshotAll().RecordedValues().Select(v => new[] { v.ValueIteratedTo, v.CountAtValueIteratedTo }).ToArray();
         return new AgentReport(fleet.Open, new(fleet.Closed), received, lastMs, histogram);
     }
 
