@@ -1,6 +1,8 @@
 return args switch
 {
     ["load", .. var rest] => await Situk.Bench.Load.LoadCommand.RunAsync(rest),
+    ["cluster", .. var rest] => await Situk.Bench.Load.Cluster.ClusterCommand.RunAsync(rest),
+    ["load-agent", .. var rest] => await Situk.Bench.Load.Cluster.LoadAgent.RunAsync(rest),
     ["soak", .. var rest] => await Situk.Bench.Load.Soak.SoakCommand.RunAsync(rest),
     ["e2e", .. var rest] => await Situk.Bench.EndToEnd.EndToEndCommand.RunAsync(rest),
     ["baseline-signalr", .. var rest] => await Situk.Bench.Baseline.SignalRBaseline.RunAsync(rest),

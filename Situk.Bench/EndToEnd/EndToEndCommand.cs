@@ -21,7 +21,7 @@ namespace Situk.Bench.EndToEnd;
 internal static class EndToEndCommand
 {
     private const string Usage =
-        "usage: Situk.Bench e2e [--devices N] [--rest N] [--rest-rate per-second] [--direct N] [--direct-rate per-second] [--report FILE] [--label NAME]";
+        "usage: Situk.Bench e2e [--devices N] [--rest N] [--rest-rate per-second] [--direct N] [--direct-rate per-second] [--brokers N] [--apis N] [--report FILE] [--label NAME]";
 
     /// <summary>Direct publishes use ids far above any the database hands out in a run.</summary>
     private const long DirectBase = 1_000_000_000_000;
@@ -41,7 +41,7 @@ internal static class EndToEndCommand
 
         var run = Stopwatch.StartNew();
         Console.WriteLine($"== e2e: {options.Devices} devices; {options.RestCount} REST notifications at {options.RestRate}/s; {options.DirectCount} direct publishes at {options.DirectRate}/s");
-        await using var system = await SitukSystem.StartAsync();
+        await using var system = await SitukSystem.StartAsync(options.Brokers, options.Apis);
         var users = await system.CreateCandidatesAsync(options.Devices);
 
         DelayRecorder? current = null;
@@ -50,17 +50,14 @@ internal static class EndToEndCommand
         var rssConnected = system.Broker.RssBytes();
         Console.WriteLine($"[e2e {run.Elapsed:mm\\:ss}] {devices.Connected} devices connected, broker RSS {rssConnected / 1048576} MiB");
 
-        using var admin = await system.AdminClientAsync();
-        var restCalls = new LongHistogram(600_000_000, 3);
-        var warmRest = new DelayRecorder("warm-up", Math.Min(100, options.RestCount));
-        Volatile.Write(ref current, warmRest);
-        await SendRestAsync(admin, users, warmRest.Expected, options.RestRate, new LongHistogram(600_000_000, 3));
-        await WaitAsync(warmRest, TimeSpan.FromSeconds(30));
+        var admins = await AdminClientsAsync(system);
+        await RestPhaseAsync(admins, users, r => Volatile.Write(ref current, r), "warm-up", Math.Min(100, options.RestCount), options.RestRate);
+        var (rest, restCalls, refused) = await RestPhaseAsync(admins, users, r => Volatile.Write(ref current, r), "REST commit → device", options.RestCount, options.RestRate);
+        foreach (var admin in admins)
+        {
+            admin.Dispose();
+        }
 
-        var rest = new DelayRecorder("REST commit → device", options.RestCount);
-        Volatile.Write(ref current, rest);
-        var refused = await SendRestAsync(admin, users, options.RestCount, options.RestRate, restCalls);
-        await WaitAsync(rest, TimeSpan.FromSeconds(60));
         Console.WriteLine($"[e2e {run.Elapsed:mm\\:ss}] REST: {rest.Received}/{rest.Expected} received, {refused} refused, p50/p90/p99/max {MarkdownReport.Percentiles(rest.Snapshot())} ms");
 
         var direct = new DelayRecorder("broker publish → device (one-to-one)", options.DirectCount);
@@ -82,8 +79,35 @@ internal static class EndToEndCommand
         return lost == 0 ? 0 : 1;
     }
 
+    /// <summary>The seeded admin signed in on every API instance (REST calls go to them in turn, as a load balancer would spread them).</summary>
+    internal static async Task<List<HttpClient>> AdminClientsAsync(SitukSystem system)
+    {
+        var admins = new List<HttpClient>();
+        foreach (var api in system.ApiUrls)
+        {
+            admins.Add(await system.AdminClientAsync(api));
+        }
+
+        return admins;
+    }
+
+    /// <summary>
+    /// One REST phase: a fresh recorder made current through <paramref name="use"/>, <paramref name="count"/> calls at
+    /// <paramref name="rate"/> per second, then up to 60 s for the devices to have them all.
+    /// </summary>
+    internal static async Task<(DelayRecorder Delays, LongHistogram Calls, int Refused)> RestPhaseAsync(
+        IReadOnlyList<HttpClient> admins, long[] users, Action<DelayRecorder> use, string name, int count, double rate)
+    {
+        var recorder = new DelayRecorder(name, count);
+        use(recorder);
+        var calls = new LongHistogram(600_000_000, 3);
+        var refused = await SendRestAsync(admins, users, count, rate, calls);
+        await WaitAsync(recorder, TimeSpan.FromSeconds(60));
+        return (recorder, calls, refused);
+    }
+
     /// <summary>Starts <paramref name="count"/> REST calls at <paramref name="rate"/> per second, each to one user; returns how many were refused.</summary>
-    private static async Task<int> SendRestAsync(HttpClient admin, long[] users, int count, double rate, LongHistogram calls)
+    private static async Task<int> SendRestAsync(IReadOnlyList<HttpClient> admins, long[] users, int count, double rate, LongHistogram calls)
     {
         var refused = 0;
         var inFlight = new List<Task>(count);
@@ -92,6 +116,7 @@ internal static class EndToEndCommand
         {
             await PaceAsync(start, i, rate);
             var userId = users[i % users.Length];
+            var admin = admins[i % admins.Count];
             inFlight.Add(Task.Run(async () =>
             {
                 var began = Stopwatch.GetTimestamp();
@@ -116,6 +141,20 @@ internal static class EndToEndCommand
 
     private static async Task PublishDirectAsync(SitukSystem system, long[] users, int count, double rate)
     {
+        if (system.NatsUrl is { } nats)
+        {
+            // Through the cluster: on the user's subject, as an API instance publishes.
+            await using var publisher = await Load.Cluster.NatsPublisher.ConnectAsync(nats);
+            var begin = Stopwatch.GetTimestamp();
+            for (var i = 0; i < count; i++)
+            {
+                await PaceAsync(begin, i, rate);
+                await publisher.ToUserAsync(DirectBase + i, users[i % users.Length].ToString(CultureInfo.InvariantCulture), CancellationToken.None);
+            }
+
+            return;
+        }
+
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + SitukSystem.InternalKey);
         await socket.ConnectAsync(system.InternalUrl, CancellationToken.None);

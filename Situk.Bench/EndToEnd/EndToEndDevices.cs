@@ -24,14 +24,15 @@ internal sealed class EndToEndDevices : IAsyncDisposable
     {
         using var timeout = new CancellationTokenSource(deadline);
         using var gate = new SemaphoreSlim(64);
-        var connects = userIds.Select(async userId =>
+        var connects = userIds.Select(async (userId, index) =>
         {
             await gate.WaitAsync(timeout.Token);
             try
             {
                 var socket = new ClientWebSocket();
                 socket.Options.SetRequestHeader("Authorization", "Bearer " + system.DeviceToken(userId));
-                await socket.ConnectAsync(new Uri(system.DeviceUrl + "?device=web"), timeout.Token);
+                // Spread over the brokers in turn, as a least_conn load balancer would.
+                await socket.ConnectAsync(new Uri(system.DeviceUrls[index % system.DeviceUrls.Count] + "?device=web"), timeout.Token);
                 lock (_sockets)
                 {
                     _sockets.Add(socket);

@@ -20,6 +20,12 @@ internal sealed record EndToEndOptions
     /// <summary>Direct publishes per second.</summary>
     public double DirectRate { get; init; } = 1000;
 
+    /// <summary>Brokers; more than one (or more than one API instance) runs the system as a cluster on NATS.</summary>
+    public int Brokers { get; init; } = 1;
+
+    /// <summary>API instances.</summary>
+    public int Apis { get; init; } = 1;
+
     /// <summary>Where to write the Markdown section (replacing the section of the same label), or nothing.</summary>
     public string? ReportPath { get; init; }
 
@@ -38,6 +44,8 @@ internal sealed record EndToEndOptions
                 "--rest-rate" => o with { RestRate = Rate(value) },
                 "--direct" => o with { DirectCount = Positive(value) },
                 "--direct-rate" => o with { DirectRate = Rate(value) },
+                "--brokers" => o with { Brokers = Positive(value) },
+                "--apis" => o with { Apis = Positive(value) },
                 "--report" => o with { ReportPath = value },
                 "--label" => o with { Label = value },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
@@ -49,7 +57,7 @@ internal sealed record EndToEndOptions
 
     public string CommandLine =>
         string.Create(CultureInfo.InvariantCulture,
-            $"dotnet run -c Release --project Situk.Bench -- e2e --devices {Devices} --rest {RestCount} --rest-rate {RestRate} --direct {DirectCount} --direct-rate {DirectRate}");
+            $"dotnet run -c Release --project Situk.Bench -- e2e --devices {Devices} --rest {RestCount} --rest-rate {RestRate} --direct {DirectCount} --direct-rate {DirectRate}{(Brokers > 1 || Apis > 1 ? $" --brokers {Brokers} --apis {Apis}" : "")}");
 
     private static int Positive(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0

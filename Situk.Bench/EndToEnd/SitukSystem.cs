@@ -13,8 +13,10 @@ namespace Situk.Bench.EndToEnd;
 
 /// <summary>
 /// The whole system as the README's <c>Up</c> runs it, on loopback and throw-away: a private PostgreSQL
-/// cluster under /tmp (<c>eng/pg.sh</c>), the broker and the API as child processes. Disposing stops
-/// them all and deletes the cluster.
+/// cluster under /tmp (<c>eng/pg.sh</c>), the broker and the API as child processes. With more than one
+/// broker or API instance it runs as <c>Up --brokers=N --apis=M</c> does, without the load balancer: a
+/// nats-server and every broker and API instance pointed at it. Disposing stops them all and deletes the
+/// database cluster.
 /// </summary>
 internal sealed class SitukSystem : IAsyncDisposable
 {
@@ -28,8 +30,9 @@ internal sealed class SitukSystem : IAsyncDisposable
     private readonly JsonWebTokenHandler _tokens = new();
     private readonly string _root;
     private readonly string _clusterDir;
-    private ChildProcess? _broker;
-    private ChildProcess? _api;
+    private readonly List<ChildProcess> _brokers = [];
+    private readonly List<ChildProcess> _apis = [];
+    private Load.Cluster.NatsServerProcess? _nats;
 
     private SitukSystem(string root, string clusterDir)
     {
@@ -41,21 +44,34 @@ internal sealed class SitukSystem : IAsyncDisposable
 
     public string ConnectionString { get; private set; } = "";
 
-    public Uri ApiUrl { get; private set; } = null!;
+    public Uri ApiUrl => ApiUrls[0];
 
-    public Uri DeviceUrl { get; private set; } = null!;
+    /// <summary>Every API instance, in start order.</summary>
+    public List<Uri> ApiUrls { get; } = [];
 
+    public Uri DeviceUrl => DeviceUrls[0];
+
+    /// <summary>Every broker's device socket, in start order.</summary>
+    public List<Uri> DeviceUrls { get; } = [];
+
+    /// <summary>The first broker's internal socket.</summary>
     public Uri InternalUrl { get; private set; } = null!;
 
-    public ChildProcess Broker => _broker ?? throw new InvalidOperationException("Not started.");
+    /// <summary>The NATS server every process uses, or null when one broker and one API instance run without it.</summary>
+    public string? NatsUrl => _nats?.Url;
 
-    public static async Task<SitukSystem> StartAsync()
+    /// <summary>The NATS server, when the system runs as a cluster.</summary>
+    public Load.Cluster.NatsServerProcess? Nats => _nats;
+
+    public ChildProcess Broker => _brokers.Count > 0 ? _brokers[0] : throw new InvalidOperationException("Not started.");
+
+    public static async Task<SitukSystem> StartAsync(int brokers = 1, int apis = 1)
     {
         var root = RepositoryRoot();
         var system = new SitukSystem(root, Path.Combine(Path.GetTempPath(), "situk-e2e-" + Guid.NewGuid().ToString("N")[..8], "pg"));
         try
         {
-            await system.LaunchAsync();
+            await system.LaunchAsync(brokers, apis);
             return system;
         }
         catch
@@ -98,10 +114,10 @@ internal sealed class SitukSystem : IAsyncDisposable
         SigningCredentials = Credentials,
     });
 
-    /// <summary>An HTTP client for the API signed in as the seeded admin, through <c>POST /api/v1/auth/token</c>.</summary>
-    public async Task<HttpClient> AdminClientAsync()
+    /// <summary>An HTTP client for an API instance (the first by default) signed in as the seeded admin, through <c>POST /api/v1/auth/token</c>.</summary>
+    public async Task<HttpClient> AdminClientAsync(Uri? api = null)
     {
-        var client = new HttpClient { BaseAddress = ApiUrl, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = api ?? ApiUrl, Timeout = TimeSpan.FromSeconds(30) };
         using var response = await client.PostAsJsonAsync("api/v1/auth/token", new { email = AdminEmail, password = AdminPassword });
         response.EnsureSuccessStatusCode();
         var token = await response.Content.ReadFromJsonAsync(SitukJson.Default.TokenResponse)
@@ -112,14 +128,14 @@ internal sealed class SitukSystem : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_api is not null)
+        foreach (var process in _apis.Concat(_brokers))
         {
-            await _api.DisposeAsync();
+            await process.DisposeAsync();
         }
 
-        if (_broker is not null)
+        if (_nats is not null)
         {
-            await _broker.DisposeAsync();
+            await _nats.DisposeAsync();
         }
 
         if (Directory.Exists(_clusterDir))
@@ -129,16 +145,16 @@ internal sealed class SitukSystem : IAsyncDisposable
         }
     }
 
-    private async Task LaunchAsync()
+    private async Task LaunchAsync(int brokers, int apis)
     {
-        var ports = ChildProcess.FreePorts(5);
-        var (pgPort, devicePort, internalPort, apiPort, smtpPort) = (ports[0], ports[1], ports[2], ports[3], ports[4]);
+        var ports = ChildProcess.FreePorts(2 + (2 * brokers) + apis);
+        var (pgPort, smtpPort) = (ports[0], ports[1]);
+        var devicePort = ports[2];
+        var internalPort = ports[3];
         var admin = (await PgAsync("start", _clusterDir, pgPort.ToString(CultureInfo.InvariantCulture))).Trim();
         ConnectionString = admin;
 
-        DeviceUrl = new Uri($"ws://127.0.0.1:{devicePort}/ws");
         InternalUrl = new Uri($"ws://127.0.0.1:{internalPort}/internal");
-        ApiUrl = new Uri($"http://127.0.0.1:{apiPort}/");
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Situk"] = ConnectionString,
@@ -151,7 +167,7 @@ internal sealed class SitukSystem : IAsyncDisposable
             ["Situk__Broker__ConnectRatePerSecond"] = "1000000",
             ["Situk__Broker__ConnectBurst"] = "1000000",
             ["Situk__Api__BrokerInternalUrl"] = InternalUrl.ToString(),
-            ["Situk__Api__PublicBrokerUrl"] = DeviceUrl.ToString(),
+            ["Situk__Api__PublicBrokerUrl"] = $"ws://127.0.0.1:{devicePort}/ws",
             // Nothing listens here: the kinds this run creates send no email.
             ["Situk__Smtp__Host"] = "127.0.0.1",
             ["Situk__Smtp__Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
@@ -161,10 +177,38 @@ internal sealed class SitukSystem : IAsyncDisposable
             ["Situk__Admin__Password"] = AdminPassword,
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        _broker = ChildProcess.Start("broker", "Situk.Broker.dll", [], environment);
-        await _broker.WaitHealthyAsync(new Uri($"http://127.0.0.1:{internalPort}/healthz"), TimeSpan.FromSeconds(30));
-        _api = ChildProcess.Start("api", "Situk.Api.dll", ["--urls", ApiUrl.ToString()], environment);
-        await _api.WaitHealthyAsync(new Uri(ApiUrl, "readyz"), TimeSpan.FromSeconds(60));
+        if (brokers > 1 || apis > 1)
+        {
+            _nats = await Load.Cluster.NatsServerProcess.StartAsync();
+            environment["Situk__Nats__Url"] = _nats.Url;
+        }
+
+        for (var b = 0; b < brokers; b++)
+        {
+            var (device, @internal) = (ports[2 + (2 * b)], ports[3 + (2 * b)]);
+            var own = new Dictionary<string, string>(environment)
+            {
+                ["Situk__Broker__DeviceUrl"] = $"http://127.0.0.1:{device}",
+                ["Situk__Broker__InternalUrl"] = $"http://127.0.0.1:{@internal}",
+                ["Situk__Broker__NodeName"] = $"broker-{b + 1}",
+                ["Situk__Nats__Name"] = $"situk-broker-{b + 1}",
+            };
+            var broker = ChildProcess.Start($"broker-{b + 1}", "Situk.Broker.dll", [], own);
+            _brokers.Add(broker);
+            await broker.WaitHealthyAsync(new Uri($"http://127.0.0.1:{@internal}/healthz"), TimeSpan.FromSeconds(30));
+            DeviceUrls.Add(new Uri($"ws://127.0.0.1:{device}/ws"));
+        }
+
+        // One after the other: the first applies the migrations.
+        for (var a = 0; a < apis; a++)
+        {
+            var url = new Uri($"http://127.0.0.1:{ports[2 + (2 * brokers) + a]}/");
+            var api = ChildProcess.Start($"api-{a + 1}", "Situk.Api.dll", ["--urls", url.ToString()],
+                new Dictionary<string, string>(environment) { ["Situk__Nats__Name"] = $"situk-api-{a + 1}" });
+            _apis.Add(api);
+            await api.WaitHealthyAsync(new Uri(url, "readyz"), TimeSpan.FromSeconds(60));
+            ApiUrls.Add(url);
+        }
     }
 
     private async Task<string> PgAsync(params string[] args)
@@ -182,7 +226,7 @@ internal sealed class SitukSystem : IAsyncDisposable
         return process.ExitCode == 0 ? output : throw new InvalidOperationException($"eng/pg.sh {string.Join(' ', args)} failed ({process.ExitCode}).");
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -36,16 +36,27 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
-    public static ChildProcess Start(string name, string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
+    /// <summary>The child's standard input, when started with <c>input: true</c>.</summary>
+    public StreamWriter Input => _process.StandardInput;
+
+    public static ChildProcess Start(string name, string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment) =>
+        StartProgram(name, "dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. args], environment);
+
+    /// <summary>
+    /// Starts any program (nats-server, or <c>dotnet</c> with a dll). Lines it writes go to <paramref name="onLine"/>
+    /// when given (else they are echoed); with <paramref name="input"/> its standard input stays open for <see cref="Input"/>.
+    /// </summary>
+    public static ChildProcess StartProgram(string name, string program, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment,
+        Action<string>? onLine = null, bool input = false)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input,
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -56,8 +67,18 @@ internal sealed class ChildProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {dll}.");
-        process.OutputDataReceived += (_, e) => Echo(name, e.Data);
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {program}.");
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (onLine is null)
+            {
+                Echo(name, e.Data);
+            }
+            else if (e.Data is not null)
+            {
+                onLine(e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, e) => Echo(name, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -148,6 +169,26 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         return 0;
     }
+
+    /// <summary>CPU time used so far (user + kernel, <c>/proc/PID/stat</c> fields 14 and 15) in seconds; 0 once the process is gone.</summary>
+    public double CpuSeconds()
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return ticks / (double)ClockTicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)).</summary>
+    private const int ClockTicksPerSecond = 100;
 
     public async ValueTask DisposeAsync()
     {

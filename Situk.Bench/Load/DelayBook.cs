@@ -74,6 +74,36 @@ internal sealed class DelayBook
         Interlocked.Increment(ref _published);
     }
 
+    /// <summary>
+    /// In a load agent, whose publisher is another process: takes notification <paramref name="id"/>'s send
+    /// time (<paramref name="sentAt"/>, this machine's monotonic clock, which every process shares) from the
+    /// first frame of it a device here reads, with <paramref name="expected"/> deliveries owed here.
+    /// </summary>
+    public void Adopt(long id, long sentAt, int expected)
+    {
+        var index = id - _firstId;
+        if (index < 0 || index >= _sentAt.Length || Volatile.Read(ref _sentAt[index]) != 0)
+        {
+            return;
+        }
+
+        _expected[index] = expected;
+        if (Interlocked.CompareExchange(ref _sentAt[index], sentAt, 0) == 0)
+        {
+            Interlocked.CompareExchange(ref _firstSentAt, sentAt, 0);
+            Interlocked.Increment(ref _published);
+        }
+    }
+
+    /// <summary>A copy of <see cref="All"/>, safe to read while devices still record.</summary>
+    public LongHistogram SnapshotAll()
+    {
+        lock (_gate)
+        {
+            return (LongHistogram)All.Copy();
+        }
+    }
+
     /// <summary>Completes when every expected device has received broadcast <paramref name="index"/>.</summary>
     public Task Completion(int index) => _done[index].Task;
 

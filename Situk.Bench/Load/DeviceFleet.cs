@@ -41,6 +41,9 @@ internal sealed class DeviceFleet : IAsyncDisposable
 
     public int Connected => _devices.Count;
 
+    /// <summary>The indexes of the devices that connected.</summary>
+    public IEnumerable<int> ConnectedIndexes => _devices.Select(d => d.Index);
+
     public ConcurrentDictionary<string, int> Refused { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Device sockets that ended before the fleet was stopped, by close code.</summary>
@@ -68,7 +71,8 @@ internal sealed class DeviceFleet : IAsyncDisposable
                 }
 
                 await gate.WaitAsync(phase.Token);
-                handshakes.Add(OpenOneAsync(i, options.ClassOf(i), options.BandwidthOf(i), gate, phase.Token));
+                var index = options.FirstDevice + i;
+                handshakes.Add(OpenOneAsync(index, options.ClassOf(index), options.BandwidthOf(index), gate, phase.Token));
             }
         }
         catch (OperationCanceledException)

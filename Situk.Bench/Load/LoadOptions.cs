@@ -43,6 +43,9 @@ internal sealed record LoadOptions
     /// <summary>Broker <c>MaxConnections</c>; 0 keeps the broker's default (open-file limit − 512).</summary>
     public int MaxConnections { get; init; }
 
+    /// <summary>Index of the first device this process opens (a load agent opens its share of a larger fleet).</summary>
+    public int FirstDevice { get; init; }
+
     /// <summary>Devices per loopback source address (127.0.0.1, .2, …), to stay clear of the ephemeral port range.</summary>
     public int DevicesPerAddress { get; init; } = 5000;
 

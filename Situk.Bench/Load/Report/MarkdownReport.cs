@@ -18,12 +18,8 @@ internal static class MarkdownReport
 
     public static void Write(string path, LoadOptions options, IReadOnlyList<TargetResult> results, string machine)
     {
-        var full = Path.GetFullPath(path);
-        var chartFolder = Path.Combine(Path.GetDirectoryName(full)!, "benchmarks");
-        Directory.CreateDirectory(chartFolder);
-        Charts.Write(chartFolder, options.Label, results);
-
-        ReportFile.WriteSection(full, "load", options.Label, Section(options, results, machine, "benchmarks"));
+        Charts.Write(ReportFile.ChartFolderBeside(path), options.Label, results);
+        ReportFile.WriteSection(path, "load", options.Label, Section(options, results, machine, "benchmarks"));
     }
 
     public static string Section(LoadOptions options, IReadOnlyList<TargetResult> results, string machine, string? chartFolder)

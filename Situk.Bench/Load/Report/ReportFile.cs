@@ -7,6 +7,14 @@ namespace Situk.Bench.Load.Report;
 /// </summary>
 internal static class ReportFile
 {
+    /// <summary>The <c>benchmarks</c> folder beside the report file, created if missing: where a section's charts go.</summary>
+    public static string ChartFolderBeside(string path)
+    {
+        var folder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "benchmarks");
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
     public static void WriteSection(string path, string kind, string label, string section)
     {
         var full = Path.GetFullPath(path);

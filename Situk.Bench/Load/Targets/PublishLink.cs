@@ -21,7 +21,11 @@ internal sealed class PublishLink : IAsyncDisposable
 
     /// <summary>Sends broadcast <paramref name="id"/> with a body of <paramref name="payloadBytes"/> characters.</summary>
     public Task SendAsync(long id, int payloadBytes, CancellationToken cancellationToken) =>
-        _socket.SendAsync(_frame(id, payloadBytes), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        SendFrameAsync(_frame(id, payloadBytes), cancellationToken);
+
+    /// <summary>Sends a frame built by the caller (a one-to-one publish, say) on the same socket.</summary>
+    public Task SendFrameAsync(byte[] frame, CancellationToken cancellationToken) =>
+        _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -23,18 +23,34 @@ internal sealed class SitukTarget : LoadTarget
         new(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256);
 
     private readonly JsonWebTokenHandler _tokens = new();
-    private int _devicePort;
+    private int[] _devicePorts = [];
     private int _internalPort;
 
     public override string Name => "situk";
 
+    /// <summary>Cluster mode: the NATS server the broker joins (<c>Situk:Nats:Url</c>); null runs it alone.</summary>
+    public string? NatsUrl { get; init; }
+
+    /// <summary>The broker's <c>Situk:Broker:NodeName</c> (and NATS connection name) in a cluster.</summary>
+    public string? NodeName { get; init; }
+
+    public int DevicePort => _devicePorts[0];
+
+    public int InternalPort => _internalPort;
+
+    /// <summary>Called with every notification a device reads (a load agent takes the send time from it).</summary>
+    public Action<NotificationFrame>? Seen { get; set; }
+
+    /// <summary>Brokers started elsewhere (by the load agent's parent): device <c>i</c> connects to port <c>i mod n</c>.</summary>
+    public static SitukTarget Attach(int[] devicePorts) => new() { _devicePorts = devicePorts };
+
     protected override async Task<ChildProcess> LaunchAsync(LoadOptions options)
     {
         var ports = ChildProcess.FreePorts(2);
-        (_devicePort, _internalPort) = (ports[0], ports[1]);
+        (_devicePorts, _internalPort) = ([ports[0]], ports[1]);
         var environment = new Dictionary<string, string>
         {
-            ["Situk__Broker__DeviceUrl"] = $"http://127.0.0.1:{_devicePort}",
+            ["Situk__Broker__DeviceUrl"] = $"http://127.0.0.1:{DevicePort}",
             ["Situk__Broker__InternalUrl"] = $"http://127.0.0.1:{_internalPort}",
             ["Situk__Broker__InternalKey"] = InternalKey,
             ["Situk__Broker__AdminKey"] = AdminKey,
@@ -52,12 +68,19 @@ internal sealed class SitukTarget : LoadTarget
             environment["Situk__Broker__QueueCapacity"] = options.QueueCapacity.ToString(CultureInfo.InvariantCulture);
         }
 
+        if (NatsUrl is not null)
+        {
+            environment["Situk__Nats__Url"] = NatsUrl;
+            environment["Situk__Nats__Name"] = "situk-" + NodeName;
+            environment["Situk__Broker__NodeName"] = NodeName ?? "broker";
+        }
+
         if (options.MaxConnections > 0)
         {
             environment["Situk__Broker__MaxConnections"] = options.MaxConnections.ToString(CultureInfo.InvariantCulture);
         }
 
-        var process = ChildProcess.Start("broker", options.BrokerDll ?? "Situk.Broker.dll", [], environment);
+        var process = ChildProcess.Start(NodeName ?? "broker", options.BrokerDll ?? "Situk.Broker.dll", [], environment);
         await process.WaitHealthyAsync(new Uri($"http://127.0.0.1:{_internalPort}/healthz"), TimeSpan.FromSeconds(30));
         return process;
     }
@@ -73,15 +96,19 @@ internal sealed class SitukTarget : LoadTarget
     }
 
     public override Uri DeviceUri(int index, string deviceClass) =>
-        new($"ws://127.0.0.1:{_devicePort}/ws?device={deviceClass}&deviceId=load-{index}");
+        new($"ws://127.0.0.1:{_devicePorts[index % _devicePorts.Length]}/ws?device={deviceClass}&deviceId=load-{index}");
 
     public override void Prepare(ClientWebSocket socket, int index) =>
-        socket.Options.SetRequestHeader("Authorization", "Bearer " + Token("load-user-" + index.ToString(CultureInfo.InvariantCulture)));
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + Token(UserOf(index)));
+
+    /// <summary>The user (token <c>sub</c>) device <paramref name="index"/> signs in as: one user per device.</summary>
+    public static string UserOf(int index) => "load-user-" + index.ToString(CultureInfo.InvariantCulture);
 
     public override void ReadNotificationIds(ReadOnlySpan<byte> message, List<long> ids)
     {
         if (JsonSerializer.Deserialize(message, SitukJson.Default.DeviceFrame) is NotificationFrame notification)
         {
+            Seen?.Invoke(notification);
             ids.Add(notification.Id);
         }
     }
