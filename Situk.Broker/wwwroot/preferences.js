@@ -10,7 +10,7 @@
 const TEXTS = {
   id: {
     title: "Pengaturan notifikasi",
-    intro: "Semua notifikasi tetap tersimpan di kotak masuk. Pilih mana yang dikirim ke perangkat ini dan lewat email.",
+    intro: "Semua notifikasi tetap tersimpan di kotak masuk. Pilih mana yang dikirim ke perangkat Anda dan lewat email.",
     group: "Jenis",
     push: "Notifikasi perangkat",
     email: "Email",

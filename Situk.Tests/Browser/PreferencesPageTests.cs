@@ -55,12 +55,7 @@ public sealed class PreferencesPageTests : SystemInChromium
     public async Task On_the_admin_dashboard_in_Bahasa_Indonesia_an_admin_switches_email_off_and_it_is_stored()
     {
         await using var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(Stack.Api.BaseAddress, "admin").ToString());
-        await page.EvaluateAsync("document.documentElement.lang = 'id'");
-        await page.GetByLabel("Email").FillAsync(ApiFixture.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(ApiFixture.AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var page = await SignInToDashboardAsync(context, "id");
 
         await page.GetByText("Pengaturan notifikasi").ClickAsync();
         await page.GetByLabel("Email: Pesan dari admin").UncheckAsync();
@@ -76,16 +71,23 @@ public sealed class PreferencesPageTests : SystemInChromium
     public async Task The_dashboard_speaks_english_when_its_page_does()
     {
         await using var context = await Browser.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(Stack.Api.BaseAddress, "admin").ToString());
-        await page.EvaluateAsync("document.documentElement.lang = 'en'");
-        await page.GetByLabel("Email").FillAsync(ApiFixture.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(ApiFixture.AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var page = await SignInToDashboardAsync(context, "en");
 
         await page.GetByText("Notification settings").ClickAsync();
 
         await Assertions.Expect(page.GetByLabel("Device notification: Registration received")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Signs the admin in on the dashboard, its page set to <paramref name="language"/> first.</summary>
+    private async Task<IPage> SignInToDashboardAsync(IBrowserContext context, string language)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(Stack.Api.BaseAddress, "admin").ToString());
+        await page.EvaluateAsync("language => document.documentElement.lang = language", language);
+        await page.GetByLabel("Email").FillAsync(ApiFixture.AdminEmail);
+        await page.GetByLabel("Password").FillAsync(ApiFixture.AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        return page;
     }
 
     private Task<string> StoredAsync(long userId, string group) =>
