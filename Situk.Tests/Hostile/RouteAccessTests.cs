@@ -31,6 +31,7 @@ public sealed class RouteAccessTests
         ["POST /api/v1/accounts/password-reset"] = Anyone,
         ["POST /api/v1/accounts/password-reset/confirm"] = Anyone,
         ["GET /api/v1/me"] = SignedIn,
+        ["PATCH /api/v1/me"] = SignedIn,
         ["GET /api/v1/me/preferences"] = SignedIn,
         ["PUT /api/v1/me/preferences"] = SignedIn,
         ["POST /api/v1/me/password"] = SignedIn,
