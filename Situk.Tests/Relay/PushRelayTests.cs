@@ -116,6 +116,35 @@ public sealed class PushRelayTests
     }
 
     [Test]
+    [Description("Push switched off for a group: its notifications stay in the inbox, and the presence re-send does not push them either when the user comes online.")]
+    public async Task A_notification_written_while_its_push_was_off_is_not_pushed_on_connecting()
+    {
+        await StartRelayAsync();
+        var user = await RelayData.CreateUserAsync(_db);
+        await RelayData.ScalarAsync<long>(_db, "INSERT INTO notification_preferences (user_id, kind_group, push, email) VALUES (@user, 'registration', false, true) RETURNING 1", new { user });
+        long quiet, pushed;
+        await using (var c = _db.Open())
+        await using (var tx = await c.BeginTransactionAsync(Ct))
+        {
+            var ids = await Situk.Api.Notifications.NotificationWriter.AddAsync(c, tx, [
+                new Situk.Api.Notifications.NewNotification(user, NotificationKinds.RegistrationVerified, "Diverifikasi", "APL-01 diverifikasi.", null),
+                new Situk.Api.Notifications.NewNotification(user, NotificationKinds.AdminMessage, "Pesan", "Pesan admin.", null),
+            ], Ct);
+            await tx.CommitAsync(Ct);
+            (quiet, pushed) = (ids[0], ids[1]);
+        }
+
+        await RelayData.EventuallyAsync(
+            async () => await RelayData.ScalarAsync<long>(_db, "SELECT count(*) FROM push_outbox WHERE state = 'forwarded'") == 1,
+            "the pushed one is forwarded while the user is offline");
+        var device = await ConnectAsync(user);
+        var received = await ReceiveIdsAsync(device, 1);
+        var extra = await ReceiveIdsUntilQuietAsync(device, TimeSpan.FromSeconds(2));
+
+        Assert.That(received.Concat(extra).Distinct(), Is.EqualTo(new[] { pushed }), $"{quiet} stays in the inbox only");
+    }
+
+    [Test]
     [Description("Two API instances on one database: SKIP LOCKED gives each outbox row to one relay, once.")]
     public async Task Two_relay_hosts_forward_each_outbox_row_exactly_once()
     {
