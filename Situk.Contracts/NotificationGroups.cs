@@ -27,6 +27,9 @@ public static class NotificationGroups
         new("certificate", [NotificationKinds.CertificateIssued]),
         new("certificate-status", [NotificationKinds.CertificateRevoked, NotificationKinds.CertificateExpiring]),
         new("messages", [NotificationKinds.AdminMessage]),
+
+        // The digest that lists an admin's or asesor's waiting items (each stays in the inbox on its own).
+        new("digests", [NotificationKinds.Digest]),
     ];
 
     /// <summary>

@@ -29,6 +29,7 @@ const TEXTS = {
       certificate: "Sertifikat terbit",
       "certificate-status": "Status sertifikat",
       messages: "Pesan dari admin",
+      digests: "Ringkasan antrean kerja",
     },
   },
   en: {
@@ -52,6 +53,7 @@ const TEXTS = {
       certificate: "Certificate issued",
       "certificate-status": "Certificate status",
       messages: "Messages from the admin",
+      digests: "Work queue digests",
     },
   },
 };

@@ -257,6 +257,7 @@ public sealed class OddTextTests
     private JsonNode Account() => Node(new
     {
         fullName = "Putu Asesi", email = $"odd{Interlocked.Increment(ref _unique)}@situk.test", password = "password-123", phone = "+62 812 0000",
+        language = "id", timeZone = "Asia/Makassar",
     });
 
     private static JsonNode Place() => Node(new { name = "TUK Lab Informatika", address = "Gedung Giri Santika, Surabaya" });
