@@ -93,7 +93,16 @@ internal sealed class ClusterSystem : IAsyncDisposable
         await using var connection = Database.Open();
         return await Dapper.SqlMapper.ExecuteScalarAsync<long>(
             connection,
-            "INSERT INTO notifications (user_id, kind, title, body) VALUES (@userId, 'registration.verified', @title, 'Only a re-send carries this') RETURNING id",
+            // Published once and lost: its push row is already forwarded, so only a re-send carries it.
+            """
+            WITH n AS (
+                INSERT INTO notifications (user_id, kind, title, body) VALUES (@userId, 'registration.verified', @title, 'Only a re-send carries this')
+                RETURNING id
+            ), o AS (
+                INSERT INTO push_outbox (notification_id, state, forwarded_at) SELECT id, 'forwarded', clock_timestamp() FROM n
+            )
+            SELECT id FROM n
+            """,
             new { userId, title });
     }
 
