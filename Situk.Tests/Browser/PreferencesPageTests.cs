@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Situk.Contracts;
 using Situk.Tests.Support;
@@ -78,12 +79,16 @@ public sealed class PreferencesPageTests : SystemInChromium
         await Assertions.Expect(page.GetByLabel("Device notification: Registration received")).ToBeVisibleAsync();
     }
 
-    /// <summary>Signs the admin in on the dashboard, its page set to <paramref name="language"/> first.</summary>
+    /// <summary>Signs the admin in on the dashboard, which follows the admin's stored language, set to <paramref name="language"/> first.</summary>
     private async Task<IPage> SignInToDashboardAsync(IBrowserContext context, string language)
     {
+        using (var set = await Stack.Api.Admin.Client.PatchAsJsonAsync("api/v1/me", new { language }))
+        {
+            set.EnsureSuccessStatusCode();
+        }
+
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(Stack.Api.BaseAddress, "admin").ToString());
-        await page.EvaluateAsync("language => document.documentElement.lang = language", language);
         await page.GetByLabel("Email").FillAsync(ApiFixture.AdminEmail);
         await page.GetByLabel("Password").FillAsync(ApiFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

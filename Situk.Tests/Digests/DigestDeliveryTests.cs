@@ -63,7 +63,7 @@ public sealed class DigestDeliveryTests
             Assert.That(mail.HtmlBody, Does.Contain("<li>"));
             foreach (var asesi in asesis)
             {
-                Assert.That((await _system.Smtp.MailToAsync(asesi.Email, "Registration received")).TextBody, Does.Contain("was received"));
+                Assert.That((await _system.Smtp.MailToAsync(asesi.Email, "Pendaftaran diterima")).TextBody, Does.Contain("telah kami terima"));
             }
         });
 
