@@ -78,6 +78,9 @@ function mount(root) {
     await load();
   };
   new MutationObserver(follow).observe(watched, { attributes: true, attributeFilter: ["hidden"] });
+  // The page learns the signed-in person's language from GET /me after it shows: write the panel again then,
+  // and whenever the person switches language.
+  document.addEventListener("situk:textchange", () => { if (!watched.hidden) follow(); });
   follow();
 
   function token() {
