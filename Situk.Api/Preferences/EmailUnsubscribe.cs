@@ -32,8 +32,8 @@ public sealed class EmailUnsubscribe(MandatoryEmail mandatory, PublicLinks links
         var now = time.GetUtcNow();
         var token = await UnsubscribeLinks.IssueAsync(tx, row.Id, row.UserId, kind, now, now + options.Value.UnsubscribeLinkLifetime, ct);
         var url = links.Absolute($"{Path}?token={token}")!;
-        var locales = await UserLocales.LoadAsync(tx.Connection!, tx, [row.UserId], ct);
-        var reader = locales.TryGetValue(row.UserId, out var found) ? found : Locale.For(TextCatalog.Languages[0], Locale.DefaultZoneId);
+        // The claim already read the recipient's language and zone with the row.
+        var reader = UserLocales.From(row.Language, row.TimeZone);
         var catalog = TextCatalog.Embedded;
         var group = GroupLabel(catalog, reader, kind);
         var lead = catalog.Render(reader, "preferences.unsubscribe.lead", new Dictionary<string, object?> { ["group"] = group });

@@ -156,6 +156,7 @@ internal sealed partial class EmailRelay(
         return new EmailRow
         {
             Id = row.Id, NotificationId = row.NotificationId, UserId = row.UserId, ToAddress = row.ToAddress, Attempts = row.Attempts, Kind = row.Kind, Link = row.Link,
+            RecipientName = row.RecipientName, Language = row.Language, TimeZone = row.TimeZone,
             Subject = email.Subject, TextBody = email.Text, HtmlBody = email.Html,
         };
     }
