@@ -5,6 +5,7 @@ return args switch
     ["load-agent", .. var rest] => await Situk.Bench.Load.Cluster.LoadAgent.RunAsync(rest),
     ["soak", .. var rest] => await Situk.Bench.Load.Soak.SoakCommand.RunAsync(rest),
     ["e2e", .. var rest] => await Situk.Bench.EndToEnd.EndToEndCommand.RunAsync(rest),
+    ["knee", .. var rest] => await Situk.Bench.EndToEnd.KneeCommand.RunAsync(rest),
     ["baseline-signalr", .. var rest] => await Situk.Bench.Baseline.SignalRBaseline.RunAsync(rest),
     _ => Benchmarks(args),
 };

@@ -7,6 +7,8 @@
 # Exit codes of start: 3 no server binaries, 4 DIR unreachable for the postgres user, 5 initdb failed,
 # 6 the server did not start (its log's tail on stderr), 7 PORT is taken by something else.
 # As root the server runs as the 'postgres' user (PostgreSQL refuses root); otherwise as the caller.
+# SITUK_PG_FSYNC=off skips fsync (throw-away clusters); SITUK_PG_OPTIONS adds server settings to start,
+# e.g. "-c shared_preload_libraries=pg_stat_statements" for the bench's statement breakdown.
 set -euo pipefail
 
 find_bindir() {
@@ -76,7 +78,7 @@ start() {
   local from
   from=$(wc -l <"$log")
   as_owner "$bin/pg_ctl" -D "$dir" -l "$log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 -c fsync=${SITUK_PG_FSYNC:-on}" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 -c fsync=${SITUK_PG_FSYNC:-on} ${SITUK_PG_OPTIONS:-}" \
     start >/dev/null || {
       echo "PostgreSQL did not start on 127.0.0.1:$port; the end of $log says:" >&2
       tail -n "+$((from + 1))" "$log" | tail -n 30 >&2

@@ -33,6 +33,7 @@ internal sealed class SitukSystem : IAsyncDisposable
     private readonly List<ChildProcess> _brokers = [];
     private readonly List<ChildProcess> _apis = [];
     private Load.Cluster.NatsServerProcess? _nats;
+    private string _pgOptions = "";
 
     private SitukSystem(string root, string clusterDir)
     {
@@ -65,10 +66,21 @@ internal sealed class SitukSystem : IAsyncDisposable
 
     public ChildProcess Broker => _brokers.Count > 0 ? _brokers[0] : throw new InvalidOperationException("Not started.");
 
-    public static async Task<SitukSystem> StartAsync(int brokers = 1, int apis = 1)
+    public IReadOnlyList<ChildProcess> Brokers => _brokers;
+
+    public IReadOnlyList<ChildProcess> Apis => _apis;
+
+    /// <summary>CPU seconds (user + system) of the PostgreSQL postmaster and its live children: the backends, the WAL writer, the checkpointer.</summary>
+    public double PostgresCpuSeconds() => ProcessTree.CpuSeconds(Path.Combine(_clusterDir, "postmaster.pid"));
+
+    /// <summary>Starts the system; <paramref name="statements"/> loads pg_stat_statements, for <see cref="TopStatementsAsync"/>.</summary>
+    public static async Task<SitukSystem> StartAsync(int brokers = 1, int apis = 1, bool statements = false)
     {
         var root = RepositoryRoot();
-        var system = new SitukSystem(root, Path.Combine(Path.GetTempPath(), "situk-e2e-" + Guid.NewGuid().ToString("N")[..8], "pg"));
+        var system = new SitukSystem(root, Path.Combine(Path.GetTempPath(), "situk-e2e-" + Guid.NewGuid().ToString("N")[..8], "pg"))
+        {
+            _pgOptions = statements ? "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" : "",
+        };
         try
         {
             await system.LaunchAsync(brokers, apis);
@@ -124,6 +136,37 @@ internal sealed class SitukSystem : IAsyncDisposable
             ?? throw new InvalidOperationException("Empty token answer.");
         client.DefaultRequestHeaders.Authorization = new("Bearer", token.AccessToken);
         return client;
+    }
+
+    /// <summary>Forgets what pg_stat_statements has counted so far (the system must have been started with it).</summary>
+    public async Task ResetStatementsAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The statements that took the most execution time since the last reset, with their calls and rows.</summary>
+    public async Task<List<(string Query, long Calls, double TotalMs, long Rows)>> TopStatementsAsync(int count)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var top = new NpgsqlCommand(
+            """
+            SELECT query, calls, total_exec_time, rows FROM pg_stat_statements
+            WHERE query NOT LIKE '%pg_stat_statements%'
+            ORDER BY total_exec_time DESC LIMIT $1
+            """, connection);
+        top.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
+        var rows = new List<(string, long, double, long)>();
+        await using var reader = await top.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3)));
+        }
+
+        return rows;
     }
 
     public async ValueTask DisposeAsync()
@@ -214,6 +257,7 @@ internal sealed class SitukSystem : IAsyncDisposable
     private async Task<string> PgAsync(params string[] args)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.Environment["SITUK_PG_OPTIONS"] = _pgOptions;
         start.ArgumentList.Add(Path.Combine(_root, "eng", "pg.sh"));
         foreach (var arg in args)
         {

@@ -37,7 +37,7 @@ internal static class ClusterCharts
         Broadcast(Path.Combine(folder, $"{label}-broadcast.png"), runs);
     }
 
-    private static void Knee(string path, string title, int[] rates, (string Name, double[][] Runs)[] series, string xLabel)
+    internal static void Knee(string path, string title, int[] rates, (string Name, double[][] Runs)[] series, string xLabel)
     {
         var plot = new Plot();
         var xs = rates.Select(r => (double)r).ToArray();

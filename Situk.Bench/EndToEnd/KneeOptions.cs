@@ -1,0 +1,67 @@
+using System.Globalization;
+
+namespace Situk.Bench.EndToEnd;
+
+/// <summary>What the <c>knee</c> command measures; every phase is bounded in count, and every wait in time.</summary>
+internal sealed record KneeOptions
+{
+    /// <summary>Devices connected, one candidate each; every REST call goes to one of them.</summary>
+    public int Devices { get; init; } = 1000;
+
+    /// <summary>REST call rates, one phase each, lowest first.</summary>
+    public IReadOnlyList<int> Rates { get; init; } = [50, 100, 200, 400, 800];
+
+    /// <summary>Seconds each rate is held.</summary>
+    public int Seconds { get; init; } = 10;
+
+    /// <summary>Runs, each on a fresh system (database, broker, API), so that each is an independent sample.</summary>
+    public int Runs { get; init; } = 3;
+
+    /// <summary>A run stops climbing once a rate's p99 passes this: every higher rate is further past the knee.</summary>
+    public double StopAboveP99Ms { get; init; } = 5_000;
+
+    /// <summary>Loads pg_stat_statements and reports which statements took PostgreSQL's time, per notification.</summary>
+    public bool Statements { get; init; }
+
+    public string? ReportPath { get; init; }
+
+    public string Label { get; init; } = "knee";
+
+    public static KneeOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new KneeOptions();
+        for (var i = 0; i < args.Count; i += 2)
+        {
+            if (args[i] == "--statements")
+            {
+                o = o with { Statements = true };
+                i--;
+                continue;
+            }
+
+            var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
+            o = args[i] switch
+            {
+                "--devices" => o with { Devices = Positive(value) },
+                "--rates" => o with { Rates = [.. value.Split(',').Select(Positive).Order()] },
+                "--seconds" => o with { Seconds = Positive(value) },
+                "--runs" => o with { Runs = Positive(value) },
+                "--stop-above-p99" => o with { StopAboveP99Ms = Positive(value) },
+                "--report" => o with { ReportPath = value },
+                "--label" => o with { Label = value },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+
+        return o;
+    }
+
+    public string CommandLine =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"dotnet run -c Release --project Situk.Bench -- knee --devices {Devices} --rates {string.Join(',', Rates)} --seconds {Seconds} --runs {Runs}{(Statements ? " --statements" : "")}");
+
+    private static int Positive(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"'{value}' is not a positive whole number.");
+}
