@@ -46,7 +46,7 @@ public static partial class ApiApp
         builder.Services.AddSitukOptions();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddNpgsqlDataSource(string.Empty, (sp, dataSource) =>
-            dataSource.ConnectionStringBuilder.ConnectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString);
+            DatabaseConnections.Configure(dataSource.ConnectionStringBuilder, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
         builder.Services.AddSitukAuth();
         builder.Services.AddSitukProblems();
         builder.Services.AddValidation();
