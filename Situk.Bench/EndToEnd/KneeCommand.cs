@@ -127,7 +127,7 @@ internal sealed record KneeRun(int Number, int Devices)
     public List<KneePoint> Points { get; } = [];
 
     /// <summary>With <c>--statements</c>: the statements that took PostgreSQL's time over every rate of the run.</summary>
-    public List<(string Query, long Calls, double TotalMs, long Rows)> Statements { get; } = [];
+    public List<(string Query, long Calls, double TotalMs, double PlanMs, long Rows)> Statements { get; } = [];
 }
 
 internal sealed record KneePoint(

@@ -45,14 +45,14 @@ internal static class KneeReport
         if (runs.LastOrDefault(r => r.Statements.Count > 0) is { } last)
         {
             var notifications = (double)last.Points.Sum(p => p.Sent);
-            var total = last.Statements.Sum(q => q.TotalMs);
-            s.AppendLine(C, $"Where PostgreSQL's execution time went in run {last.Number} (pg_stat_statements over its {notifications:N0} notifications, every rate; the top {last.Statements.Count} statements):");
+            var total = last.Statements.Sum(q => q.TotalMs + q.PlanMs);
+            s.AppendLine(C, $"Where PostgreSQL's planning and execution time went in run {last.Number} (pg_stat_statements over its {notifications:N0} notifications, every rate; the top {last.Statements.Count} statements):");
             s.AppendLine();
-            s.AppendLine("| statement | calls per notification | rows per call | ms per notification | share of the top |");
-            s.AppendLine("|---|---:|---:|---:|---:|");
+            s.AppendLine("| statement | calls per notification | rows per call | planning ms per notification | execution ms per notification | share of the top |");
+            s.AppendLine("|---|---:|---:|---:|---:|---:|");
             foreach (var q in last.Statements)
             {
-                s.AppendLine(C, $"| `{Shorten(q.Query)}` | {q.Calls / notifications:0.00} | {(q.Calls == 0 ? 0 : q.Rows / (double)q.Calls):0.0} | {q.TotalMs / notifications:0.000} | {q.TotalMs / total:P0} |");
+                s.AppendLine(C, $"| `{Shorten(q.Query)}` | {q.Calls / notifications:0.00} | {(q.Calls == 0 ? 0 : q.Rows / (double)q.Calls):0.0} | {q.PlanMs / notifications:0.000} | {q.TotalMs / notifications:0.000} | {(q.TotalMs + q.PlanMs) / total:P0} |");
             }
 
             s.AppendLine();

@@ -79,7 +79,7 @@ internal sealed class SitukSystem : IAsyncDisposable
         var root = RepositoryRoot();
         var system = new SitukSystem(root, Path.Combine(Path.GetTempPath(), "situk-e2e-" + Guid.NewGuid().ToString("N")[..8], "pg"))
         {
-            _pgOptions = statements ? "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" : "",
+            _pgOptions = statements ? "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on" : "",
         };
         try
         {
@@ -147,23 +147,23 @@ internal sealed class SitukSystem : IAsyncDisposable
         await create.ExecuteNonQueryAsync();
     }
 
-    /// <summary>The statements that took the most execution time since the last reset, with their calls and rows.</summary>
-    public async Task<List<(string Query, long Calls, double TotalMs, long Rows)>> TopStatementsAsync(int count)
+    /// <summary>The statements that took the most planning and execution time since the last reset, with their calls and rows.</summary>
+    public async Task<List<(string Query, long Calls, double TotalMs, double PlanMs, long Rows)>> TopStatementsAsync(int count)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var top = new NpgsqlCommand(
             """
-            SELECT query, calls, total_exec_time, rows FROM pg_stat_statements
+            SELECT query, calls, total_exec_time, total_plan_time, rows FROM pg_stat_statements
             WHERE query NOT LIKE '%pg_stat_statements%'
-            ORDER BY total_exec_time DESC LIMIT $1
+            ORDER BY total_exec_time + total_plan_time DESC LIMIT $1
             """, connection);
         top.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
-        var rows = new List<(string, long, double, long)>();
+        var rows = new List<(string, long, double, double, long)>();
         await using var reader = await top.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3)));
+            rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetDouble(3), reader.GetInt64(4)));
         }
 
         return rows;
