@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using Situk.Api.Notifications;
 using Situk.Api.Texts;
@@ -7,14 +5,12 @@ using Situk.Contracts;
 
 namespace Situk.Api.Digests;
 
-/// <summary>A digest as written: its notification (push words, data, link) and its email in plain text and HTML.</summary>
-internal sealed record ComposedDigest(NewNotification Notification, string EmailText, string EmailHtml);
-
 /// <summary>
 /// Writes a digest in its reader's language, each item's time in the reader's zone (<c>Texts/digest.*.json</c>).
-/// The push carries a count title and one line per item; the email lists the same lines and links to the inbox.
+/// The push carries a count title and one line per item. The email (<see cref="DigestEmail"/>, at send time)
+/// lists the same lines, each linked to its item in the inbox, in the layout of every other email.
 /// </summary>
-internal sealed class DigestComposer(TextCatalog texts, PullPolicy pull, PublicLinks links)
+internal sealed class DigestComposer(TextCatalog texts, PullPolicy pull)
 {
     /// <summary>Where a digest's link leads: the inbox, where each item waits on its own.</summary>
     public const string InboxLink = "/notifications";
@@ -25,20 +21,24 @@ internal sealed class DigestComposer(TextCatalog texts, PullPolicy pull, PublicL
     // notifications.body holds at most 4000 characters.
     private const int MaxBodyLength = 4000;
 
-    public ComposedDigest Compose(long userId, Locale reader, IReadOnlyList<WaitingItem> items)
+    /// <summary>Where one item waits in the inbox: <c>/notifications/{id}</c>.</summary>
+    public static string ItemLink(long id) => $"{InboxLink}/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>The digest's notification: a count title, one line per item, the items' ids in its data.</summary>
+    public NewNotification Compose(long userId, Locale reader, IReadOnlyList<WaitingItem> items)
     {
-        var title = Title(reader, items);
-        var lines = items.Select(i => Line(reader, i)).ToList();
-        var body = Cut(string.Join('\n', lines), MaxBodyLength);
+        var body = Cut(string.Join('\n', items.Select(i => Line(reader, i))), MaxBodyLength);
         var data = new JsonObject
         {
             ["count"] = items.Count,
             ["items"] = new JsonArray([.. items.Select(i => JsonValue.Create(i.Id))]),
         };
-        var notification = new NewNotification(userId, NotificationKinds.Digest, title, body, InboxLink, data);
-        var inbox = links.Absolute(InboxLink)!;
-        return new ComposedDigest(notification, Text(reader, lines, inbox), Html(reader, title, lines, inbox));
+        return new NewNotification(userId, NotificationKinds.Digest, Title(reader, items), body, InboxLink, data);
     }
+
+    /// <summary>The email's list: the push's lines, whole (the push body is cut at 4000 characters), each linked to its item.</summary>
+    public IReadOnlyList<EmailListItem> EmailItems(Locale reader, IReadOnlyList<WaitingItem> items) =>
+        [.. items.Select(i => new EmailListItem(Line(reader, i), ItemLink(i.Id)))];
 
     private string Title(Locale reader, IReadOnlyList<WaitingItem> items)
     {
@@ -55,34 +55,6 @@ internal sealed class DigestComposer(TextCatalog texts, PullPolicy pull, PublicL
     {
         var text = pull.IsPull(item.Kind) ? PullPolicy.NeutralTitle(texts, reader.Language, item.Kind) : item.Body.ReplaceLineEndings(" ");
         return Cut(texts.Render(reader, "digest.item", new Dictionary<string, object?> { ["time"] = item.CreatedAt, ["text"] = text }), MaxLineLength);
-    }
-
-    private string Text(Locale reader, IReadOnlyList<string> lines, string inbox)
-    {
-        var text = new StringBuilder();
-        text.Append(texts.Render(reader, "digest.email.intro")).Append("\n\n");
-        foreach (var line in lines)
-        {
-            text.Append("- ").Append(line).Append('\n');
-        }
-
-        text.Append('\n').Append(texts.Render(reader, "digest.email.open")).Append(": ").Append(inbox).Append("\n\n");
-        return text.Append(texts.Render(reader, "digest.email.signature")).ToString();
-    }
-
-    private string Html(Locale reader, string title, IReadOnlyList<string> lines, string inbox)
-    {
-        var items = string.Concat(lines.Select(l => $"<li>{WebUtility.HtmlEncode(l)}</li>"));
-        return $"""
-            <!DOCTYPE html>
-            <html lang="{reader.Language}"><body style="font-family:sans-serif">
-            <h2>{WebUtility.HtmlEncode(title)}</h2>
-            <p>{WebUtility.HtmlEncode(texts.Render(reader, "digest.email.intro"))}</p>
-            <ul>{items}</ul>
-            <p><a href="{WebUtility.HtmlEncode(inbox)}">{WebUtility.HtmlEncode(texts.Render(reader, "digest.email.open"))}</a></p>
-            <p style="color:#666">{WebUtility.HtmlEncode(texts.Render(reader, "digest.email.signature"))}</p>
-            </body></html>
-            """;
     }
 
     private static string Cut(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";

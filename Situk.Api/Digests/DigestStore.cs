@@ -44,11 +44,14 @@ internal static class DigestStore
         WHERE notification_id = ANY(@ids) AND digest_id IS NULL
         """;
 
-    // NotificationWriter wrote the digest's email row from its push words; the email lists the items
-    // in HTML and plain text, with a link a mail client can open, and the email relay sends it as stored.
-    private const string EmailSql = """
-        UPDATE email_outbox SET text_body = @text, html_body = @html
-        WHERE notification_id = @digestId AND state = 'pending'
+    // The items a digest carried, for its email: the email relay lays it out when it sends it (DigestEmail).
+    private const string CarriedItemsSql = """
+        SELECT i.notification_id AS Id, i.created_at AS WaitingSince, n.kind AS Kind, n.title AS Title, n.body AS Body,
+               n.created_at AS CreatedAt
+        FROM digest_items i
+        JOIN notifications n ON n.id = i.notification_id
+        WHERE i.digest_id = @digestId
+        ORDER BY i.notification_id
         """;
 
     private const string ReplaceKindsSql = """
@@ -75,8 +78,9 @@ internal static class DigestStore
     public static Task<int> MarkCarriedAsync(NpgsqlTransaction tx, long digestId, long[] ids, CancellationToken ct) =>
         tx.Connection!.ExecuteAsync(new CommandDefinition(CarriedSql, new { digestId, ids }, tx, cancellationToken: ct));
 
-    public static Task SetEmailAsync(NpgsqlTransaction tx, long digestId, string text, string html, CancellationToken ct) =>
-        tx.Connection!.ExecuteAsync(new CommandDefinition(EmailSql, new { digestId, text, html }, tx, cancellationToken: ct));
+    /// <summary>The items <paramref name="digestId"/> carried, oldest first.</summary>
+    public static async Task<IReadOnlyList<WaitingItem>> CarriedAsync(NpgsqlTransaction tx, long digestId, CancellationToken ct) =>
+        (await tx.Connection!.QueryAsync<WaitingItem>(new CommandDefinition(CarriedItemsSql, new { digestId }, tx, cancellationToken: ct))).AsList();
 
     /// <summary>Makes <c>digest_kinds</c> what the configuration says, in one transaction.</summary>
     public static async Task ReplaceKindsAsync(NpgsqlDataSource dataSource, IReadOnlyList<(string Kind, string Role)> pairs, CancellationToken ct)
@@ -92,5 +96,5 @@ internal static class DigestStore
     }
 }
 
-/// <summary>One claimed item: its notification's words, for the digest's list.</summary>
+/// <summary>One claimed (or carried) item: its notification's words, for the digest's list.</summary>
 internal sealed record WaitingItem(long Id, DateTimeOffset WaitingSince, string Kind, string Title, string Body, DateTimeOffset CreatedAt);

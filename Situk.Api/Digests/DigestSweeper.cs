@@ -121,9 +121,8 @@ internal sealed partial class DigestSweeper(
             return null;
         }
 
-        var digest = composer.Compose(userId, reader, items);
-        var digestId = (await NotificationWriter.AddAsync(c, tx, [digest.Notification], ct))[0];
-        await DigestStore.SetEmailAsync(tx, digestId, digest.EmailText, digest.EmailHtml, ct);
+        // Its email is laid out when it is sent (DigestEmail), from the items marked carried here.
+        var digestId = (await NotificationWriter.AddAsync(c, tx, [composer.Compose(userId, reader, items)], ct))[0];
         await DigestStore.MarkCarriedAsync(tx, digestId, [.. items.Select(i => i.Id)], ct);
         await tx.CommitAsync(ct);
         return items.Count == maxItems;

@@ -13,7 +13,8 @@ namespace Situk.Api.Notifications;
 /// the caller's transaction, so they exist exactly when the change that caused them commits. Each
 /// notification's words are written here, once, in its reader's language and time zone
 /// (<see cref="UserLocales"/>, one query for the batch): the inbox row, the device frame and the email then
-/// say the same thing. A language changed later applies to notifications written after it. The email row
+/// say the same thing. A language changed later applies to notifications written after it; the row keeps the
+/// language and zone it was written in, and its email is laid out in them. The email row
 /// keeps the words (subject = title, text = body); the email relay lays them out (greeting, absolute link,
 /// the LSP's footer) when it sends (<see cref="NotificationEmail"/>). One round trip for any number of notifications.
 /// </summary>
@@ -27,8 +28,8 @@ public static class NotificationWriter
     // digest_items row instead of its push and email rows: the digest that carries it is pushed and emailed.
     private const string InsertSql = """
         WITH n AS (
-            INSERT INTO notifications (user_id, kind, priority, title, body, link, data, payload_bytes)
-            VALUES (@user_id, @kind, @priority, @title, @body, @link, @data, @payload_bytes)
+            INSERT INTO notifications (user_id, kind, priority, title, body, link, data, payload_bytes, language, time_zone)
+            VALUES (@user_id, @kind, @priority, @title, @body, @link, @data, @payload_bytes, @language, @time_zone)
             RETURNING id, user_id
         ), d AS (
             SELECT n.id, n.user_id,
@@ -64,26 +65,28 @@ public static class NotificationWriter
             return [];
         }
 
-        var readers = await UserLocales.LoadAsync(
-            connection, transaction, list.Where(n => n.Words is NotificationWords.FromTexts).Select(n => n.UserId), ct);
+        // Every recipient's reader, words from texts or not: the row keeps the language and zone it was written
+        // for, and the email relay lays the email out in them however late it sends (migration 0023).
+        var readers = await UserLocales.LoadAsync(connection, transaction, list.Select(n => n.UserId), ct);
         await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var n in list)
         {
             // A user the database does not know gets the default reader; the insert then fails on its foreign key as before.
-            var (title, body) = n.Words.For(TextCatalog.Embedded, readers.GetValueOrDefault(n.UserId) ?? UnknownReader);
-            batch.BatchCommands.Add(Command(n, title, body));
+            var reader = readers.GetValueOrDefault(n.UserId) ?? UnknownReader;
+            var (title, body) = n.Words.For(TextCatalog.Embedded, reader);
+            batch.BatchCommands.Add(Command(n, title, body, reader));
         }
 
         var ids = new List<long>(list.Count);
-        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await using var rows = await batch.ExecuteReaderAsync(ct);
         do
         {
-            while (await reader.ReadAsync(ct))
+            while (await rows.ReadAsync(ct))
             {
-                ids.Add(reader.GetInt64(0));
+                ids.Add(rows.GetInt64(0));
             }
         }
-        while (await reader.NextResultAsync(ct));
+        while (await rows.NextResultAsync(ct));
 
         return ids;
     }
@@ -99,7 +102,7 @@ public static class NotificationWriter
         return JsonSerializer.SerializeToUtf8Bytes(frame, SitukJson.Default.DeviceFrame).Length;
     }
 
-    private static NpgsqlBatchCommand Command(NewNotification n, string title, string body)
+    private static NpgsqlBatchCommand Command(NewNotification n, string title, string body, Locale reader)
     {
         if (!NotificationKinds.Table.TryGetValue(n.Kind, out var info))
         {
@@ -127,6 +130,8 @@ public static class NotificationWriter
         command.Parameters.Add(new NpgsqlParameter<string>("subject", title));
         command.Parameters.Add(new NpgsqlParameter<string>("text_body", email ? body : ""));
         command.Parameters.Add(new NpgsqlParameter<string>("html_body", ""));
+        command.Parameters.Add(new NpgsqlParameter<string>("language", reader.Language));
+        command.Parameters.Add(new NpgsqlParameter<string>("time_zone", reader.Zone.Id));
         return command;
     }
 }

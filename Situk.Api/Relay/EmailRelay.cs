@@ -2,6 +2,7 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Npgsql;
+using Situk.Api.Digests;
 using Situk.Api.Notifications;
 using Situk.Api.Preferences;
 using Situk.Api.Texts;
@@ -22,6 +23,7 @@ internal sealed partial class EmailRelay(
     PullPolicy pull,
     EmailUnsubscribe unsubscribe,
     NotificationEmail emails,
+    DigestEmail digests,
     IOptions<RelayOptions> relayOptions,
     IOptions<SmtpOptions> smtpOptions,
     TimeProvider timeProvider,
@@ -104,7 +106,7 @@ internal sealed partial class EmailRelay(
         var outcome = Outcome.Sent;
         try
         {
-            await sender.SendAsync(await unsubscribe.AddAsync(tx, Compose(row), ct), ct);
+            await sender.SendAsync(await ComposeAsync(tx, row, ct), ct);
             await OutboxStore.MarkSentAsync(tx, row.Id, ct);
         }
         catch (SmtpTlsUnavailableException ex)
@@ -135,30 +137,30 @@ internal sealed partial class EmailRelay(
     }
 
     /// <summary>
-    /// The email as it goes out. A notification's email is laid out now from the notification's words (written
-    /// for its reader when it was stored), in the reader's language, with its link made absolute against
-    /// <c>Situk:PublicWebUrl</c> (a mail client has no site to resolve <c>/registrations/5</c> against) and
-    /// the LSP's footer; a pull kind's says only that something waits, and where to sign in, the stored
-    /// words staying in the inbox. An email of no notification (sign-up, password reset) goes as stored, and
-    /// so does a digest's, which lists its items in the reader's language and zone when it is written.
+    /// The email as it goes out. A notification's email is laid out now from the notification's words, in the
+    /// language and zone they were written in (stored with them, so a reader who switched language meanwhile
+    /// still gets one language), with its link made absolute against <c>Situk:PublicWebUrl</c> (a mail client
+    /// has no site to resolve <c>/registrations/5</c> against), the LSP's footer and, for an optional kind, the
+    /// unsubscribe line in that footer; a pull kind's says only that something waits, and where to sign in, the
+    /// stored words staying in the inbox; a digest's lists the items it carried, each linked to its inbox item.
+    /// An email of no notification (sign-up, password reset) goes as stored.
     /// </summary>
-    private EmailRow Compose(EmailRow row)
+    private async Task<EmailRow> ComposeAsync(NpgsqlTransaction tx, EmailRow row, CancellationToken ct)
     {
-        if (row.Kind is not { } kind || kind == Contracts.NotificationKinds.Digest)
+        if (row.Kind is not { } kind)
         {
             return row;
         }
 
         var reader = UserLocales.From(row.Language, row.TimeZone);
-        var email = pull.IsPull(kind)
-            ? emails.Neutral(reader, row.RecipientName, kind, row.Link)
-            : emails.Notification(reader, row.RecipientName, row.NotificationTitle ?? row.Subject, row.NotificationBody ?? row.TextBody, row.Link);
-        return new EmailRow
-        {
-            Id = row.Id, NotificationId = row.NotificationId, UserId = row.UserId, ToAddress = row.ToAddress, Attempts = row.Attempts, Kind = row.Kind, Link = row.Link,
-            RecipientName = row.RecipientName, Language = row.Language, TimeZone = row.TimeZone,
-            Subject = email.Subject, TextBody = email.Text, HtmlBody = email.Html,
-        };
+        var way = await unsubscribe.IssueAsync(tx, row, reader, ct);
+        var title = row.NotificationTitle ?? row.Subject;
+        var email = kind == Contracts.NotificationKinds.Digest && row.NotificationId is { } digestId
+            ? await digests.ComposeAsync(tx, digestId, reader, row.RecipientName, title, way, ct)
+            : pull.IsPull(kind)
+                ? emails.Neutral(reader, row.RecipientName, kind, row.Link, way)
+                : emails.Notification(reader, row.RecipientName, title, row.NotificationBody ?? row.TextBody, row.Link, way);
+        return row.As(email, way?.Url);
     }
 
     /// <summary>A 5xx reply, or an address no server could ever take.</summary>

@@ -35,17 +35,21 @@ internal sealed class EmailRow
     /// <summary>The one-click unsubscribe URL (RFC 8058) for the List-Unsubscribe headers; null for an email that has none.</summary>
     public string? UnsubscribeUrl { get; set; }
 
-    /// <summary>A copy with the unsubscribe URL and the bodies that show it.</summary>
-    public EmailRow WithUnsubscribe(string url, string textBody, string htmlBody)
+    /// <summary>A copy that goes out as <paramref name="email"/>, with its unsubscribe URL (null: none).</summary>
+    public EmailRow As(Notifications.ComposedEmail email, string? unsubscribeUrl)
     {
         var copy = (EmailRow)MemberwiseClone();
-        copy.UnsubscribeUrl = url;
-        copy.TextBody = textBody;
-        copy.HtmlBody = htmlBody;
+        copy.Subject = email.Subject;
+        copy.TextBody = email.Text;
+        copy.HtmlBody = email.Html;
+        copy.UnsubscribeUrl = unsubscribeUrl;
         return copy;
     }
 
-    /// <summary>The recipient as the email greets them, and their language and zone, in which a notification's email is laid out.</summary>
+    /// <summary>
+    /// The recipient as the email greets them, and the language and zone a notification's email is laid out in:
+    /// those its words were written in (stored on the notification), whatever the recipient chose since.
+    /// </summary>
     public string RecipientName { get; set; } = "";
 
     /// <inheritdoc cref="RecipientName"/>

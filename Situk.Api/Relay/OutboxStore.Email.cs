@@ -7,11 +7,15 @@ internal static partial class OutboxStore
 {
     // One row per transaction: the row is marked sent and committed right after the SMTP server
     // accepted it, so a crash can repeat at most the one message in flight.
+    // A notification's email is laid out in the language and zone its words were written in (stored on the
+    // notification), not the reader's settings of now: a language changed meanwhile never mixes two in one email.
+    // An email of no notification was composed when it was written; the reader's settings serve only as a default.
     private const string ClaimEmailSql = """
         SELECT e.id AS Id, e.notification_id AS NotificationId, e.user_id AS UserId, e.to_address AS ToAddress, e.subject AS Subject,
                e.text_body AS TextBody, e.html_body AS HtmlBody, e.attempts AS Attempts, n.kind AS Kind, n.link AS Link,
                n.title AS NotificationTitle, n.body AS NotificationBody,
-               u.full_name AS RecipientName, u.language AS Language, u.time_zone AS TimeZone
+               u.full_name AS RecipientName,
+               coalesce(n.language, u.language) AS Language, coalesce(n.time_zone, u.time_zone) AS TimeZone
         FROM email_outbox e
         JOIN users u ON u.id = e.user_id
         LEFT JOIN notifications n ON n.id = e.notification_id

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Situk.Api.Digests;
 using Situk.Api.Notifications;
 using Situk.Api.Preferences;
 
@@ -40,6 +41,8 @@ public static class RelayServiceCollectionExtensions
         services.AddPublicLinks();
         // Which emails may be unsubscribed from, and the link that does it (Situk:Notifications).
         services.AddNotificationPreferences();
+        // A digest's email is laid out when it is sent, from the items it carried.
+        services.AddDigestEmail();
         services.AddSingleton<BrokerInbound>();
         services.AddSingleton<OutboxListener>();
         services.AddSingleton<SmtpSender>();

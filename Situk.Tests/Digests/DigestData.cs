@@ -48,10 +48,7 @@ internal sealed class DigestData(NpgsqlDataSource dataSource)
     public DigestSweeper Sweeper(TimeProvider time, DigestOptions? options = null) => new(
         dataSource,
         new OutboxListener(dataSource, time, NullLogger<OutboxListener>.Instance),
-        new DigestComposer(
-            TextCatalog.Embedded,
-            new PullPolicy(Options.Create(new PullOptions())),
-            new PublicLinks(Options.Create(new PublicWebOptions { PublicWebUrl = "https://lsp.example/situk" }))),
+        new DigestComposer(TextCatalog.Embedded, new PullPolicy(Options.Create(new PullOptions()))),
         Options.Create(options ?? new DigestOptions()),
         time,
         NullLogger<DigestSweeper>.Instance);
@@ -61,11 +58,12 @@ internal sealed class DigestData(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<Digest>> DigestsAsync()
     {
         await using var c = await dataSource.OpenConnectionAsync();
-        var rows = await c.QueryAsync<(long Id, long UserId, string Title, string Body, string Data)>(
-            "SELECT id, user_id, title, body, data::text FROM notifications WHERE kind = @kind ORDER BY id", new { kind = NotificationKinds.Digest });
+        var rows = await c.QueryAsync<(long Id, long UserId, string Title, string Body, string Data, string Language, string TimeZone)>(
+            "SELECT id, user_id, title, body, data::text, language, time_zone FROM notifications WHERE kind = @kind ORDER BY id", new { kind = NotificationKinds.Digest });
         return [.. rows.Select(r => new Digest(
             r.Id, r.UserId, r.Title, r.Body,
-            [.. JsonDocument.Parse(r.Data).RootElement.GetProperty("items").EnumerateArray().Select(e => e.GetInt64())]))];
+            [.. JsonDocument.Parse(r.Data).RootElement.GetProperty("items").EnumerateArray().Select(e => e.GetInt64())],
+            (r.Language, r.TimeZone)))];
     }
 
     public async Task<long> CountAsync(string sql, object? args = null)
@@ -73,14 +71,7 @@ internal sealed class DigestData(NpgsqlDataSource dataSource)
         await using var c = await dataSource.OpenConnectionAsync();
         return await c.ExecuteScalarAsync<long>(sql, args);
     }
-
-    public async Task<(string Subject, string Text, string Html)> EmailOfAsync(long notificationId)
-    {
-        await using var c = await dataSource.OpenConnectionAsync();
-        return await c.QuerySingleAsync<(string, string, string)>(
-            "SELECT subject, text_body, html_body FROM email_outbox WHERE notification_id = @notificationId", new { notificationId });
-    }
 }
 
-/// <summary>A digest as stored: whose it is, its words and the items its data lists.</summary>
-internal sealed record Digest(long Id, long UserId, string Title, string Body, long[] Items);
+/// <summary>A digest as stored: whose it is, its words, the items its data lists and the language and zone it was written in.</summary>
+internal sealed record Digest(long Id, long UserId, string Title, string Body, long[] Items, (string Language, string TimeZone) Locale);

@@ -60,6 +60,28 @@ public sealed class UnsubscribeTests
     }
 
     [Test]
+    [Description("The line sits in the layout's footer, under the LSP's lines, in both parts; not after the HTML's card.")]
+    public async Task The_link_line_sits_inside_the_footer_of_both_parts()
+    {
+        var asesi = await _api.CreateUserAsync(Roles.Asesi);
+
+        var message = await EmailOfAsync(asesi, NotificationKinds.CertificateExpiring, "Sertifikat berakhir dalam 90 hari");
+
+        var url = UnsubscribeUrl(message);
+        var html = message.HtmlBody ?? "";
+        var footer = EmailLayout.HtmlFooter(html);
+        Assert.Multiple(() =>
+        {
+            Assert.That(footer, Is.Not.Null, "one footer cell");
+            Assert.That(EmailLayout.Hrefs(footer ?? ""), Is.EqualTo(new[] { url }), "the link is in the footer cell");
+            Assert.That(EmailLayout.Hrefs(html).Count(h => h == url), Is.EqualTo(1), "and nowhere else");
+            Assert.That(EmailLayout.Words(footer ?? ""), Does.Contain("Tidak ingin lagi menerima email tentang Status sertifikat? Berhenti berlangganan"));
+            Assert.That(html[html.LastIndexOf("</table>", StringComparison.Ordinal)..], Does.Not.Contain(url), "nothing after the layout's card");
+            Assert.That(EmailLayout.TextFooter(message.TextBody ?? ""), Does.EndWith($"Berhenti berlangganan: {url}\n"), "the text part's footer ends with it");
+        });
+    }
+
+    [Test]
     public async Task The_link_line_is_in_the_recipients_language()
     {
         var asesi = await _api.CreateUserAsync(Roles.Asesi);
