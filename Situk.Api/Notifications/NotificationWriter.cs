@@ -29,7 +29,9 @@ public static class NotificationWriter
     private const string InsertSql = """
         WITH n AS (
             INSERT INTO notifications (user_id, kind, priority, title, body, link, data, payload_bytes, language, time_zone)
-            VALUES (@user_id, @kind, @priority, @title, @body, @link, @data, @payload_bytes, @language, @time_zone)
+            VALUES (@user_id, @kind, @priority, @title, @body, @link, @data, @payload_bytes,
+                    coalesce(@language, (SELECT language FROM users WHERE id = @user_id)),
+                    coalesce(@time_zone, (SELECT time_zone FROM users WHERE id = @user_id)))
             RETURNING id, user_id
         ), d AS (
             SELECT n.id, n.user_id,
@@ -65,15 +67,18 @@ public static class NotificationWriter
             return [];
         }
 
-        // Every recipient's reader, words from texts or not: the row keeps the language and zone it was written
-        // for, and the email relay lays the email out in them however late it sends (migration 0023).
-        var readers = await UserLocales.LoadAsync(connection, transaction, list.Select(n => n.UserId), ct);
+        // The row keeps the language and zone it was written for, and the email relay lays the email out in them
+        // however late it sends (migration 0023). Words from texts need the reader here; words as given (an admin's
+        // message) do not, and their row takes the reader's language and zone in the insert itself, which saves
+        // the REST path a round trip per message.
+        var readers = await UserLocales.LoadAsync(
+            connection, transaction, list.Where(n => n.Words is NotificationWords.FromTexts).Select(n => n.UserId), ct);
         await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var n in list)
         {
             // A user the database does not know gets the default reader; the insert then fails on its foreign key as before.
-            var reader = readers.GetValueOrDefault(n.UserId) ?? UnknownReader;
-            var (title, body) = n.Words.For(TextCatalog.Embedded, reader);
+            var reader = n.Words is NotificationWords.FromTexts ? readers.GetValueOrDefault(n.UserId) ?? UnknownReader : null;
+            var (title, body) = n.Words.For(TextCatalog.Embedded, reader ?? UnknownReader);
             batch.BatchCommands.Add(Command(n, title, body, reader));
         }
 
@@ -102,7 +107,7 @@ public static class NotificationWriter
         return JsonSerializer.SerializeToUtf8Bytes(frame, SitukJson.Default.DeviceFrame).Length;
     }
 
-    private static NpgsqlBatchCommand Command(NewNotification n, string title, string body, Locale reader)
+    private static NpgsqlBatchCommand Command(NewNotification n, string title, string body, Locale? reader)
     {
         if (!NotificationKinds.Table.TryGetValue(n.Kind, out var info))
         {
@@ -130,8 +135,8 @@ public static class NotificationWriter
         command.Parameters.Add(new NpgsqlParameter<string>("subject", title));
         command.Parameters.Add(new NpgsqlParameter<string>("text_body", email ? body : ""));
         command.Parameters.Add(new NpgsqlParameter<string>("html_body", ""));
-        command.Parameters.Add(new NpgsqlParameter<string>("language", reader.Language));
-        command.Parameters.Add(new NpgsqlParameter<string>("time_zone", reader.Zone.Id));
+        command.Parameters.Add(new NpgsqlParameter("language", NpgsqlDbType.Text) { Value = (object?)reader?.Language ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("time_zone", NpgsqlDbType.Text) { Value = (object?)reader?.Zone.Id ?? DBNull.Value });
         return command;
     }
 }
