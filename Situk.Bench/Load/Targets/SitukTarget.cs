@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Security.Claims;
 using System.Text;
@@ -118,6 +119,16 @@ internal sealed class SitukTarget : LoadTarget
 
     public override byte[] Ack(long[] ids, int[] delays) =>
         JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new AckFrame(ids, delays), SitukJson.Default.DeviceFrame);
+
+    /// <summary><c>POST /admin/publish</c> to the device's user with the admin key; the broker gives the id (negative, ephemeral).</summary>
+    public override HttpRequestMessage PublishRequest(int deviceIndex, long id, int payloadBytes) =>
+        new(HttpMethod.Post, new Uri($"http://127.0.0.1:{_internalPort}/admin/publish"))
+        {
+            Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey) },
+            Content = JsonContent.Create(
+                new AdminPublishRequest(Audience.Users(UserOf(deviceIndex)), new AdminNotification(NotificationKinds.AdminMessage, "Pengumuman", new string('x', payloadBytes))),
+                SitukJson.Default.AdminPublishRequest),
+        };
 
     public override async Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken)
     {
