@@ -22,7 +22,11 @@ internal static class AdminApi
         group.MapDelete("/admin/sessions/{sessionId}", KickSession);
         group.MapDelete("/admin/users/{userId}/sessions", KickUser);
         group.MapDelete("/admin/users/{userId}/signins/{signInId}/sessions", SignOut);
-        group.MapPost("/admin/publish", PublishAsync);
+        // The services a publish needs are singletons: taken from the root provider, so a publish (the one management
+        // call made at a rate) creates no request scope; the other routes are rare and bind them as usual.
+        var services = app.ServiceProvider;
+        group.MapPost("/admin/publish", (HttpRequest request, HttpResponse response, CancellationToken ct) => PublishAsync(
+            request, response, services.GetRequiredService<AdminScope>(), services.GetRequiredService<Publisher>(), services.GetRequiredService<TimeProvider>(), ct));
         group.MapGet("/admin/stats", Stats);
         group.MapGet("/metrics", ScrapeAsync);
         return group;

@@ -57,7 +57,7 @@ internal sealed class KestrelTarget : LoadTarget
     public override HttpRequestMessage PublishRequest(int deviceIndex, long id, int payloadBytes) =>
         new(HttpMethod.Post, new Uri($"http://127.0.0.1:{_port}/publish?user={SitukTarget.UserOf(deviceIndex)}"))
         {
-            Content = new ByteArrayContent(DeviceFrameOf(id, payloadBytes)) { Headers = { { "Content-Type", "application/json" } } },
+            Content = SitukTarget.Json(DeviceFrameOf(id, payloadBytes)),
         };
 
     /// <summary>What Situk's broker writes to a device for this notification.</summary>

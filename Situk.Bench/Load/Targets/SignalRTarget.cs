@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -65,7 +64,8 @@ internal sealed class SignalRTarget : LoadTarget
     public override HttpRequestMessage PublishRequest(int deviceIndex, long id, int payloadBytes) =>
         new(HttpMethod.Post, new Uri($"http://127.0.0.1:{_port}/publish?user={SitukTarget.UserOf(deviceIndex)}"))
         {
-            Content = JsonContent.Create(new BaselineNotification(id, "admin.message", "Pengumuman", new string('x', payloadBytes), DateTimeOffset.UtcNow, null), options: Json),
+            Content = SitukTarget.Json(JsonSerializer.SerializeToUtf8Bytes(
+                new BaselineNotification(id, "admin.message", "Pengumuman", new string('x', payloadBytes), DateTimeOffset.UtcNow, null), Json)),
         };
 
     public override async Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken)

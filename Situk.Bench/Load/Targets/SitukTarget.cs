@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Security.Claims;
 using System.Text;
@@ -125,10 +124,13 @@ internal sealed class SitukTarget : LoadTarget
         new(HttpMethod.Post, new Uri($"http://127.0.0.1:{_internalPort}/admin/publish"))
         {
             Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey) },
-            Content = JsonContent.Create(
+            Content = Json(JsonSerializer.SerializeToUtf8Bytes(
                 new AdminPublishRequest(Audience.Users(UserOf(deviceIndex)), new AdminNotification(NotificationKinds.AdminMessage, "Pengumuman", new string('x', payloadBytes))),
-                SitukJson.Default.AdminPublishRequest),
+                SitukJson.Default.AdminPublishRequest)),
         };
+
+    /// <summary>A JSON body with its <c>Content-Length</c>, as curl or any client with the body in hand sends it (not chunked).</summary>
+    public static ByteArrayContent Json(byte[] body) => new(body) { Headers = { { "Content-Type", "application/json" } } };
 
     public override async Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken)
     {
