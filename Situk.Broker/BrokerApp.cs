@@ -48,10 +48,11 @@ public static class BrokerApp
 
         var app = builder.Build();
 
-        // Behind a trusted proxy, the client's address from X-Forwarded-For (Limits/ClientAddresses.cs).
+        // Behind a trusted proxy, the client's address from X-Forwarded-For (Limits/ClientAddresses.cs). A singleton,
+        // taken from the root provider: a request scope is created only for a request whose handler needs one.
         app.Use((context, next) =>
         {
-            context.RequestServices.GetRequiredService<Limits.ClientAddresses>().Apply(context);
+            app.Services.GetRequiredService<Limits.ClientAddresses>().Apply(context);
             return next(context);
         });
 

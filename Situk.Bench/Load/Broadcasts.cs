@@ -13,12 +13,13 @@ internal static class Broadcasts
     /// <summary>Longest wait for one broadcast (repeat, probes) or for the queues after the last send.</summary>
     private static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(30);
 
-    /// <summary>Ids of the pattern start here; probes use 1, 2, …</summary>
+    /// <summary>Ids of the pattern start here; silent probes and then probes use 1, 2, … (devices drop an id not above the last one they read).</summary>
     private const long PatternFirstId = 1_000_000;
 
-    public static async Task<DelayBook> ProbeAsync(DeviceFleet fleet, PublishLink link, int probes)
+    /// <summary>64 B broadcasts one at a time, ids from <paramref name="firstId"/>, each timed to the last device.</summary>
+    public static async Task<DelayBook> ProbeAsync(DeviceFleet fleet, PublishLink link, int probes, long firstId)
     {
-        var book = new DelayBook("probe", 1, probes);
+        var book = new DelayBook("probe", firstId, probes);
         fleet.Book = book;
         for (var i = 0; i < probes; i++)
         {

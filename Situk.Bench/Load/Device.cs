@@ -24,6 +24,12 @@ internal sealed class Device(int index, string deviceClass, int kbit, ClientWebS
     /// <summary>How long acks gather before they go out as one frame; zero sends each at once.</summary>
     public TimeSpan AckWindow { get; init; }
 
+    /// <summary>Whether the device acks what it reads right now (null: always); the load command's silent probes turn it off.</summary>
+    public Func<bool>? Acking { get; init; }
+
+    /// <summary>The one-to-one phase's book while it runs (null otherwise, or always).</summary>
+    public Func<OneToOneBook?>? OneToOne { get; init; }
+
     public int Index { get; } = index;
 
     public string Class { get; } = deviceClass;
@@ -83,6 +89,18 @@ internal sealed class Device(int index, string deviceClass, int kbit, ClientWebS
             target.ReadNotificationIds(buffer.AsSpan(0, count), ids);
             Return(buffer, own);
             buffer = own;
+            if (OneToOne?.Invoke() is { } direct)
+            {
+                // One-to-one publishes: matched by order, whatever their ids (Situk's are the broker's, negative).
+                foreach (var id in ids)
+                {
+                    direct.Record(Index, receivedAt);
+                    await AckAsync(target, id, receivedAt, cancellationToken);
+                }
+
+                continue;
+            }
+
             foreach (var id in ids)
             {
                 if (id <= _lastId)
@@ -92,21 +110,32 @@ internal sealed class Device(int index, string deviceClass, int kbit, ClientWebS
 
                 _lastId = id;
                 book()?.Record(id, Class, Kbit, receivedAt);
-                if (AckWindow <= TimeSpan.Zero)
-                {
-                    await Socket.SendAsync(target.Ack(id), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-                    continue;
-                }
+                await AckAsync(target, id, receivedAt, cancellationToken);
+            }
+        }
+    }
 
-                lock (_pendingAcks)
-                {
-                    _pendingAcks.Add((id, receivedAt));
-                    if (!_flushing)
-                    {
-                        _flushing = true;
-                        _ackFlush = FlushAcksAsync(target, cancellationToken);
-                    }
-                }
+    /// <summary>Acks at once, or gathers the ack into the next window's frame; nothing while <see cref="Acking"/> says no.</summary>
+    private async Task AckAsync(LoadTarget target, long id, long receivedAt, CancellationToken cancellationToken)
+    {
+        if (Acking?.Invoke() == false)
+        {
+            return;
+        }
+
+        if (AckWindow <= TimeSpan.Zero)
+        {
+            await Socket.SendAsync(target.Ack(id), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            return;
+        }
+
+        lock (_pendingAcks)
+        {
+            _pendingAcks.Add((id, receivedAt));
+            if (!_flushing)
+            {
+                _flushing = true;
+                _ackFlush = FlushAcksAsync(target, cancellationToken);
             }
         }
     }

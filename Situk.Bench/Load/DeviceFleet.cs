@@ -35,6 +35,12 @@ internal sealed class DeviceFleet : IAsyncDisposable
     /// <summary>The book deliveries are recorded in right now; null records nothing.</summary>
     public DelayBook? Book { get; set; }
 
+    /// <summary>The one-to-one phase's book while it runs; null the rest of the time.</summary>
+    public OneToOneBook? OneToOne { get; set; }
+
+    /// <summary>False while devices read without acking (the silent probes); true by default.</summary>
+    public bool Acking { get; set; } = true;
+
     public int Open => Volatile.Read(ref _open);
 
     public int Attempted => Volatile.Read(ref _attempted);
@@ -100,7 +106,7 @@ internal sealed class DeviceFleet : IAsyncDisposable
                 await socket.SendAsync(_target.Hello, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
             }
 
-            var device = new Device(index, deviceClass, kbit, socket) { AckWindow = _ackWindow };
+            var device = new Device(index, deviceClass, kbit, socket) { AckWindow = _ackWindow, Acking = () => Acking, OneToOne = () => OneToOne };
             _devices.Add(device);
             Interlocked.Increment(ref _open);
             _loops.Add(RunAsync(device));

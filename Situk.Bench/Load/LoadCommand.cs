@@ -47,7 +47,12 @@ public static class LoadCommand
     private static async Task<TargetResult> RunTargetAsync(string name, LoadOptions options)
     {
         Console.WriteLine($"== {name}: {options.Devices} devices, pattern {options.Pattern}, payloads {string.Join(',', options.PayloadBytes)} B");
-        await using LoadTarget target = name == "signalr" ? new SignalRTarget() : new SitukTarget();
+        await using LoadTarget target = name switch
+        {
+            "signalr" => new SignalRTarget(),
+            "kestrel" => new KestrelTarget(),
+            _ => new SitukTarget(),
+        };
         var launched = Stopwatch.GetTimestamp();
         await target.StartAsync(options);
         Console.WriteLine(FormattableString.Invariant($"== {name}: healthy {Stopwatch.GetElapsedTime(launched).TotalMilliseconds:F0} ms after the process started"));
@@ -71,9 +76,21 @@ public static class LoadCommand
         await Task.Delay(Settle);
         var rssConnected = target.Process.RssBytes();
 
+        DelayBook? silent = null;
+        var cpuSilent = double.NaN;
+        if (options.SilentProbes > 0)
+        {
+            progress.Phase = "silent probe";
+            fleet.Acking = false;
+            var cpuStart = target.Process.CpuTime();
+            silent = await Broadcasts.ProbeAsync(fleet, link, options.SilentProbes, firstId: 1);
+            cpuSilent = PerEach(target.Process.CpuTime() - cpuStart, options.SilentProbes);
+            fleet.Acking = true;
+        }
+
         progress.Phase = "probe";
         var cpuBefore = target.Process.CpuTime();
-        var probes = await Broadcasts.ProbeAsync(fleet, link, options.Probes);
+        var probes = await Broadcasts.ProbeAsync(fleet, link, options.Probes, firstId: 1 + options.SilentProbes); // devices drop ids not above the last
         var cpuProbes = target.Process.CpuTime();
 
         progress.Phase = options.Pattern;
@@ -82,19 +99,53 @@ public static class LoadCommand
         var cpuPattern = target.Process.CpuTime();
         // utime + stime of the server over each phase, per broadcast (acks and receipts included): steadier than wall time on a shared machine.
         Console.WriteLine(FormattableString.Invariant(
-            $"== {name}: server CPU per broadcast — probes {(cpuProbes - cpuBefore).TotalMilliseconds / Math.Max(1, options.Probes):F1} ms, pattern {(cpuPattern - cpuProbes).TotalMilliseconds / Math.Max(1, options.Count):F1} ms"));
+            $"== {name}: server CPU per broadcast — silent probes {cpuSilent:F1} ms, probes {PerEach(cpuProbes - cpuBefore, options.Probes):F1} ms, pattern {PerEach(cpuPattern - cpuProbes, options.Count):F1} ms"));
 
+        OneToOneBook? publish = null;
+        var cpuPublish = double.NaN;
+        if (options.Publishes > 0)
+        {
+            progress.Phase = "publish";
+            var cpuStart = TimeSpan.Zero;
+            publish = await OneToOnePublishes.RunAsync(target, fleet, options, start =>
+            {
+                if (start)
+                {
+                    cpuStart = target.Process.CpuTime();
+                }
+                else
+                {
+                    cpuPublish = PerEach(target.Process.CpuTime() - cpuStart, options.Publishes);
+                }
+            });
+            Console.WriteLine(FormattableString.Invariant(
+                $"== {name}: {publish.Sent} one-to-one publishes at {options.PublishRate}/s — call {MarkdownReport.Percentiles(publish.Calls)} ms, publish → device {MarkdownReport.Percentiles(publish.Delays)} ms (p50 / p90 / p99 / max), server CPU {cpuPublish:F3} ms per publish"));
+        }
+
+        var first = silent ?? probes;
         var result = new TargetResult(name, options.Devices, fleet.Connected, new Dictionary<string, int>(fleet.Refused),
             new Dictionary<string, int>(fleet.Closed), fleet.ConnectSeconds, rssIdle, rssConnected,
-            Math.Max(progress.PeakRss, target.Process.RssBytes()), probes, pattern, !target.Process.HasExited, fleet.Open);
+            Math.Max(progress.PeakRss, target.Process.RssBytes()), probes, pattern, !target.Process.HasExited, fleet.Open)
+        {
+            SilentProbes = silent,
+            CpuPerSilentProbeMs = cpuSilent,
+            CpuPerProbeMs = PerEach(cpuProbes - cpuBefore, options.Probes),
+            CpuPerPatternMs = PerEach(cpuPattern - cpuProbes, options.Count),
+            FirstBroadcastMs = first.Published > 0 ? first.LastDeviceMs(0) : double.NaN,
+            Publish = publish,
+            CpuPerPublishMs = cpuPublish,
+        };
         Console.WriteLine($"== {name}: done — held {result.HeldAtEnd}/{result.Connected}, server alive: {result.Survived}");
         return result;
     }
 
+    private static double PerEach(TimeSpan cpu, int count) => count > 0 ? cpu.TotalMilliseconds / count : double.NaN;
+
     private const string Usage = """
         load [--devices N] [--pattern repeat|burst|steady] [--rate per-second] [--count messages]
              [--payload bytes,…] [--classes web:50,android:30,ios:20] [--bandwidth-kbit 0,512,1024]
-             [--duration 60s] [--target situk|signalr|both] [--report docs/benchmarks.md] [--label NAME]
-             [--ramp sockets-per-second] [--probes N] [--queue-capacity N] [--max-connections N] [--ack-window ms] [--broker-dll path]
+             [--duration 60s] [--target situk|kestrel|signalr|both|all|list] [--report docs/benchmarks.md] [--label NAME]
+             [--ramp sockets-per-second] [--probes N] [--silent-probes N] [--publish N] [--publish-rate per-second]
+             [--queue-capacity N] [--max-connections N] [--ack-window ms] [--broker-dll path]
         """;
 }

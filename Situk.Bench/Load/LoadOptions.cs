@@ -37,6 +37,15 @@ internal sealed record LoadOptions
     /// <summary>64 B broadcasts, each drained, timed to the last device: the Situk/SignalR comparison.</summary>
     public int Probes { get; init; } = 5;
 
+    /// <summary>64 B broadcasts timed like the probes but with devices not acking, run before the probes (0: none).</summary>
+    public int SilentProbes { get; init; }
+
+    /// <summary>One-to-one HTTP publishes after the pattern, each to the next device's user (0: no such phase).</summary>
+    public int Publishes { get; init; }
+
+    /// <summary>One-to-one publishes per second.</summary>
+    public double PublishRate { get; init; } = 1000;
+
     /// <summary>Broker <c>QueueCapacity</c>; 0 keeps the broker's default (256).</summary>
     public int QueueCapacity { get; init; }
 
@@ -73,11 +82,14 @@ internal sealed record LoadOptions
                 "--classes" => o with { Classes = List(value).Select(Class).ToArray() },
                 "--bandwidth-kbit" => o with { BandwidthKbit = List(value).Select(Int).ToArray() },
                 "--duration" => o with { Duration = Span(value) },
-                "--target" => o with { Targets = value == "both" ? ["situk", "signalr"] : value is "situk" or "signalr" ? [value] : throw new ArgumentException("--target is situk, signalr or both.") },
+                "--target" => o with { Targets = TargetList(value) },
                 "--report" => o with { ReportPath = value },
                 "--label" => o with { Label = value },
                 "--ramp" => o with { RampPerSecond = Int(value) },
                 "--probes" => o with { Probes = Int(value) },
+                "--silent-probes" => o with { SilentProbes = Int(value) },
+                "--publish" => o with { Publishes = Int(value) },
+                "--publish-rate" => o with { PublishRate = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--queue-capacity" => o with { QueueCapacity = Int(value) },
                 "--max-connections" => o with { MaxConnections = Int(value) },
                 "--devices-per-address" => o with { DevicesPerAddress = Int(value) },
@@ -110,6 +122,20 @@ internal sealed record LoadOptions
     }
 
     public int BandwidthOf(int index) => BandwidthKbit[(index / 7) % BandwidthKbit.Length];
+
+    /// <summary><c>both</c> is Situk and SignalR, <c>all</c> Situk, bare Kestrel and SignalR, or a list of <c>situk</c>, <c>kestrel</c>, <c>signalr</c>.</summary>
+    private static string[] TargetList(string value)
+    {
+        string[] names = value switch
+        {
+            "both" => ["situk", "signalr"],
+            "all" => ["situk", "kestrel", "signalr"],
+            _ => List(value),
+        };
+        return names.Length > 0 && names.All(static n => n is "situk" or "kestrel" or "signalr") && names.Distinct().Count() == names.Length
+            ? names
+            : throw new ArgumentException("--target is situk, kestrel, signalr (or a list of them), both (situk,signalr) or all.");
+    }
 
     private static int Int(string s) => int.Parse(s, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
 

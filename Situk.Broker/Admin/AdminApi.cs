@@ -22,7 +22,11 @@ internal static class AdminApi
         group.MapDelete("/admin/sessions/{sessionId}", KickSession);
         group.MapDelete("/admin/users/{userId}/sessions", KickUser);
         group.MapDelete("/admin/users/{userId}/signins/{signInId}/sessions", SignOut);
-        group.MapPost("/admin/publish", PublishAsync);
+        // The services a publish needs are singletons: taken from the root provider, so a publish (the one management
+        // call made at a rate) creates no request scope; the other routes are rare and bind them as usual.
+        var services = app.ServiceProvider;
+        group.MapPost("/admin/publish", (HttpRequest request, HttpResponse response, CancellationToken ct) => PublishAsync(
+            request, response, services.GetRequiredService<AdminScope>(), services.GetRequiredService<Publisher>(), services.GetRequiredService<TimeProvider>(), ct));
         group.MapGet("/admin/stats", Stats);
         group.MapGet("/metrics", ScrapeAsync);
         return group;
@@ -79,7 +83,7 @@ internal static class AdminApi
     /// of the audience (a scatter-gather like the kicks): the answer counts them all and names the brokers that
     /// did not answer in time (which may still have delivered it).
     /// </summary>
-    private static async Task<Results<Ok<SessionCount>, ValidationProblem>> PublishAsync(
+    private static async Task<Results<SessionCountAnswer, Ok<SessionCount>, ValidationProblem>> PublishAsync(
         HttpRequest request, HttpResponse response, AdminScope scope, Publisher publisher, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, errors) = await PublishRequestReader.ReadAsync(request, cancellationToken);
@@ -93,7 +97,8 @@ internal static class AdminApi
             publisher.NextEphemeralId(), n.Kind, n.Title, n.Body, n.Link, n.Data, time.GetUtcNow(), NotificationKinds.Table[n.Kind].Priority);
         var gathered = await scope.AskAsync(AdminOps.Publish, new AdminQuery(To: body.To, Notification: notification), cancellationToken);
         NameMissing(response, gathered);
-        return TypedResults.Ok(new SessionCount(gathered.Answers.Sum(a => a.Delivered ?? 0), gathered.Missing.Length == 0 ? null : gathered.Missing));
+        var sessions = gathered.Answers.Sum(a => a.Delivered ?? 0);
+        return gathered.Missing.Length == 0 ? new SessionCountAnswer(sessions) : TypedResults.Ok(new SessionCount(sessions, gathered.Missing));
     }
 
     /// <summary>A single broker's figures as before; in a cluster the total, one row per broker and the brokers missing.</summary>

@@ -34,22 +34,44 @@ internal static class MarkdownReport
             $"bandwidth {string.Join(" / ", options.BandwidthKbit.Select(Kbit))}, ramp {options.RampPerSecond}/s.");
         s.AppendLine();
 
-        var header = "| | " + string.Join(" | ", results.Select(r => r.Target)) + (results.Count == 2 ? " | situk / signalr |" : " |");
-        s.AppendLine(header);
-        s.AppendLine("|---|" + string.Concat(results.Select(_ => "---:|")) + (results.Count == 2 ? "---:|" : ""));
+        var against = Against(results);
+        s.AppendLine("| | " + string.Join(" | ", results.Select(r => r.Target)) + " |" + string.Concat(against.Select(o => $" situk / {o.Target} |")));
+        s.AppendLine("|---|" + string.Concat(results.Select(_ => "---:|")) + string.Concat(against.Select(_ => "---:|")));
         Row(s, results, "devices asked / connected", r => $"{r.Asked:N0} / {r.Connected:N0}");
         Row(s, results, "refused (HTTP status or error)", r => r.Refused.Count == 0 ? "none" : string.Join(", ", r.Refused.Select(kv => $"{kv.Key}: {kv.Value:N0}")));
         Row(s, results, "connect phase (s)", r => r.ConnectSeconds.ToString("0.0", c));
         Row(s, results, "server RSS idle → connected → peak (MiB)", r => $"{Mib(r.RssIdle)} → {Mib(r.RssConnected)} → {Mib(r.RssPeak)}");
         Row(s, results, "**server RSS per connection (KiB)**", r => (r.RssPerConnection / 1024).ToString("0.00", c), r => r.RssPerConnection);
-        Row(s, results, $"**last device receives one 64 B broadcast (ms, median of {options.Probes})**", r => r.ProbeMedianMs.ToString("0.0", c), r => r.ProbeMedianMs);
+        if (options.SilentProbes > 0)
+        {
+            Row(s, results, $"**last device receives one 64 B broadcast, devices not acking (ms, median of {options.SilentProbes})**", r => r.SilentProbeMedianMs.ToString("0.0", c), r => r.SilentProbeMedianMs);
+            Row(s, results, "silent probes: each (ms)", r => r.SilentProbes is { } b ? string.Join(" ", Enumerable.Range(0, b.Published).Select(i => b.LastDeviceMs(i).ToString("0.0", c))) : "—");
+            Row(s, results, "server CPU per broadcast, devices not acking (ms)", r => r.CpuPerSilentProbeMs.ToString("0.0", c), r => r.CpuPerSilentProbeMs);
+        }
+
+        Row(s, results, $"**last device receives one 64 B broadcast{(options.SilentProbes > 0 ? ", devices acking" : "")} (ms, median of {options.Probes})**", r => r.ProbeMedianMs.ToString("0.0", c), r => r.ProbeMedianMs);
         Row(s, results, "probes: each (ms)", r => string.Join(" ", Enumerable.Range(0, r.Probes.Published).Select(i => r.Probes.LastDeviceMs(i).ToString("0.0", c))));
         Row(s, results, "probes: received / expected", r => $"{r.Probes.Received:N0} / {r.Probes.Expected:N0}");
+        Row(s, results, "server CPU per broadcast, probes (ms)", r => r.CpuPerProbeMs.ToString("0.0", c), r => r.CpuPerProbeMs);
+        Row(s, results, "first broadcast after start, to the last device (ms)", r => r.FirstBroadcastMs.ToString("0.0", c), r => r.FirstBroadcastMs);
         Row(s, results, "pattern: broadcasts published", r => r.Pattern.Published.ToString(c));
         Row(s, results, "pattern: deliveries received / expected", r => $"{r.Pattern.Received:N0} / {r.Pattern.Expected:N0}");
         Row(s, results, "pattern: losses (expected − received)", r => (r.Pattern.Expected - r.Pattern.Received).ToString("N0", c));
         Row(s, results, "pattern: deliveries per second", r => r.Pattern.DeliveriesPerSecond().ToString("N0", c), r => r.Pattern.DeliveriesPerSecond());
         Row(s, results, "pattern: delay p50 / p90 / p99 / max (ms)", r => Percentiles(r.Pattern.All));
+        Row(s, results, "pattern: server CPU per broadcast (ms)", r => r.CpuPerPatternMs.ToString("0.0", c), r => r.CpuPerPatternMs);
+        if (options.Publishes > 0)
+        {
+            var rate = options.PublishRate.ToString("N0", c);
+            Row(s, results, $"one-to-one publishes at {rate}/s (`POST /admin/publish`; baselines `POST /publish`): sent / received / failed",
+                r => r.Publish is { } p ? $"{p.Sent:N0} / {p.Received:N0} / {(p.Failed.IsEmpty ? "0" : string.Join(", ", p.Failed.Select(kv => $"{kv.Key}: {kv.Value:N0}")))}" : "—");
+            Row(s, results, "publish call p50 / p90 / p99 / max (ms)", r => r.Publish is { } p ? Percentiles(p.Calls) : "—");
+            Row(s, results, "**publish call p99 (ms)**", r => P99(r.Publish?.Calls), r => P99Ms(r.Publish?.Calls));
+            Row(s, results, "publish → device p50 / p90 / p99 / max (ms)", r => r.Publish is { } p ? Percentiles(p.Delays) : "—");
+            Row(s, results, "**publish → device p99 (ms)**", r => P99(r.Publish?.Delays), r => P99Ms(r.Publish?.Delays));
+            Row(s, results, "**server CPU per publish (ms)**", r => r.CpuPerPublishMs.ToString("0.000", c), r => r.CpuPerPublishMs);
+        }
+
         Row(s, results, "device sockets closed by the server (code: n)", r => r.Closed.Count == 0 ? "none" : string.Join(", ", r.Closed.Select(kv => $"{kv.Key}: {kv.Value:N0}")));
         Row(s, results, "sockets held at the end / server alive", r => $"{r.HeldAtEnd:N0} / {(r.Survived ? "yes" : "**no**")}");
         s.AppendLine();
@@ -117,13 +139,26 @@ internal static class MarkdownReport
     private static void Row(StringBuilder s, IReadOnlyList<TargetResult> results, string name, Func<TargetResult, string> cell, Func<TargetResult, double>? ratio = null)
     {
         s.Append(CultureInfo.InvariantCulture, $"| {name} | ").Append(string.Join(" | ", results.Select(cell))).Append(" |");
-        if (results.Count == 2)
+        var situk = results.FirstOrDefault(r => r.Target == "situk");
+        foreach (var other in Against(results))
         {
-            s.Append(ratio is null ? " |" : string.Create(CultureInfo.InvariantCulture, $" {ratio(results[0]) / ratio(results[1]):0.00} |"));
+            s.Append(ratio is null || situk is null ? " |" : $" {Ratio(ratio(situk), ratio(other))} |");
         }
 
         s.AppendLine();
     }
+
+    /// <summary>The targets Situk is set against, one ratio column each (none without Situk in the run).</summary>
+    private static TargetResult[] Against(IReadOnlyList<TargetResult> results) =>
+        results.Any(r => r.Target == "situk") ? [.. results.Where(r => r.Target != "situk")] : [];
+
+    /// <summary>"—" when either side is missing or the other is zero (CPU time moves in 10 ms ticks).</summary>
+    private static string Ratio(double situk, double other) =>
+        double.IsFinite(situk) && double.IsFinite(other) && other > 0 ? (situk / other).ToString("0.00", CultureInfo.InvariantCulture) : "—";
+
+    private static double P99Ms(LongHistogram? h) => h is { TotalCount: > 0 } ? h.GetValueAtPercentile(99) / 1000.0 : double.NaN;
+
+    private static string P99(LongHistogram? h) => h is { TotalCount: > 0 } ? Ms(h.GetValueAtPercentile(99)) : "—";
 
     public static string Percentiles(LongHistogram h) => h.TotalCount == 0 ? "—" : string.Create(CultureInfo.InvariantCulture,
         $"{Ms(h.GetValueAtPercentile(50))} / {Ms(h.GetValueAtPercentile(90))} / {Ms(h.GetValueAtPercentile(99))} / {Ms(h.GetMaxValue())}");

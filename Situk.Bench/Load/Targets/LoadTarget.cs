@@ -4,8 +4,8 @@ namespace Situk.Bench.Load.Targets;
 
 /// <summary>
 /// One server under test, as the load command sees it: a child process, how a device socket is opened and
-/// spoken to, and a publisher that broadcasts to every device. Two exist: Situk's broker and the SignalR
-/// baseline; the fleet, the patterns and the report are the same for both.
+/// spoken to, and a publisher that broadcasts to every device. Three exist: Situk's broker, the bare Kestrel
+/// baseline and the SignalR baseline; the fleet, the patterns and the report are the same for all.
 /// </summary>
 internal abstract class LoadTarget : IAsyncDisposable
 {
@@ -58,6 +58,13 @@ internal abstract class LoadTarget : IAsyncDisposable
 
     /// <summary>A link that broadcasts to every device, as the API (or a SignalR publisher) would.</summary>
     public abstract Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The HTTP call that publishes notification <paramref name="id"/> (a body of <paramref name="payloadBytes"/>
+    /// characters) to device <paramref name="deviceIndex"/>'s user alone: Situk's <c>POST /admin/publish</c>, the
+    /// baselines' <c>POST /publish?user=</c>.
+    /// </summary>
+    public abstract HttpRequestMessage PublishRequest(int deviceIndex, long id, int payloadBytes);
 
     public async ValueTask DisposeAsync()
     {

@@ -32,7 +32,7 @@ internal sealed class SignalRTarget : LoadTarget
         return process;
     }
 
-    public override Uri DeviceUri(int index, string deviceClass) => new($"ws://127.0.0.1:{_port}/hub?device={deviceClass}");
+    public override Uri DeviceUri(int index, string deviceClass) => new($"ws://127.0.0.1:{_port}/hub?device={deviceClass}&user={SitukTarget.UserOf(index)}");
 
     public override void Prepare(ClientWebSocket socket, int index)
     {
@@ -60,6 +60,13 @@ internal sealed class SignalRTarget : LoadTarget
     // The hub's Ack takes ids only: the baseline has no receipt times to correct.
     public override byte[] Ack(long[] ids, int[] delays) =>
         Encoding.UTF8.GetBytes($"{{\"type\":1,\"target\":\"Ack\",\"arguments\":[[{string.Join(',', ids)}]]}}\u001e");
+
+    public override HttpRequestMessage PublishRequest(int deviceIndex, long id, int payloadBytes) =>
+        new(HttpMethod.Post, new Uri($"http://127.0.0.1:{_port}/publish?user={SitukTarget.UserOf(deviceIndex)}"))
+        {
+            Content = SitukTarget.Json(JsonSerializer.SerializeToUtf8Bytes(
+                new BaselineNotification(id, "admin.message", "Pengumuman", new string('x', payloadBytes), DateTimeOffset.UtcNow, null), Json)),
+        };
 
     public override async Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken)
     {

@@ -119,6 +119,19 @@ internal sealed class SitukTarget : LoadTarget
     public override byte[] Ack(long[] ids, int[] delays) =>
         JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new AckFrame(ids, delays), SitukJson.Default.DeviceFrame);
 
+    /// <summary><c>POST /admin/publish</c> to the device's user with the admin key; the broker gives the id (negative, ephemeral).</summary>
+    public override HttpRequestMessage PublishRequest(int deviceIndex, long id, int payloadBytes) =>
+        new(HttpMethod.Post, new Uri($"http://127.0.0.1:{_internalPort}/admin/publish"))
+        {
+            Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey) },
+            Content = Json(JsonSerializer.SerializeToUtf8Bytes(
+                new AdminPublishRequest(Audience.Users(UserOf(deviceIndex)), new AdminNotification(NotificationKinds.AdminMessage, "Pengumuman", new string('x', payloadBytes))),
+                SitukJson.Default.AdminPublishRequest)),
+        };
+
+    /// <summary>A JSON body with its <c>Content-Length</c>, as curl or any client with the body in hand sends it (not chunked).</summary>
+    public static ByteArrayContent Json(byte[] body) => new(body) { Headers = { { "Content-Type", "application/json" } } };
+
     public override async Task<PublishLink> ConnectPublisherAsync(CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();

@@ -132,6 +132,9 @@ public sealed class AdminApiTests
     [TestCase("{\"to\":{\"all\":true},\"notification\":{\"kind\":\"nope\",\"title\":\"t\",\"body\":\"b\"}}", "notification.kind")]
     [TestCase("{\"to\":{\"all\":true},\"notification\":{\"kind\":\"admin.message\",\"body\":\"b\"}}", "notification.title")]
     [TestCase("{\"to\":{\"userIds\":\"x\"},\"notification\":{\"kind\":\"admin.message\",\"title\":\"t\",\"body\":\"b\"}}", "to.userIds")]
+    [TestCase("", "body")]
+    [TestCase("null", "body")]
+    [TestCase("{\"to\":{\"all\":true},\"notification\":{\"kind\":\"admin.message\",\"title\":\"t\",\"body\":\"b\"}} {}", "body")]
     public async Task Bad_publish_body_is_400_problem_naming_the_field(string body, string field)
     {
         using var cts = Timeouts.Generous();
@@ -144,6 +147,42 @@ public sealed class AdminApiTests
             Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
             Assert.That(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), Is.True, problem.RootElement.ToString());
         });
+    }
+
+    [Test]
+    [Description("The answer is written as bytes on a single broker: it must stay exactly what SessionCount serialises to.")]
+    public async Task Publish_answers_the_count_of_sessions_as_json()
+    {
+        using var cts = Timeouts.Generous();
+        var (socket, _) = await _broker.ConnectDeviceWithWelcomeAsync("answered", cancellationToken: cts.Token);
+        using (socket)
+        {
+            using var admin = _broker.CreateAdminClient();
+            using var response = await admin.PostAsync("admin/publish",
+                JsonBody("{\"to\":{\"userIds\":[\"answered\"]},\"notification\":{\"kind\":\"admin.message\",\"title\":\"t\",\"body\":\"b\"}}"), cts.Token);
+            var text = await response.Content.ReadAsStringAsync(cts.Token);
+            Assert.Multiple(() =>
+            {
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+                Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+                Assert.That(text, Is.EqualTo("{\"sessions\":1}"));
+            });
+        }
+    }
+
+    [Test]
+    [Description("A body larger than one buffer of the request pipe (4 KiB) arrives in several pieces and is read whole.")]
+    public async Task A_publish_body_of_several_buffers_is_read_whole()
+    {
+        using var cts = Timeouts.Generous();
+        var (socket, _) = await _broker.ConnectDeviceWithWelcomeAsync("large-body", cancellationToken: cts.Token);
+        using (socket)
+        {
+            var text = new string('x', 20_000);
+            Assert.That(await _broker.PublishAsync(Audience.Users("large-body"), "large", cts.Token, body: text), Is.EqualTo(1));
+            var received = await socket.ReceiveNotificationAsync(cts.Token);
+            Assert.That(received.Body, Is.EqualTo(text));
+        }
     }
 
     [Test]
