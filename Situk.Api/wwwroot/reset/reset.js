@@ -49,8 +49,8 @@ async function save() {
       return;
     }
     problem.textContent = await detailOf(response);
-    // A bad password or too many tries is worth another go; a used, expired or unknown link is not.
-    button.disabled = response.status === 410 || lastBody?.code === 'reset.unknown';
+    // A bad password or too many tries is worth another go; a used, expired or unknown link (a reset.* code) is not.
+    button.disabled = response.status === 410 || lastBody?.code?.startsWith('reset.') === true;
   } catch {
     problem.textContent = text.say('unreachable');
     button.disabled = false;
