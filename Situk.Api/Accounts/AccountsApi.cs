@@ -103,14 +103,14 @@ public static class AccountsApi
         return outcome switch
         {
             EmailVerification.Outcome.Verified => TypedResults.Ok(new EmailVerifiedDto(userId, Verified: true)),
-            EmailVerification.Outcome.Used => Refused("This link was already used. Sign in: your address is confirmed."),
-            EmailVerification.Outcome.Expired => Refused("This link has expired. Sign up again with the same email for a new one."),
-            _ => Refused("This link is not valid. Copy the whole link from the email, or sign up again for a new one."),
+            EmailVerification.Outcome.Used => Refused("verify.used"),
+            EmailVerification.Outcome.Expired => Refused("verify.expired"),
+            _ => Refused("verify.unknown"),
         };
     }
 
-    private static ProblemHttpResult Refused(string message) =>
-        Problems.Unprocessable(message, new Dictionary<string, string[]> { ["token"] = [message] });
+    private static ProblemHttpResult Refused(string code) =>
+        Problems.Problem(StatusCodes.Status422UnprocessableEntity, code, "token");
 
     private static async Task<Results<Created<AccountDto>, ProblemHttpResult>> CreateAsesor(NewAsesorRequest body, NpgsqlDataSource db, IOptions<TextOptions> texts, CancellationToken ct)
     {
@@ -118,13 +118,13 @@ public static class AccountsApi
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await UserStore.FindHolderAsync(connection, email, ct) is not null)
         {
-            return Problems.Conflict($"An account with the email '{email}' already exists.");
+            return Problems.Conflict("account.email_taken", ("email", email));
         }
 
         // An admin vouches for the address of an asesor they create.
         var id = await UserStore.CreateAsync(connection, null, body.FullName, email, Passwords.Hash(body.Password), body.Phone, Roles.Asesor, verified: true, texts.Value.For(body.Language, body.TimeZone), ct);
         return id is { } created
             ? TypedResults.Created($"/api/v1/users/{created}", new AccountDto(created, email, Roles.Asesor))
-            : Problems.Conflict($"An account with the email '{email}' already exists.");
+            : Problems.Conflict("account.email_taken", ("email", email));
     }
 }

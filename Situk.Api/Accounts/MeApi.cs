@@ -30,7 +30,7 @@ public static class MeApi
     {
         var id = Caller.From(user).UserId;
         await using var c = await db.OpenConnectionAsync(ct);
-        return await UserStore.LoadAsync(c, id, ct) is { } found ? TypedResults.Ok(found) : Problems.NotFound($"User {id}");
+        return await UserStore.LoadAsync(c, id, ct) is { } found ? TypedResults.Ok(found) : Problems.NotFound("user.not_found", ("id", id));
     }
 
     private static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Update(UpdateMeRequest body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
@@ -39,7 +39,7 @@ public static class MeApi
         await using var c = await db.OpenConnectionAsync(ct);
         return await UserStore.UpdateLocaleAsync(c, id, body.Language, body.TimeZone, ct) is { } updated
             ? TypedResults.Ok(updated)
-            : Problems.NotFound($"User {id}");
+            : Problems.NotFound("user.not_found", ("id", id));
     }
 
     /// <summary>
@@ -53,33 +53,26 @@ public static class MeApi
         await using var c = await db.OpenConnectionAsync(ct);
         if (await UserStore.LoadAsync(c, id, ct) is not { } account)
         {
-            return Problems.NotFound($"User {id}");
+            return Problems.NotFound("user.not_found", ("id", id));
         }
 
         var address = ClientAddress.Key(http);
         if (!throttle.TryBegin(address, account.Email, out var retryAfter))
         {
             http.Response.Headers.RetryAfter = ClientAddress.RetryAfterSeconds(retryAfter);
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status429TooManyRequests,
-                title: "Too many requests",
-                detail: "Too many wrong passwords; try again after the time in Retry-After.");
+            return Problems.Problem(StatusCodes.Status429TooManyRequests, "password.too_many_failures");
         }
 
         var hash = await UserStore.PasswordHashAsync(c, id, ct);
         if (!Passwords.Verify(hash, body.CurrentPassword))
         {
             throttle.Failed(address);
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status403Forbidden,
-                title: "Wrong current password",
-                detail: "The current password is wrong; the password was not changed.",
-                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] } });
+            return Problems.Problem(StatusCodes.Status403Forbidden, "password.wrong_current", new Dictionary<string, FieldText> { ["currentPassword"] = Problems.Field("field.wrong_password") });
         }
 
         throttle.Succeeded(account.Email);
         return await UserStore.ChangePasswordAsync(c, id, hash!, Passwords.Hash(body.NewPassword), ct)
             ? TypedResults.NoContent()
-            : Problems.Conflict("The password was changed by another request at the same time; sign in again with the new one.");
+            : Problems.Conflict("password.concurrent_change");
     }
 }

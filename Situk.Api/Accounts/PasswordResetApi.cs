@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Auth;
+using Situk.Api.Errors;
 using Situk.Api.Notifications;
 
 namespace Situk.Api.Accounts;
@@ -66,19 +67,9 @@ public static class PasswordResetApi
         return await PasswordReset.UseAsync(c, body.Token.Trim(), hash, time.GetUtcNow(), ct) switch
         {
             PasswordReset.Outcome.Changed => TypedResults.Ok(new PasswordResetDone(PasswordChanged: true)),
-            PasswordReset.Outcome.Used => Refused(StatusCodes.Status410Gone, "Reset link already used",
-                "This link was already used. Ask for a new one if you still need to reset your password."),
-            PasswordReset.Outcome.Expired => Refused(StatusCodes.Status410Gone, "Reset link expired",
-                "This link has expired (it works for one hour). Ask for a new one."),
-            _ => Refused(StatusCodes.Status400BadRequest, "Unknown reset link",
-                "This link is not valid. Copy the whole link from the email, or ask for a new one."),
+            PasswordReset.Outcome.Used => Problems.Problem(StatusCodes.Status410Gone, "reset.used", "token"),
+            PasswordReset.Outcome.Expired => Problems.Problem(StatusCodes.Status410Gone, "reset.expired", "token"),
+            _ => Problems.Problem(StatusCodes.Status400BadRequest, "reset.unknown", "token"),
         };
     }
-
-    private static ProblemHttpResult Refused(int status, string title, string message) =>
-        TypedResults.Problem(
-            statusCode: status,
-            title: title,
-            detail: message,
-            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["token"] = [message] } });
 }

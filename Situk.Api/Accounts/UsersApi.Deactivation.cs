@@ -21,7 +21,7 @@ public static partial class UsersApi
     {
         if (Caller.From(caller).UserId == id)
         {
-            return Problems.Conflict("You cannot deactivate your own account; another admin can.");
+            return Problems.Conflict("user.deactivate_self");
         }
 
         var reason = body.Reason; // stored as the admin wrote it
@@ -30,7 +30,7 @@ public static partial class UsersApi
         {
             if (await UserStore.DeactivateAsync(c, id, reason, time.GetUtcNow(), ct) is not { } done)
             {
-                return Problems.NotFound($"User {id}");
+                return Problems.NotFound("user.not_found", ("id", id));
             }
 
             answer = new DeactivationDto(done.User, done.Reason, SocketsClosed: false, ClosedSessions: null);
@@ -55,7 +55,7 @@ public static partial class UsersApi
         await using var c = await db.OpenConnectionAsync(ct);
         if (!await UserStore.ReactivateAsync(c, id, ct))
         {
-            return Problems.NotFound($"User {id}");
+            return Problems.NotFound("user.not_found", ("id", id));
         }
 
         active.Forget(id);

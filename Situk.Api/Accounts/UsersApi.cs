@@ -52,23 +52,23 @@ public static partial class UsersApi
         var take = limit ?? DefaultListLimit;
         if (take is < 1 or > MaxListLimit)
         {
-            return Problems.Invalid("limit", $"limit must be between 1 and {MaxListLimit}.");
+            return Problems.Invalid("limit", "list.limit", ("max", MaxListLimit));
         }
 
         if (after is < 0)
         {
-            return Problems.Invalid("after", "after must not be negative.");
+            return Problems.Invalid("after", "list.after_negative");
         }
 
         if (role is not null && !Roles.IsKnown(role))
         {
-            return Problems.Invalid("role", $"Unknown role; one of: {string.Join(", ", Roles.All)}.");
+            return Problems.Invalid("role", "list.role", ("roles", string.Join(", ", Roles.All)));
         }
 
         var query = q?.Trim();
         if (q is not null && query!.Length is < 1 or > MaxQueryLength)
         {
-            return Problems.Invalid("q", $"q must hold 1 to {MaxQueryLength} characters of a name or email.");
+            return Problems.Invalid("q", "users.query", ("max", MaxQueryLength));
         }
 
         await using var c = await db.OpenConnectionAsync(ct);
@@ -80,7 +80,7 @@ public static partial class UsersApi
     private static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Get(long id, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var c = await db.OpenConnectionAsync(ct);
-        return await UserStore.LoadAsync(c, id, ct) is { } user ? TypedResults.Ok(user) : Problems.NotFound($"User {id}");
+        return await UserStore.LoadAsync(c, id, ct) is { } user ? TypedResults.Ok(user) : Problems.NotFound("user.not_found", ("id", id));
     }
 
     private static async Task<Results<Created<AccountDto>, ProblemHttpResult>> CreateAdmin(NewAdminRequest body, NpgsqlDataSource db, IOptions<TextOptions> texts, CancellationToken ct)
@@ -89,13 +89,13 @@ public static partial class UsersApi
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await UserStore.FindHolderAsync(connection, email, ct) is not null)
         {
-            return Problems.Conflict($"An account with the email '{email}' already exists.");
+            return Problems.Conflict("account.email_taken", ("email", email));
         }
 
         // An admin vouches for the address of an admin they create, as for an asesor.
         var id = await UserStore.CreateAsync(connection, null, body.FullName, email, Passwords.Hash(body.Password), body.Phone, Roles.Admin, verified: true, texts.Value.For(body.Language, body.TimeZone), ct);
         return id is { } created
             ? TypedResults.Created($"/api/v1/users/{created}", new AccountDto(created, email, Roles.Admin))
-            : Problems.Conflict($"An account with the email '{email}' already exists.");
+            : Problems.Conflict("account.email_taken", ("email", email));
     }
 }

@@ -32,7 +32,7 @@ public static partial class AuthApi
     {
         if (!RefreshTokenStore.IsWellFormed(body.RefreshToken))
         {
-            return Problems.Invalid("refreshToken", "Not a refresh token: 43 base64url characters are expected.");
+            return Problems.Invalid("refreshToken", "refresh.malformed");
         }
 
         var outcome = await refreshTokens.RotateAsync(body.RefreshToken, ct);
@@ -50,25 +50,16 @@ public static partial class AuthApi
             await KickSignInAsync(broker, outcome.UserId, outcome.FamilyId, logger, ct);
         }
 
-        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: RefusalTitle(outcome.Refusal), detail: RefusalDetail(outcome.Refusal));
+        return Problems.Problem(StatusCodes.Status401Unauthorized, RefusalCode(outcome.Refusal));
     }
 
-    private static string RefusalTitle(RefreshRefusal refusal) => refusal switch
+    private static string RefusalCode(RefreshRefusal refusal) => refusal switch
     {
-        RefreshRefusal.Expired => "Refresh token expired",
-        RefreshRefusal.Revoked => "Signed out",
-        RefreshRefusal.Reused => "Refresh token already used",
-        RefreshRefusal.Deactivated => "Account deactivated",
-        _ => "Unknown refresh token",
-    };
-
-    private static string RefusalDetail(RefreshRefusal refusal) => refusal switch
-    {
-        RefreshRefusal.Expired => "This refresh token has expired; sign in again with email and password.",
-        RefreshRefusal.Revoked => "This sign-in was ended (signed out or revoked); sign in again with email and password.",
-        RefreshRefusal.Reused => "This refresh token was used before, so its sign-in has been ended on every device holding it; sign in again with email and password.",
-        RefreshRefusal.Deactivated => "This account has been deactivated by an administrator. Ask your LSP's administrator to reactivate it.",
-        _ => "No such refresh token; sign in again with email and password.",
+        RefreshRefusal.Expired => "refresh.expired",
+        RefreshRefusal.Revoked => "refresh.revoked",
+        RefreshRefusal.Reused => "refresh.reused",
+        RefreshRefusal.Deactivated => "account.deactivated",
+        _ => "refresh.unknown",
     };
 
     /// <summary>Closes the sign-in's sockets; the broker away only delays that until their access tokens expire.</summary>

@@ -26,7 +26,7 @@ public static partial class AuthApi
     {
         if (!Guid.TryParseExact(user.FindFirstValue(TokenIssuer.SignInClaim), "N", out var familyId))
         {
-            return Problems.Invalid(TokenIssuer.SignInClaim, "This access token names no device sign-in (it has no sid claim); nothing to sign out.");
+            return Problems.Invalid(TokenIssuer.SignInClaim, "signout.no_sign_in");
         }
 
         var caller = Caller.From(user);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Accounts;
+using Situk.Api.Errors;
 using Situk.Api.Hosting;
 using Situk.Contracts;
 
@@ -47,10 +48,7 @@ public static partial class AuthApi
         if (!throttle.TryBegin(address, email, out var retryAfter))
         {
             http.Response.Headers.RetryAfter = ClientAddress.RetryAfterSeconds(retryAfter);
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status429TooManyRequests,
-                title: "Too many requests",
-                detail: "Too many failed sign-ins; try again after the time in Retry-After.");
+            return Problems.Problem(StatusCodes.Status429TooManyRequests, "auth.too_many_failures");
         }
 
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -58,20 +56,14 @@ public static partial class AuthApi
         if (user is null || !Passwords.Verify(user.PasswordHash, body.Password))
         {
             throttle.Failed(address);
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status401Unauthorized,
-                title: "Unauthorized",
-                detail: "The email or password is wrong.");
+            return Problems.Problem(StatusCodes.Status401Unauthorized, "auth.wrong_password");
         }
 
         throttle.Succeeded(email);
         if (user.Deactivated)
         {
             // Told only to whoever knows the password, after the same checks as any other answer.
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status403Forbidden,
-                title: "Account deactivated",
-                detail: "This account has been deactivated by an administrator. Ask your LSP's administrator to reactivate it.");
+            return Problems.Forbidden("account.deactivated");
         }
 
         var refresh = await refreshTokens.StartSignInAsync(connection, user.Id, ct);

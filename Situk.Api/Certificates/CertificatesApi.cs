@@ -57,7 +57,7 @@ public static class CertificatesApi
         await using var c = await db.OpenConnectionAsync(ct);
         return await CertificateStore.FindAsync(c, wanted, time.GetUtcNow(), ct) is { } found
             ? TypedResults.Ok(new CertificateCheckDto(found.Number, found.Status, found.HolderName, found.SchemeName, found.IssuedAt, found.ExpiresAt, found.RevokedAt))
-            : Problems.NotFound($"Certificate {wanted}");
+            : Problems.NotFound("certificate.not_found", ("number", wanted));
     }
 
     /// <summary>The holder and admins get the PDF; anyone else the same 404 as for an unknown number, so existence is not revealed.</summary>
@@ -70,7 +70,7 @@ public static class CertificatesApi
         var found = await CertificateStore.FindAsync(c, wanted, time.GetUtcNow(), ct);
         if (found is null || !(me.IsAdmin || found.HolderId == me.UserId))
         {
-            return Problems.NotFound($"Certificate {wanted}");
+            return Problems.NotFound("certificate.not_found", ("number", wanted));
         }
 
         var pdf = CertificatePdf.Render(found, lsp.Value.Name, links.Absolute(CertificateNotices.CheckPath(found.Number))!);
@@ -84,7 +84,7 @@ public static class CertificatesApi
         var reason = body.Reason;
         if (string.IsNullOrWhiteSpace(reason))
         {
-            return Problems.Invalid("reason", "The reason must say why; it is told to the holder.");
+            return Problems.Invalid("reason", "certificate.reason_blank");
         }
 
         var wanted = NumberFromRoute(number);
@@ -94,14 +94,16 @@ public static class CertificatesApi
         var found = await CertificateStore.FindAsync(c, wanted, now, ct, tx, forUpdate: true);
         if (found is null)
         {
-            return Problems.NotFound($"Certificate {wanted}");
+            return Problems.NotFound("certificate.not_found", ("number", wanted));
         }
 
         if (found.RevokedAt is { } revokedAt)
         {
             return Problems.Conflict(
-                $"Certificate {found.Number} was already revoked on {CertificateNotices.Day(revokedAt)}.",
-                new Dictionary<string, object?> { ["currentStatus"] = CertificateStatus.Revoked });
+                "certificate.already_revoked",
+                new Dictionary<string, object?> { ["currentStatus"] = CertificateStatus.Revoked },
+                ("number", found.Number),
+                ("day", CertificateNotices.Day(revokedAt)));
         }
 
         await c.ExecuteAsync(new CommandDefinition(
@@ -126,22 +128,22 @@ public static class CertificatesApi
         var take = limit ?? DefaultListLimit;
         if (take is < 1 or > MaxListLimit)
         {
-            return Problems.Invalid("limit", $"limit must be between 1 and {MaxListLimit}.");
+            return Problems.Invalid("limit", "list.limit", ("max", MaxListLimit));
         }
 
         if (after is < 0)
         {
-            return Problems.Invalid("after", "after must not be negative.");
+            return Problems.Invalid("after", "list.after_negative");
         }
 
         if (schemeId is < 1)
         {
-            return Problems.Invalid("schemeId", "schemeId must be a positive id.");
+            return Problems.Invalid("schemeId", "list.positive_id", ("field", "schemeId"));
         }
 
         if (status is not null && !CertificateStatus.All.Contains(status, StringComparer.Ordinal))
         {
-            return Problems.Invalid("status", $"Unknown status; one of: {string.Join(", ", CertificateStatus.All)}.");
+            return Problems.Invalid("status", "list.status", ("statuses", string.Join(", ", CertificateStatus.All)));
         }
 
         await using var c = await db.OpenConnectionAsync(ct);

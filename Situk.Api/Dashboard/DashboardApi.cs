@@ -33,7 +33,7 @@ public static class DashboardApi
         TypedResults.Ok(await broker.StatsAsync(ct));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Kick(string sessionId, BrokerAdminClient broker, CancellationToken ct) =>
-        await broker.KickAsync(sessionId, ct) ? TypedResults.NoContent() : Problems.NotFound($"Session {sessionId}");
+        await broker.KickAsync(sessionId, ct) ? TypedResults.NoContent() : Problems.NotFound("session.not_found", ("id", sessionId));
 
     private static async Task<Results<Ok<DeliverySeries>, ValidationProblem>> Series(int? minutes, int? bucketSeconds, NpgsqlDataSource db, CancellationToken ct)
     {
@@ -41,12 +41,12 @@ public static class DashboardApi
         var bucket = bucketSeconds ?? 5;
         if (span is < 1 or > 1440)
         {
-            return Problems.Invalid("minutes", "minutes must be between 1 and 1440.");
+            return Problems.Invalid("minutes", "list.between", ("field", "minutes"), ("min", 1), ("max", 1440));
         }
 
         if (bucket is < 1 or > 3600)
         {
-            return Problems.Invalid("bucketSeconds", "bucketSeconds must be between 1 and 3600.");
+            return Problems.Invalid("bucketSeconds", "list.between", ("field", "bucketSeconds"), ("min", 1), ("max", 3600));
         }
 
         await using var c = await db.OpenConnectionAsync(ct);
@@ -70,7 +70,7 @@ public static class DashboardApi
         var take = limit ?? 50;
         if (take is < 1 or > 500)
         {
-            return Problems.Invalid("limit", "limit must be between 1 and 500.");
+            return Problems.Invalid("limit", "list.limit", ("max", 500));
         }
 
         await using var c = await db.OpenConnectionAsync(ct);

@@ -20,49 +20,46 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
 
         LogBadRequest(logger, bad.StatusCode, httpContext.Request.Path);
         var status = bad.StatusCode;
-        var (field, message) = Describe(bad);
+        var (field, code, values) = Describe(bad);
         httpContext.Response.StatusCode = status;
-        var details = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
-        {
-            Status = status,
-            Title = status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported media type" : "The request body could not be read.",
-            Detail = message,
-        };
+        var details = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [] }) { Status = status };
+        Problems.Describe(details, code, new Dictionary<string, FieldText> { [field] = FieldText.Of(code, values) }, values);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
     }
 
-    private static (string Field, string Message) Describe(BadHttpRequestException bad)
+    /// <summary>The field at fault and the code of its text (<c>problems.*.json</c>), with the values the text names.</summary>
+    private static (string Field, string Code, (string, object?)[] Values) Describe(BadHttpRequestException bad)
     {
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
-            return ("body", "The body must be JSON (Content-Type: application/json).");
+            return ("body", "body.unsupported_type", []);
         }
 
         if (bad.InnerException is JsonException { Data: var data } nul && data[NulFreeStrings.PropertyKey] is string property)
         {
             var owner = FieldOf(nul.Path);
             var field = owner == "body" ? property : $"{owner}.{property}";
-            return (field, $"'{field}' must not contain the NUL character (U+0000).");
+            return (field, "request.value_nul", [("field", field)]);
         }
 
         if (bad.InnerException is JsonException json)
         {
             var field = FieldOf(json.Path);
             return field == "body"
-                ? (field, "The body is not valid JSON of the expected shape.")
-                : (field, $"The value of '{field}' is malformed or of the wrong type.");
+                ? (field, "request.body_malformed", [])
+                : (field, "request.value_malformed", [("field", field)]);
         }
 
         // A route or query value of the wrong type: 'Failed to bind parameter "int? limit" from "x".'
         if (BindFailure().Match(bad.Message) is { Success: true } failed)
         {
             var name = failed.Groups["name"].Value;
-            return (name, $"The value of '{name}' is malformed or of the wrong type.");
+            return (name, "request.value_malformed", [("field", name)]);
         }
 
-        return ("body", bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
-            ? "A JSON body is required."
-            : "The request is malformed.");
+        return bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
+            ? ("body", "request.body_required", [])
+            : ("body", "request.malformed", []);
     }
 
     /// <summary><c>$.apl01.birthDate</c> → <c>apl01.birthDate</c>; <c>$</c> or nothing → <c>body</c>.</summary>

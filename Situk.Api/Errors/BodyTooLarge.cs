@@ -8,18 +8,13 @@ namespace Situk.Api.Errors;
 /// </summary>
 public static class BodyTooLarge
 {
-    public static void Describe(ProblemDetailsContext context)
+    /// <summary>The text of the framework's bare 413: <c>body.too_large</c> with the limit, or <c>body.too_large_unknown</c>.</summary>
+    public static ProblemText Describe(HttpContext http)
     {
-        if (context.ProblemDetails.Status != StatusCodes.Status413PayloadTooLarge || context.ProblemDetails.Detail is not null)
-        {
-            return;
-        }
-
-        var limit = context.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
-        var message = limit is { } bytes
-            ? $"The body is larger than the {bytes.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes this server accepts."
-            : "The body is larger than this server accepts.";
-        context.ProblemDetails.Detail = message;
-        context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = [message] };
+        var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        var (code, values) = limit is { } bytes
+            ? ("body.too_large", new Dictionary<string, object?> { ["limit"] = bytes })
+            : ("body.too_large_unknown", new Dictionary<string, object?>());
+        return new ProblemText(code, values, new Dictionary<string, FieldText> { ["body"] = new(code, values) });
     }
 }

@@ -23,17 +23,9 @@ public sealed partial class DatabaseUnavailableExceptionHandler(IProblemDetailsS
         LogUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, exception.GetType().Name);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The database is unavailable.",
-                Detail = $"Nothing was stored; retry in {RetryAfterSeconds} s.",
-            },
-        });
+        var details = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable };
+        Problems.Describe(details, "server.database_unavailable", null, ("seconds", RetryAfterSeconds));
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, Exception = exception, ProblemDetails = details });
     }
 
     /// <summary>Connection refused or lost, a server shutting down or starting up, a connection-class error (08xxx).</summary>

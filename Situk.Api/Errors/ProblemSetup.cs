@@ -3,16 +3,16 @@ using Microsoft.AspNetCore.Http.Json;
 
 namespace Situk.Api.Errors;
 
-/// <summary>Every error is problem+json: bad bodies, validation, auth refusals, empty 4xx results and crashes.</summary>
+/// <summary>
+/// Every error is problem+json: bad bodies, validation, auth refusals, empty 4xx results and crashes, each
+/// in the reader's language with a stable <c>code</c> (<see cref="ProblemWords"/>).
+/// </summary>
 public static class ProblemSetup
 {
     public static IServiceCollection AddSitukProblems(this IServiceCollection services)
     {
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
-        {
-            CamelCaseErrors.Apply(context);
-            BodyTooLarge.Describe(context);
-        });
+        // Every problem's words, in the reader's language, with its code (ProblemWords).
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemWords.Write);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         // Throw instead of answering an empty 400, so BadRequestExceptionHandler can name the field.

@@ -29,19 +29,19 @@ public static partial class EvidenceApi
         var document = await EvidenceStore.GetAsync(step.Connection, step.Transaction, id, docId, ct);
         if (document is null)
         {
-            return Problems.NotFound($"Document {docId}");
+            return Problems.NotFound("document.not_found", ("id", docId));
         }
 
         if (document.Purpose != EvidencePurposes.Apl01)
         {
             // APL-02 evidence cannot exist while the registration is submitted; this keeps the rule explicit.
-            return Problems.Conflict($"Document {docId} is APL-02 evidence; it is judged in the APL-02 review, not here.");
+            return Problems.Conflict("document.apl02_review", ("id", docId));
         }
 
         var accepted = body.Accepted!.Value;
         if (!accepted && string.IsNullOrWhiteSpace(body.Note))
         {
-            return EvidenceProblems.Invalid("note", "A rejection needs a note telling the asesi what to fix.");
+            return EvidenceProblems.Invalid("note", "document.note_required");
         }
 
         await EvidenceStore.ReviewAsync(step.Connection, step.Transaction, docId, accepted, body.Note, me.UserId, ct);
@@ -58,7 +58,10 @@ public static partial class EvidenceApi
     public static async Task<ProblemHttpResult?> ApprovalBlockedAsync(NpgsqlConnection c, NpgsqlTransaction tx, long id, CancellationToken ct) =>
         await EvidenceStore.FirstRejectedAsync(c, tx, id, ct) is { } rejected
             ? Problems.Conflict(
-                $"Document {rejected.Id} ({rejected.FileName}) of registration {id} was rejected; APL-01 can be approved once the asesi replaces it, or the registration rejected.",
-                new Dictionary<string, object?> { ["documentId"] = rejected.Id })
+                "document.rejected_blocks",
+                new Dictionary<string, object?> { ["documentId"] = rejected.Id },
+                ("id", rejected.Id),
+                ("fileName", rejected.FileName),
+                ("registrationId", id))
             : null;
 }

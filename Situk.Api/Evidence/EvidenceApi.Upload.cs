@@ -56,7 +56,7 @@ public static partial class EvidenceApi
         if (file.CriterionId is { } criterion && !await step.Connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT situk_criterion_in_scheme(@id, @criterion)", new { id, criterion }, step.Transaction, cancellationToken: ct)))
         {
-            return EvidenceProblems.Field(StatusCodes.Status422UnprocessableEntity, "criterionId", $"Criterion {criterion} is not part of this registration's scheme.");
+            return EvidenceProblems.Field(StatusCodes.Status422UnprocessableEntity, "criterionId", "evidence.criterion_foreign", ("criterion", criterion));
         }
 
         if (await RoomProblemAsync(step, id, null, upload.File.Length, limits, ct) is { } full)
@@ -82,13 +82,13 @@ public static partial class EvidenceApi
             var owner = await EvidenceStore.OwnerAsync(c, id, ct);
             if (owner is null || owner.AsesiId != me.UserId)
             {
-                return Problems.NotFound($"Registration {id}");
+                return Problems.NotFound("registration.not_found", ("id", id));
             }
 
             existing = await EvidenceStore.GetAsync(c, null, id, docId, ct);
             if (existing is null)
             {
-                return Problems.NotFound($"Document {docId}");
+                return Problems.NotFound("document.not_found", ("id", docId));
             }
 
             if (owner.Status != OpenStatus(existing.Purpose))
@@ -114,7 +114,7 @@ public static partial class EvidenceApi
 
         if (await EvidenceStore.GetAsync(step.Connection, step.Transaction, id, docId, ct) is null)
         {
-            return Problems.NotFound($"Document {docId}");
+            return Problems.NotFound("document.not_found", ("id", docId));
         }
 
         if (await RoomProblemAsync(step, id, docId, upload.File.Length, limits, ct) is { } full)
@@ -135,7 +135,7 @@ public static partial class EvidenceApi
         var owner = await EvidenceStore.OwnerAsync(c, id, ct);
         if (owner is null || owner.AsesiId != me.UserId)
         {
-            return Problems.NotFound($"Registration {id}");
+            return Problems.NotFound("registration.not_found", ("id", id));
         }
 
         return owner.Status is RegistrationStatus.Submitted or RegistrationStatus.Assigned
@@ -149,13 +149,13 @@ public static partial class EvidenceApi
         var kind = form.Field("kind");
         if (kind is null || !EvidenceKinds.All.Contains(kind, StringComparer.Ordinal))
         {
-            return (null, EvidenceProblems.Invalid("kind", $"kind is required, one of: {string.Join(", ", EvidenceKinds.All)}."));
+            return (null, EvidenceProblems.Invalid("kind", "evidence.kind", ("kinds", string.Join(", ", EvidenceKinds.All))));
         }
 
         var purpose = form.Field("purpose");
         if (purpose is null || !EvidencePurposes.All.Contains(purpose, StringComparer.Ordinal))
         {
-            return (null, EvidenceProblems.Invalid("purpose", $"purpose is required, one of: {string.Join(", ", EvidencePurposes.All)}."));
+            return (null, EvidenceProblems.Invalid("purpose", "evidence.purpose", ("purposes", string.Join(", ", EvidencePurposes.All))));
         }
 
         long? criterion = null;
@@ -163,12 +163,12 @@ public static partial class EvidenceApi
         {
             if (purpose != EvidencePurposes.Apl02)
             {
-                return (null, EvidenceProblems.Invalid("criterionId", "Only APL-02 evidence (purpose apl02) names a criterion."));
+                return (null, EvidenceProblems.Invalid("criterionId", "evidence.criterion_not_apl02"));
             }
 
             if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1)
             {
-                return (null, EvidenceProblems.Invalid("criterionId", "criterionId must be a positive id."));
+                return (null, EvidenceProblems.Invalid("criterionId", "list.positive_id", ("field", "criterionId")));
             }
 
             criterion = value;
@@ -184,12 +184,12 @@ public static partial class EvidenceApi
         var usage = await EvidenceStore.UsageAsync(step.Connection, step.Transaction, id, replacing, ct);
         if (usage.Files >= limits.MaxFilesPerRegistration)
         {
-            return EvidenceProblems.TooLarge("file", $"Registration {id} holds {usage.Files} files already, the most it may; replace one instead.");
+            return EvidenceProblems.TooLarge("file", "evidence.too_many_files", ("id", id), ("files", usage.Files));
         }
 
         return usage.Bytes + bytes > limits.MaxRegistrationBytes
-            ? EvidenceProblems.TooLarge("file",
-                $"Registration {id} holds {EvidenceProblems.Bytes(usage.Bytes)} of files; with this one it would pass {EvidenceProblems.Bytes(limits.MaxRegistrationBytes)}, the most one registration may hold.")
+            ? EvidenceProblems.TooLarge(
+                "file", "evidence.registration_full", ("id", id), ("used", EvidenceProblems.Bytes(usage.Bytes)), ("max", EvidenceProblems.Bytes(limits.MaxRegistrationBytes)))
             : null;
     }
 }

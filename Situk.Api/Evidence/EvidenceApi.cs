@@ -50,7 +50,7 @@ public static partial class EvidenceApi
         await using var c = await db.OpenConnectionAsync(ct);
         if (await EvidenceStore.OwnerAsync(c, id, ct) is not { } owner || !Visible(user, owner, rules.Value))
         {
-            return Problems.NotFound($"Registration {id}");
+            return Problems.NotFound("registration.not_found", ("id", id));
         }
 
         var items = await EvidenceStore.ListAsync(c, id, ct);
@@ -70,13 +70,13 @@ public static partial class EvidenceApi
         http.Response.RegisterForDisposeAsync(read);
         if (await EvidenceStore.OwnerAsync(read.Connection, id, ct) is not { } owner || !Visible(user, owner, rules.Value))
         {
-            return Problems.NotFound($"Registration {id}");
+            return Problems.NotFound("registration.not_found", ("id", id));
         }
 
         read.Reader = await EvidenceStore.OpenContentAsync(read.Connection, id, docId, ct);
         if (read.Reader is not { } reader)
         {
-            return Problems.NotFound($"Document {docId}");
+            return Problems.NotFound("document.not_found", ("id", docId));
         }
 
         var contentType = reader.GetString(0);

@@ -77,7 +77,7 @@ public sealed class SpooledFile : IAsyncDisposable
 
             if (total == 0)
             {
-                return (null, EvidenceProblems.Invalid("file", "The file is empty."));
+                return (null, EvidenceProblems.Invalid("file", "evidence.file_empty"));
             }
 
             // A file shorter than the longest signature may still start with a shorter one (a tiny PDF).

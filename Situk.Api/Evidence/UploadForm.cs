@@ -44,13 +44,13 @@ public sealed class UploadForm : IAsyncDisposable
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var media)
             || !media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, EvidenceProblems.Field(StatusCodes.Status415UnsupportedMediaType, "body", "The body must be multipart/form-data (curl -F)."));
+            return (null, EvidenceProblems.Field(StatusCodes.Status415UnsupportedMediaType, "body", "form.not_multipart"));
         }
 
         var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value;
         if (string.IsNullOrEmpty(boundary) || boundary.Length > 70)
         {
-            return (null, EvidenceProblems.Invalid("body", "The multipart boundary is missing or longer than 70 characters."));
+            return (null, EvidenceProblems.Invalid("body", "form.boundary"));
         }
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -64,21 +64,21 @@ public sealed class UploadForm : IAsyncDisposable
             {
                 if (++parts > MaxParts)
                 {
-                    return (null, EvidenceProblems.Invalid("body", $"The form has more than {MaxParts} parts."));
+                    return (null, EvidenceProblems.Invalid("body", "form.too_many_parts", ("max", MaxParts)));
                 }
 
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                     || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
                     || HeaderUtilities.RemoveQuotes(disposition.Name).Value is not { Length: > 0 } name)
                 {
-                    return (null, EvidenceProblems.Invalid("body", "Every part needs 'Content-Disposition: form-data; name=…'."));
+                    return (null, EvidenceProblems.Invalid("body", "form.part_unnamed"));
                 }
 
                 if (name == "file")
                 {
                     if (file is not null)
                     {
-                        return (null, EvidenceProblems.Invalid("file", "Send exactly one file per request."));
+                        return (null, EvidenceProblems.Invalid("file", "form.one_file"));
                     }
 
                     var sentName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
@@ -94,13 +94,13 @@ public sealed class UploadForm : IAsyncDisposable
 
                 if (!fieldNames.Contains(name))
                 {
-                    return (null, EvidenceProblems.Invalid(Nameable(name) ? name : "body",
-                        $"Unknown form field; this route takes: {string.Join(", ", fieldNames.Append("file"))}."));
+                    return (null, EvidenceProblems.Invalid(
+                        Nameable(name) ? name : "body", "form.unknown_field", ("fields", string.Join(", ", fieldNames.Append("file")))));
                 }
 
                 if (fields.ContainsKey(name))
                 {
-                    return (null, EvidenceProblems.Invalid(name, $"'{name}' is given more than once."));
+                    return (null, EvidenceProblems.Invalid(name, "form.field_twice", ("field", name)));
                 }
 
                 var (value, problem) = await ReadFieldAsync(section.Body, name, ct);
@@ -114,7 +114,7 @@ public sealed class UploadForm : IAsyncDisposable
 
             if (file is null)
             {
-                return (null, EvidenceProblems.Invalid("file", "The form has no file part named 'file'."));
+                return (null, EvidenceProblems.Invalid("file", "form.no_file"));
             }
 
             done = true;
@@ -122,12 +122,12 @@ public sealed class UploadForm : IAsyncDisposable
         }
         catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, EvidenceProblems.TooLarge("body", $"The request is larger than {EvidenceProblems.Bytes(maxFileBytes + EvidenceOptions.EnvelopeBytes)}: one file and a few short fields."));
+            return (null, EvidenceProblems.TooLarge("body", "form.too_large", ("size", EvidenceProblems.Bytes(maxFileBytes + EvidenceOptions.EnvelopeBytes))));
         }
         catch (Exception e) when (e is IOException or InvalidDataException && !ct.IsCancellationRequested)
         {
             // MultipartReader's answer to a body that is not the multipart it claims (no boundary, cut off, oversized part headers).
-            return (null, EvidenceProblems.Invalid("body", "The body is not well-formed multipart/form-data."));
+            return (null, EvidenceProblems.Invalid("body", "form.malformed"));
         }
         finally
         {
@@ -152,19 +152,19 @@ public sealed class UploadForm : IAsyncDisposable
 
         if (length > MaxFieldBytes)
         {
-            return (null, EvidenceProblems.Invalid(name, $"'{name}' is longer than {MaxFieldBytes} bytes."));
+            return (null, EvidenceProblems.Invalid(name, "form.field_too_long", ("field", name), ("max", MaxFieldBytes)));
         }
 
         try
         {
             var value = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length);
             return value.Contains('\0', StringComparison.Ordinal)
-                ? (null, EvidenceProblems.Invalid(name, $"'{name}' must not contain the NUL character (U+0000)."))
+                ? (null, EvidenceProblems.Invalid(name, "request.value_nul", ("field", name)))
                 : (value, null);
         }
         catch (DecoderFallbackException)
         {
-            return (null, EvidenceProblems.Invalid(name, $"'{name}' is not valid UTF-8."));
+            return (null, EvidenceProblems.Invalid(name, "form.not_utf8", ("field", name)));
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using Situk.Api.Errors;
 
 namespace Situk.Api.Idempotency;
 
@@ -34,11 +35,12 @@ public static class IdempotencyKeys
         var key = values.Count == 1 ? values[0]?.Trim() : null;
         return key is { Length: > 0 and <= MaxLength } && key.All(c => c is >= '!' and <= '~')
             ? (key, null)
-            : (null, TypedResults.Problem(
-                statusCode: StatusCodes.Status400BadRequest,
-                title: "One or more validation errors occurred.",
-                detail: $"{Header} must be one value of 1–{MaxLength} visible ASCII characters.",
-                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [Header] = ["Malformed."] } }));
+            : (null, Problems.Problem(
+                StatusCodes.Status400BadRequest,
+                "idempotency.malformed",
+                new Dictionary<string, FieldText> { [Header] = Problems.Field("field.malformed") },
+                ("header", Header),
+                ("max", MaxLength)));
     }
 
     /// <summary>A SHA-256 of the request body as bound, so the same key with another body is caught.</summary>
@@ -72,10 +74,7 @@ public static class IdempotencyKeys
             "SELECT fingerprint, status_code AS statusCode, body, location FROM idempotency_keys WHERE user_id = @userId AND route = @route AND key = @key",
             new { userId, route, key }, tx, cancellationToken: ct));
         return first.Fingerprint != fingerprint
-            ? (null, TypedResults.Problem(
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "The request cannot be carried out",
-                detail: $"This {Header} was already used with a different request body."))
+            ? (null, Problems.Unprocessable("idempotency.other_body", ("header", Header)))
             : (new ReplayedAnswer(first.StatusCode ?? StatusCodes.Status200OK, first.Body ?? "null", first.Location), null);
     }
 

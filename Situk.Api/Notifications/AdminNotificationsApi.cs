@@ -50,24 +50,24 @@ public static class AdminNotificationsApi
 
         if (body.Link is not null && !NotificationLinks.IsAllowed(body.Link))
         {
-            return Problems.Invalid("link", NotificationLinks.Rule);
+            return Problems.Invalid("link", "notification.link");
         }
 
         var to = body.To;
         var targets = (to.UserIds is not null ? 1 : 0) + (to.Role is not null ? 1 : 0) + (to.All == true ? 1 : 0);
         if (targets != 1)
         {
-            return Problems.Invalid("to", "Give exactly one of userIds, role or all:true.");
+            return Problems.Invalid("to", "notification.one_target");
         }
 
         if (to.UserIds is { Count: 0 })
         {
-            return Problems.Invalid("to.userIds", "userIds must name at least one user.");
+            return Problems.Invalid("to.userIds", "notification.no_users");
         }
 
         if (to.Role is not null && !Roles.IsKnown(to.Role))
         {
-            return Problems.Invalid("to.role", "role must be one of asesi, asesor, admin.");
+            return Problems.Invalid("to.role", "notification.role", ("roles", string.Join(", ", Roles.All)));
         }
 
         var from = Caller.From(user).UserId;
@@ -96,8 +96,8 @@ public static class AdminNotificationsApi
             if (unknown.Count > 0)
             {
                 return Problems.Unprocessable(
-                    "Some recipients do not exist.",
-                    new Dictionary<string, string[]> { ["to.userIds"] = [$"Unknown user ids: {string.Join(", ", unknown)}."] });
+                    "notification.unknown_users",
+                    new Dictionary<string, FieldText> { ["to.userIds"] = Problems.Field("field.unknown_users", ("ids", string.Join(", ", unknown))) });
             }
         }
 

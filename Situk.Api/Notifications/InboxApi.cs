@@ -52,18 +52,18 @@ public static class InboxApi
         };
         if (newestFirst is null)
         {
-            return Problems.Invalid("order", "order must be asc or desc.");
+            return Problems.Invalid("order", "list.order");
         }
 
         var take = limit ?? DefaultLimit;
         if (take is < 1 or > MaxLimit)
         {
-            return Problems.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
+            return Problems.Invalid("limit", "list.limit", ("max", MaxLimit));
         }
 
         if (after is < 0)
         {
-            return Problems.Invalid("after", "after must not be negative.");
+            return Problems.Invalid("after", "list.after_negative");
         }
 
         await using var c = await db.OpenConnectionAsync(ct);
@@ -104,7 +104,7 @@ public static class InboxApi
             new { id, me = Caller.From(user).UserId }, cancellationToken: ct));
 
         // Someone else's notification is not found, as an unknown id: the answer reveals nothing.
-        return row is null ? Problems.NotFound($"Notification {id}") : TypedResults.Ok(ToItem(row));
+        return row is null ? Problems.NotFound("notification.not_found", ("id", id)) : TypedResults.Ok(ToItem(row));
     }
 
     private static async Task<Ok<UnreadCount>> Unread(ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
@@ -132,7 +132,7 @@ public static class InboxApi
             new { id, me }, cancellationToken: ct));
         if (found == 0)
         {
-            return Problems.NotFound($"Notification {id}");
+            return Problems.NotFound("notification.not_found", ("id", id));
         }
 
         // The user's devices update their unread counts at once (read sync).

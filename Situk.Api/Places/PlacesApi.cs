@@ -44,7 +44,7 @@ public static class PlacesApi
     {
         await using var c = await db.OpenConnectionAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<PlaceDto>(new CommandDefinition($"SELECT {Columns} FROM places WHERE id = @id", new { id }, cancellationToken: ct));
-        return row is null ? Problems.NotFound($"Place {id}") : TypedResults.Ok(row);
+        return row is null ? Problems.NotFound("place.not_found", ("id", id)) : TypedResults.Ok(row);
     }
 
     private static async Task<Created<PlaceDto>> Create(PlaceRequest body, NpgsqlDataSource db, CancellationToken ct)
@@ -61,7 +61,7 @@ public static class PlacesApi
         var row = await c.QuerySingleOrDefaultAsync<PlaceDto>(new CommandDefinition(
             $"UPDATE places SET name = @Name, address = @Address WHERE id = @id RETURNING {Columns}",
             new { id, body.Name, body.Address }, cancellationToken: ct));
-        return row is null ? Problems.NotFound($"Place {id}") : TypedResults.Ok(row);
+        return row is null ? Problems.NotFound("place.not_found", ("id", id)) : TypedResults.Ok(row);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, NpgsqlDataSource db, CancellationToken ct)
@@ -70,11 +70,11 @@ public static class PlacesApi
         try
         {
             var deleted = await c.ExecuteAsync(new CommandDefinition("DELETE FROM places WHERE id = @id", new { id }, cancellationToken: ct));
-            return deleted == 0 ? Problems.NotFound($"Place {id}") : TypedResults.NoContent();
+            return deleted == 0 ? Problems.NotFound("place.not_found", ("id", id)) : TypedResults.NoContent();
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
-            return Problems.Conflict($"Place {id} has schedules; delete them first.");
+            return Problems.Conflict("place.has_schedules", ("id", id));
         }
     }
 }

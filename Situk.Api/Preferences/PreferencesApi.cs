@@ -65,13 +65,11 @@ public static class PreferencesApi
 
     /// <summary>422 naming the kind that keeps the group's email on, in the detail and as <c>kind</c>.</summary>
     internal static ProblemHttpResult MandatoryRefused(string field, string group, string kind) =>
-        TypedResults.Problem(
-            statusCode: StatusCodes.Status422UnprocessableEntity,
-            title: "This email cannot be switched off",
-            detail: $"Email for '{group}' stays on: '{kind}' decides your certification and is always emailed.",
-            extensions: new Dictionary<string, object?>
-            {
-                ["kind"] = kind,
-                ["errors"] = new Dictionary<string, string[]> { [field] = [$"'{kind}' is always emailed; email for '{group}' cannot be switched off."] },
-            });
+        Problems.Problem(
+            StatusCodes.Status422UnprocessableEntity,
+            "preferences.email_mandatory",
+            new Dictionary<string, FieldText> { [field] = Problems.Field("field.email_mandatory", ("kind", kind), ("group", group)) },
+            new Dictionary<string, object?> { ["kind"] = kind },
+            ("group", group),
+            ("kind", kind));
 }

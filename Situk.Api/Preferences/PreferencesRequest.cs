@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Situk.Api.Errors;
 using Situk.Contracts;
 
 namespace Situk.Api.Preferences;
@@ -10,21 +11,21 @@ namespace Situk.Api.Preferences;
 public static class PreferencesRequest
 {
     /// <summary>The choices, or the field at fault and why.</summary>
-    public static (IReadOnlyList<GroupChoice>? Choices, string? Field, string? Error) Parse(JsonElement body)
+    public static (IReadOnlyList<GroupChoice>? Choices, string? Field, FieldText? Error) Parse(JsonElement body)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
-            return Fail("body", "The body must be a JSON object {\"groups\":[…]}.");
+            return Fail("body", "preferences.body");
         }
 
         if (!body.TryGetProperty("groups", out var groups) || groups.ValueKind != JsonValueKind.Array)
         {
-            return Fail("groups", "'groups' must be an array of {group, push, email}.");
+            return Fail("groups", "preferences.groups");
         }
 
         if (groups.GetArrayLength() == 0 || groups.GetArrayLength() > NotificationGroups.All.Count)
         {
-            return Fail("groups", $"'groups' must name 1 to {NotificationGroups.All.Count} groups.");
+            return Fail("groups", "preferences.groups_count", ("max", NotificationGroups.All.Count));
         }
 
         var choices = new List<GroupChoice>();
@@ -34,32 +35,32 @@ public static class PreferencesRequest
             var at = $"groups[{index++}]";
             if (item.ValueKind != JsonValueKind.Object)
             {
-                return Fail(at, $"'{at}' must be an object {{group, push, email}}.");
+                return Fail(at, "preferences.item", ("field", at));
             }
 
             if (!item.TryGetProperty("group", out var name) || name.ValueKind != JsonValueKind.String)
             {
-                return Fail($"{at}.group", $"'{at}.group' must be the name of a group.");
+                return Fail($"{at}.group", "preferences.group_name", ("field", $"{at}.group"));
             }
 
             if (!NotificationGroups.TryGet(name.GetString()!, out var group))
             {
-                return Fail($"{at}.group", $"'{at}.group' is not a group; the groups are {string.Join(", ", NotificationGroups.All.Select(g => g.Name))}.");
+                return Fail($"{at}.group", "preferences.group_unknown", ("field", $"{at}.group"), ("groups", string.Join(", ", NotificationGroups.All.Select(g => g.Name))));
             }
 
             if (choices.Any(c => c.Group == group.Name))
             {
-                return Fail($"{at}.group", $"'{at}.group' names '{group.Name}' a second time.");
+                return Fail($"{at}.group", "preferences.group_twice", ("field", $"{at}.group"), ("group", group.Name));
             }
 
             if (Bool(item, "push") is not { } push)
             {
-                return Fail($"{at}.push", $"'{at}.push' must be true or false.");
+                return Fail($"{at}.push", "preferences.boolean", ("field", $"{at}.push"));
             }
 
             if (Bool(item, "email") is not { } email)
             {
-                return Fail($"{at}.email", $"'{at}.email' must be true or false.");
+                return Fail($"{at}.email", "preferences.boolean", ("field", $"{at}.email"));
             }
 
             choices.Add(new GroupChoice(group.Name, push, email));
@@ -71,5 +72,6 @@ public static class PreferencesRequest
     private static bool? Bool(JsonElement item, string name) =>
         item.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
 
-    private static (IReadOnlyList<GroupChoice>?, string?, string?) Fail(string field, string error) => (null, field, error);
+    private static (IReadOnlyList<GroupChoice>?, string?, FieldText?) Fail(string field, string code, params (string Name, object? Value)[] values) =>
+        (null, field, FieldText.Of(code, values));
 }

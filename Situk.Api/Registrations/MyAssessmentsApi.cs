@@ -34,12 +34,12 @@ public static class MyAssessmentsApi
         var end = to ?? start + DefaultSpan;
         if (end <= start)
         {
-            return Problems.Invalid("to", "to must be later than from.");
+            return Problems.Invalid("to", "range.to_before_from");
         }
 
         if (end - start > MaxSpan)
         {
-            return Problems.Invalid("to", $"The range may cover at most {MaxSpan.TotalDays:0} days.");
+            return Problems.Invalid("to", "range.too_long", ("days", (int)MaxSpan.TotalDays));
         }
 
         await using var c = await db.OpenConnectionAsync(ct);
@@ -61,7 +61,7 @@ public static class MyAssessmentsApi
             new { me = Caller.From(user).UserId, start, end, take = MaxItems + 1 }, cancellationToken: ct))).ToArray();
         if (rows.Length > MaxItems)
         {
-            return Problems.Invalid("to", $"More than {MaxItems} assessments fall in this range; ask for a narrower one.");
+            return Problems.Invalid("to", "assessments.too_many", ("max", MaxItems));
         }
 
         return TypedResults.Ok(new MyAssessmentsDto(start, end, rows));

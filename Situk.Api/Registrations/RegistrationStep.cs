@@ -31,7 +31,7 @@ public sealed class RegistrationStep : IAsyncDisposable
     /// current status when it is not <paramref name="expected"/>.
     /// </summary>
     public ProblemHttpResult? Refuse(long id, Func<RegistrationStore.Locked, bool> mayAct, string expected) =>
-        Registration is not { } r || !mayAct(r) ? Problems.NotFound($"Registration {id}")
+        Registration is not { } r || !mayAct(r) ? Problems.NotFound("registration.not_found", ("id", id))
         : r.Status != expected ? Problems.WrongState(id, r.Status, expected)
         : null;
 

@@ -40,21 +40,28 @@ public static partial class RegistrationsApi
         var named = new Dictionary<string, object?> { ["registrationId"] = prior.Id, ["currentStatus"] = prior.Status };
         if (prior.Status == RegistrationStatus.Competent)
         {
-            return Problems.Conflict($"You are declared competent in this scheme (registration {prior.Id}); there is nothing to register for again.", named);
+            return Problems.Conflict("registration.already_competent", named, ("id", prior.Id));
         }
 
         if (prior.Status != RegistrationStatus.NotYetCompetent)
         {
             return Problems.Conflict(
-                $"You already have registration {prior.Id} for this scheme ('{prior.Status}'); withdraw it before an asesor is assigned, or wait for its outcome.",
-                named);
+                "registration.already_active",
+                named,
+                ("id", prior.Id),
+                ("status", prior.Status));
         }
 
         return schedule.OpensAt >= prior.ClosesAt
             ? null
             : Problems.Unprocessable(
-                $"Registration {prior.Id} for this scheme ended not yet competent; register again on a later schedule, one that opens at {prior.ClosesAt:O} or after.",
-                new Dictionary<string, string[]> { ["scheduleId"] = [$"Schedule {scheduleId} is not later than schedule {prior.ScheduleId}, where registration {prior.Id} ended not yet competent."] });
+                "registration.again_too_soon",
+                new Dictionary<string, FieldText>
+                {
+                    ["scheduleId"] = Problems.Field("field.schedule_not_later", ("scheduleId", scheduleId), ("priorScheduleId", prior.ScheduleId), ("id", prior.Id)),
+                },
+                ("id", prior.Id),
+                ("at", prior.ClosesAt));
     }
 
     /// <summary>The unique indexes of migration 0019 that a concurrent registration of the same asesi can trip.</summary>

@@ -80,28 +80,28 @@ public static partial class RegistrationsApi
     /// </summary>
     private static ProblemHttpResult? CoverEveryCriterion(string field, IReadOnlyList<long> given, HashSet<long> criteria, bool requireAll)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, FieldText>();
         var seen = new HashSet<long>();
         for (var i = 0; i < given.Count; i++)
         {
             if (!criteria.Contains(given[i]))
             {
-                errors[$"{field}[{i}].criterionId"] = [$"Criterion {given[i]} is not part of this scheme."];
+                errors[$"{field}[{i}].criterionId"] = Problems.Field("field.criterion_foreign", ("criterion", given[i]));
             }
             else if (!seen.Add(given[i]))
             {
-                errors[$"{field}[{i}].criterionId"] = [$"Criterion {given[i]} is answered more than once."];
+                errors[$"{field}[{i}].criterionId"] = Problems.Field("field.criterion_twice", ("criterion", given[i]));
             }
         }
 
         var missing = criteria.Except(seen).Order().ToList();
         if (requireAll && missing.Count > 0)
         {
-            errors[field] = [$"Every criterion of the scheme needs an answer; missing: {string.Join(", ", missing)}."];
+            errors[field] = Problems.Field("field.criteria_missing", ("criteria", string.Join(", ", missing)));
         }
 
         return errors.Count == 0
             ? null
-            : Problems.Unprocessable($"The {field} must cover every criterion of the scheme exactly once.", errors);
+            : Problems.Unprocessable("criteria.cover_once", errors, ("field", field));
     }
 }

@@ -31,7 +31,7 @@ public static partial class RegistrationsApi
         var at = body.ScheduledAt!.Value;
         if (at <= time.GetUtcNow())
         {
-            return Problems.Unprocessable("The assessment date must be in the future.", new Dictionary<string, string[]> { ["scheduledAt"] = ["Must be in the future."] });
+            return Problems.Unprocessable("assessment.date_past", new Dictionary<string, FieldText> { ["scheduledAt"] = Problems.Field("field.future") });
         }
 
         await step.CommitAsync(RegistrationStatus.Scheduled, [RegistrationNotices.Scheduled(r, at)], ct, new RegistrationChange(AssessmentAt: at));
@@ -58,15 +58,16 @@ public static partial class RegistrationsApi
         var to = body.ScheduledAt!.Value;
         if (to <= time.GetUtcNow())
         {
-            return Problems.Unprocessable("The new assessment date must be in the future.", new Dictionary<string, string[]> { ["scheduledAt"] = ["Must be in the future."] });
+            return Problems.Unprocessable("assessment.new_date_past", new Dictionary<string, FieldText> { ["scheduledAt"] = Problems.Field("field.future") });
         }
 
         // PostgreSQL keeps microseconds: compare at that grain, as the stored date will be.
         if (to.UtcTicks / 10 == from.UtcTicks / 10)
         {
             return Problems.Unprocessable(
-                $"The assessment is already scheduled for {Iso(from)}.",
-                new Dictionary<string, string[]> { ["scheduledAt"] = [$"Same as the current date {Iso(from)}."] });
+                "assessment.same_date",
+                new Dictionary<string, FieldText> { ["scheduledAt"] = Problems.Field("field.same_date", ("at", Iso(from))) },
+                ("at", Iso(from)));
         }
 
         await step.CommitAsync(RegistrationStatus.Scheduled, [RegistrationNotices.Rescheduled(r, from, to)], ct, new RegistrationChange(AssessmentAt: to));
@@ -74,16 +75,18 @@ public static partial class RegistrationsApi
     }
 
     /// <summary>422 while the scheduled assessment date is still ahead: nothing can have been observed yet.</summary>
-    private static ProblemHttpResult? BeforeAssessment(RegistrationStore.Locked r, TimeProvider time, string what)
+    private static ProblemHttpResult? BeforeAssessment(RegistrationStore.Locked r, TimeProvider time, string code)
     {
         var at = r.AssessmentAt!.Value;
         return time.GetUtcNow() >= at
             ? null
             : Problems.Unprocessable(
-                $"The assessment is scheduled for {Iso(at)}; {what} is accepted from then on.",
-                new Dictionary<string, string[]> { ["assessmentAt"] = [$"Not reached yet: scheduled for {Iso(at)}."] });
+                code,
+                new Dictionary<string, FieldText> { ["assessmentAt"] = Problems.Field("field.not_reached", ("at", Iso(at))) },
+                ("at", Iso(at)));
     }
 
+    // ISO 8601 in UTC: the same in both languages, and what a client can parse back.
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static async Task<Results<Ok<RecordsDto>, ProblemHttpResult>> SaveRecords(
@@ -96,7 +99,7 @@ public static partial class RegistrationsApi
         }
 
         var r = step.Registration!;
-        if (BeforeAssessment(r, time, "the assessment record") is { } early)
+        if (BeforeAssessment(r, time, "assessment.records_too_early") is { } early)
         {
             return early;
         }
@@ -144,7 +147,7 @@ public static partial class RegistrationsApi
         }
 
         var r = step.Registration!;
-        if (BeforeAssessment(r, time, "the verdict") is { } early)
+        if (BeforeAssessment(r, time, "assessment.verdict_too_early") is { } early)
         {
             return early;
         }
@@ -175,27 +178,28 @@ public static partial class RegistrationsApi
     /// </summary>
     private static ProblemHttpResult? RecordsRefuse(HashSet<long> criteria, RecordsDto records, bool competent)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, FieldText>();
         foreach (var (field, entries) in new[] { ("observation", records.Observation), ("portfolio", records.Portfolio) })
         {
             var missing = criteria.Except(entries.Select(e => e.CriterionId)).Order().ToList();
             if (missing.Count > 0)
             {
-                errors[field] = [$"No {field} record for criteria {string.Join(", ", missing)}."];
+                errors[field] = Problems.Field($"records.missing_{field}", ("criteria", string.Join(", ", missing)));
             }
         }
 
         if (errors.Count > 0)
         {
-            return Problems.Unprocessable("The assessment records are incomplete; record every criterion before the verdict.", errors);
+            return Problems.Unprocessable("records.incomplete", errors);
         }
 
         var against = records.Observation.Concat(records.Portfolio).Where(e => !e.Competent).Select(e => e.CriterionId).Distinct().Order().ToList();
         if (competent && against.Count > 0)
         {
             return Problems.Unprocessable(
-                $"The records mark criteria {string.Join(", ", against)} not competent; 'competent' cannot be declared.",
-                new Dictionary<string, string[]> { ["competent"] = ["Contradicts the assessment records."] });
+                "verdict.contradicts_records",
+                new Dictionary<string, FieldText> { ["competent"] = Problems.Field("field.contradicts_records") },
+                ("criteria", string.Join(", ", against)));
         }
 
         return null;

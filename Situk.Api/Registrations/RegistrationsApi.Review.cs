@@ -55,7 +55,7 @@ public static partial class RegistrationsApi
             "SELECT full_name FROM users WHERE id = @AsesorId AND role = @role", new { body.AsesorId, role = Roles.Asesor }, step.Transaction, cancellationToken: ct));
         if (asesorName is null)
         {
-            return Problems.Unprocessable($"User {body.AsesorId} is not an asesor.", new Dictionary<string, string[]> { ["asesorId"] = ["No asesor has this id."] });
+            return Problems.Unprocessable("assignment.not_asesor", new Dictionary<string, FieldText> { ["asesorId"] = Problems.Field("field.no_asesor") }, ("id", body.AsesorId));
         }
 
         await step.CommitAsync(RegistrationStatus.Assigned, RegistrationNotices.Assigned(r, body.AsesorId, asesorName), ct, new RegistrationChange(AsesorId: body.AsesorId));

@@ -23,7 +23,7 @@ public static partial class RegistrationsApi
         await using var step = await RegistrationStep.BeginAsync(db, id, ct);
         if (step.Registration is not { } r || r.AsesiId != me.UserId)
         {
-            return Problems.NotFound($"Registration {id}");
+            return Problems.NotFound("registration.not_found", ("id", id));
         }
 
         if (!RegistrationStatus.Withdrawable.Contains(r.Status, StringComparer.Ordinal))

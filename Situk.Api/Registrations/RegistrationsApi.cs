@@ -84,7 +84,7 @@ public static partial class RegistrationsApi
         await using var c = await db.OpenConnectionAsync(ct);
         if (!await UserStore.IsVerifiedAsync(c, me.UserId, ct))
         {
-            return Problems.Forbidden("Confirm your email address first: open the link in the email sent when you signed up (sign up again with the same email for a new one).");
+            return Problems.Forbidden("account.unverified");
         }
 
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -103,7 +103,7 @@ public static partial class RegistrationsApi
             new { body.ScheduleId }, tx, cancellationToken: ct));
         if (s is null)
         {
-            return Problems.Unprocessable($"Schedule {body.ScheduleId} does not exist.", new Dictionary<string, string[]> { ["scheduleId"] = ["Not found."] });
+            return Problems.Unprocessable("schedule.unknown", new Dictionary<string, FieldText> { ["scheduleId"] = Problems.Field("field.not_found") }, ("id", body.ScheduleId));
         }
 
         if (PriorRefusal(body.ScheduleId, s, await PriorAsync(c, tx, me.UserId, s.SchemeId, ct)) is { } prior)
@@ -114,8 +114,7 @@ public static partial class RegistrationsApi
         var now = time.GetUtcNow();
         if (now < s.OpensAt || now >= s.ClosesAt)
         {
-            return Problems.Unprocessable(
-                $"Schedule {body.ScheduleId} takes registrations from {s.OpensAt:O} until {s.ClosesAt:O}; it is closed now.");
+            return Problems.Unprocessable("schedule.closed", ("id", body.ScheduleId), ("opensAt", s.OpensAt), ("closesAt", s.ClosesAt));
         }
 
         var taken = await c.ExecuteScalarAsync<int>(new CommandDefinition(
@@ -123,7 +122,7 @@ public static partial class RegistrationsApi
             new { body.ScheduleId }, tx, cancellationToken: ct));
         if (taken >= s.Quota)
         {
-            return Problems.Unprocessable($"Schedule {body.ScheduleId} is full ({s.Quota} seats).");
+            return Problems.Unprocessable("schedule.full", ("id", body.ScheduleId), ("quota", s.Quota));
         }
 
         long id;
@@ -138,7 +137,7 @@ public static partial class RegistrationsApi
             // A registration of the same asesi for the same scheme, on another schedule (another lock), committed first.
             await tx.RollbackAsync(ct);
             return PriorRefusal(body.ScheduleId, s, await PriorAsync(c, null, me.UserId, s.SchemeId, ct))
-                ?? Problems.Conflict("Another registration of yours for this scheme was made at the same moment; look at your registrations before trying again.");
+                ?? Problems.Conflict("registration.concurrent");
         }
 
         var locked = (await RegistrationStore.LockAsync(c, tx, id, ct))!;
@@ -163,31 +162,31 @@ public static partial class RegistrationsApi
         var take = limit ?? DefaultListLimit;
         if (take is < 1 or > MaxListLimit)
         {
-            return Problems.Invalid("limit", $"limit must be between 1 and {MaxListLimit}.");
+            return Problems.Invalid("limit", "list.limit", ("max", MaxListLimit));
         }
 
         if (after is < 0)
         {
-            return Problems.Invalid("after", "after must not be negative.");
+            return Problems.Invalid("after", "list.after_negative");
         }
 
         if (status is not null && !RegistrationStatus.IsKnown(status))
         {
-            return Problems.Invalid("status", $"Unknown status; one of: {string.Join(", ", RegistrationStatus.All)}.");
+            return Problems.Invalid("status", "list.status", ("statuses", string.Join(", ", RegistrationStatus.All)));
         }
 
         foreach (var (name, value) in new[] { ("schemeId", schemeId), ("scheduleId", scheduleId), ("asesorId", asesorId) })
         {
             if (value is < 1)
             {
-                return Problems.Invalid(name, $"{name} must be a positive id.");
+                return Problems.Invalid(name, "list.positive_id", ("field", name));
             }
         }
 
         var query = q?.Trim();
         if (q is not null && query!.Length is < 1 or > MaxQueryLength)
         {
-            return Problems.Invalid("q", $"q must hold 1 to {MaxQueryLength} characters of a name or identity number.");
+            return Problems.Invalid("q", "registrations.query", ("max", MaxQueryLength));
         }
 
         await using var c = await db.OpenConnectionAsync(ct);
@@ -205,6 +204,6 @@ public static partial class RegistrationsApi
         return registration is not null
             && RegistrationStore.Visible(Caller.From(user), registration.AsesiId, registration.AsesorId, registration.Status, options.Value.AsesorsMayVerify)
             ? TypedResults.Ok(registration)
-            : Problems.NotFound($"Registration {id}");
+            : Problems.NotFound("registration.not_found", ("id", id));
     }
 }

@@ -25,7 +25,7 @@ public static partial class SchedulesApi
     {
         if (body.ClosesAt <= body.OpensAt)
         {
-            return Problems.Invalid("closesAt", "closesAt must be later than opensAt.");
+            return Problems.Invalid("closesAt", "schedule.closes_before_opens");
         }
 
         await using var c = await db.OpenConnectionAsync(ct);
@@ -33,21 +33,23 @@ public static partial class SchedulesApi
         var seats = await c.QuerySingleOrDefaultAsync<Seats>(new CommandDefinition(LockSeats, new { id }, tx, cancellationToken: ct));
         if (seats is null)
         {
-            return Problems.NotFound($"Schedule {id}");
+            return Problems.NotFound("schedule.not_found", ("id", id));
         }
 
         // A registration's APL-02 answers name criteria of the schedule's scheme (rejected ones too): 409, as for
         // replacing a scheme once anyone registered for it.
         if (seats.AnyRegistered && body.SchemeId != seats.SchemeId)
         {
-            return Problems.Conflict($"Schedule {id} has registrations; its scheme can no longer change.");
+            return Problems.Conflict("schedule.scheme_locked", ("id", id));
         }
 
         if (body.Quota < seats.Taken)
         {
             return Problems.Unprocessable(
-                $"Schedule {id} has {seats.Taken} seats taken; the quota cannot go below that.",
-                new Dictionary<string, string[]> { ["quota"] = [$"At least {seats.Taken}."] });
+                "schedule.quota_below_taken",
+                new Dictionary<string, FieldText> { ["quota"] = Problems.Field("field.at_least", ("min", seats.Taken)) },
+                ("id", id),
+                ("taken", seats.Taken));
         }
 
         try
@@ -80,13 +82,13 @@ public static partial class SchedulesApi
         var seats = await c.QuerySingleOrDefaultAsync<Seats>(new CommandDefinition(LockSeats, new { id }, tx, cancellationToken: ct));
         if (seats is null)
         {
-            return Problems.NotFound($"Schedule {id}");
+            return Problems.NotFound("schedule.not_found", ("id", id));
         }
 
         var now = time.GetUtcNow();
         if (seats.OpensAt >= now)
         {
-            return Problems.Conflict($"Schedule {id} opens at {seats.OpensAt:O} and has not opened yet; change or delete it instead.");
+            return Problems.Conflict("schedule.not_open_yet", ("id", id), ("opensAt", seats.OpensAt));
         }
 
         if (seats.ClosesAt > now)
@@ -109,11 +111,11 @@ public static partial class SchedulesApi
         try
         {
             var deleted = await c.ExecuteAsync(new CommandDefinition("DELETE FROM schedules WHERE id = @id", new { id }, cancellationToken: ct));
-            return deleted == 0 ? Problems.NotFound($"Schedule {id}") : TypedResults.NoContent();
+            return deleted == 0 ? Problems.NotFound("schedule.not_found", ("id", id)) : TypedResults.NoContent();
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
-            return Problems.Conflict($"Schedule {id} has registrations, which cannot be deleted; close it instead (POST /api/v1/schedules/{id}/close).");
+            return Problems.Conflict("schedule.has_registrations", ("id", id));
         }
     }
 }

@@ -34,7 +34,7 @@ public static partial class SchedulesApi
         var take = limit ?? DefaultListLimit;
         if (take is < 1 or > MaxListLimit)
         {
-            return Problems.Invalid("limit", $"limit must be between 1 and {MaxListLimit}.");
+            return Problems.Invalid("limit", "list.limit", ("max", MaxListLimit));
         }
 
         (DateTimeOffset At, long Id)? cursor = null;
@@ -43,23 +43,23 @@ public static partial class SchedulesApi
             cursor = ParseCursor(after);
             if (cursor is null)
             {
-                return Problems.Invalid("after", "after must be the next value of a previous page.");
+                return Problems.Invalid("after", "list.after_page");
             }
         }
 
         if (schemeId is < 1)
         {
-            return Problems.Invalid("schemeId", "schemeId must be a positive id.");
+            return Problems.Invalid("schemeId", "list.positive_id", ("field", "schemeId"));
         }
 
         if (placeId is < 1)
         {
-            return Problems.Invalid("placeId", "placeId must be a positive id.");
+            return Problems.Invalid("placeId", "list.positive_id", ("field", "placeId"));
         }
 
         if (from is not null && to is not null && to <= from)
         {
-            return Problems.Invalid("to", "to must be later than from.");
+            return Problems.Invalid("to", "range.to_before_from");
         }
 
         await using var c = await db.OpenConnectionAsync(ct);

@@ -57,14 +57,14 @@ public static partial class SchedulesApi
     {
         await using var c = await db.OpenConnectionAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<ScheduleDto>(new CommandDefinition($"{Select} WHERE s.id = @id", new { id }, cancellationToken: ct));
-        return row is null ? Problems.NotFound($"Schedule {id}") : TypedResults.Ok(row);
+        return row is null ? Problems.NotFound("schedule.not_found", ("id", id)) : TypedResults.Ok(row);
     }
 
     private static async Task<Results<Created<ScheduleDto>, ValidationProblem, ProblemHttpResult>> Create(ScheduleRequest body, NpgsqlDataSource db, CancellationToken ct)
     {
         if (body.ClosesAt <= body.OpensAt)
         {
-            return Problems.Invalid("closesAt", "closesAt must be later than opensAt.");
+            return Problems.Invalid("closesAt", "schedule.closes_before_opens");
         }
 
         await using var c = await db.OpenConnectionAsync(ct);
@@ -89,7 +89,7 @@ public static partial class SchedulesApi
     private static ProblemHttpResult UnknownReference(PostgresException e)
     {
         var field = e.ConstraintName?.Contains("place", StringComparison.Ordinal) == true ? "placeId" : "schemeId";
-        return Problems.Unprocessable($"The {field} names nothing that exists.", new Dictionary<string, string[]> { [field] = ["Not found."] });
+        return Problems.Unprocessable("schedule.unknown_reference", new Dictionary<string, FieldText> { [field] = Problems.Field("field.not_found") }, ("field", field));
     }
 
     private static Task<ScheduleDto> ReadAsync(NpgsqlConnection c, NpgsqlTransaction? tx, long id, CancellationToken ct) =>

@@ -49,7 +49,7 @@ public static class SchemesApi
     private static async Task<Results<Ok<SchemeDto>, ProblemHttpResult>> Get(long id, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var c = await db.OpenConnectionAsync(ct);
-        return await SchemeStore.LoadAsync(c, id, ct) is { } scheme ? TypedResults.Ok(scheme) : Problems.NotFound($"Scheme {id}");
+        return await SchemeStore.LoadAsync(c, id, ct) is { } scheme ? TypedResults.Ok(scheme) : Problems.NotFound("scheme.not_found", ("id", id));
     }
 
     private static async Task<Results<Created<SchemeDto>, ValidationProblem, ProblemHttpResult>> Create(SchemeRequest body, NpgsqlDataSource db, CancellationToken ct)
@@ -69,7 +69,7 @@ public static class SchemesApi
             new { body.Code, body.Name, body.ValidityYears }, tx, cancellationToken: ct));
         if (id is not { } schemeId)
         {
-            return Problems.Conflict($"A scheme with the code '{body.Code}' already exists.");
+            return Problems.Conflict("scheme.code_taken", ("code", body.Code));
         }
 
         await SchemeStore.InsertTreeAsync(c, tx, schemeId, body.Units, ct);
@@ -91,7 +91,7 @@ public static class SchemesApi
             "SELECT EXISTS (SELECT 1 FROM schemes WHERE id = @id FOR UPDATE)", new { id }, tx, cancellationToken: ct));
         if (!exists)
         {
-            return Problems.NotFound($"Scheme {id}");
+            return Problems.NotFound("scheme.not_found", ("id", id));
         }
 
         var inUse = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
@@ -99,14 +99,14 @@ public static class SchemesApi
             new { id }, tx, cancellationToken: ct));
         if (inUse)
         {
-            return Problems.Conflict($"Scheme {id} has registrations; its tree can no longer be replaced.");
+            return Problems.Conflict("scheme.tree_locked", ("id", id));
         }
 
         var clash = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM schemes WHERE lower(code) = lower(@Code) AND id <> @id)", new { id, body.Code }, tx, cancellationToken: ct));
         if (clash)
         {
-            return Problems.Conflict($"A scheme with the code '{body.Code}' already exists.");
+            return Problems.Conflict("scheme.code_taken", ("code", body.Code));
         }
 
         await c.ExecuteAsync(new CommandDefinition(
@@ -127,11 +127,11 @@ public static class SchemesApi
         try
         {
             var deleted = await c.ExecuteAsync(new CommandDefinition("DELETE FROM schemes WHERE id = @id", new { id }, cancellationToken: ct));
-            return deleted == 0 ? Problems.NotFound($"Scheme {id}") : TypedResults.NoContent();
+            return deleted == 0 ? Problems.NotFound("scheme.not_found", ("id", id)) : TypedResults.NoContent();
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
-            return Problems.Conflict($"Scheme {id} has schedules; delete them first.");
+            return Problems.Conflict("scheme.has_schedules", ("id", id));
         }
     }
 
@@ -142,7 +142,7 @@ public static class SchemesApi
         {
             if (!seen.Add(body.Units[i].Code))
             {
-                return Problems.Invalid($"units[{i}].code", $"The unit code '{body.Units[i].Code}' appears twice in this scheme.");
+                return Problems.Invalid($"units[{i}].code", "scheme.unit_code_twice", ("code", body.Units[i].Code));
             }
         }
 

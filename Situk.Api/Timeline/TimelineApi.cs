@@ -33,7 +33,7 @@ public static class TimelineApi
         var found = id > 0 ? await TimelineStore.ReadAsync(c, id, ct) : null;
         if (found is not { } f || (f.OwnerId != caller.UserId && !caller.IsAdmin))
         {
-            return Problems.NotFound($"Notification {id}");
+            return Problems.NotFound("notification.not_found", ("id", id));
         }
 
         return TypedResults.Ok(f.Timeline);

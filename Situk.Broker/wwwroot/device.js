@@ -8,7 +8,7 @@
 // Words and times follow the signed-in user's language and zone (GET /api/v1/me, kept with the sign-in so a
 // reload shows them at once); before sign-in, the browser's language. See pagetext.js.
 import { SitukClient } from "/situk.js";
-import { PageText } from "/pagetext.js";
+import { PageText, withLanguage } from "/pagetext.js";
 import { loadMe, mountLocaleSettings } from "/pagetext-settings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -34,7 +34,7 @@ $("sign-in").addEventListener("submit", async (event) => {
     if (!config) throw new Error(text.say("signin.unavailable"));
     const response = await fetch(`${config.apiUrl}/api/v1/auth/token`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: withLanguage({ "Content-Type": "application/json" }),
       body: JSON.stringify({ email: $("email").value, password: $("password").value }),
     });
     if (!response.ok) throw new Error(signInRefusal(response.status));
@@ -121,6 +121,7 @@ function begin() {
     signIn: session,
     device: session.device,
     deviceId: deviceId(),
+    language: () => text.language,
   });
   client.addEventListener("state", (e) => setState(e.detail.state, e.detail.code));
   // Once a socket is open its token is good: read the stored language and zone (they may have changed elsewhere).

@@ -1,7 +1,7 @@
 // pagetext-settings.js — the signed-in user's language and time zone: read from GET /api/v1/me, changed by
 // PATCH /api/v1/me from a control of two labelled selects. A stored change applies to the page at once
 // (PageText.set); a refused or failed one puts the select back and says so. No dependencies beyond pagetext.js.
-import { LANGUAGES, OFFERED_ZONES } from "./pagetext.js";
+import { LANGUAGES, OFFERED_ZONES, withLanguage } from "./pagetext.js";
 
 // The settings words of each offered zone (settings.zone.wib …).
 const ZONE_KEYS = { "Asia/Jakarta": "wib", "Asia/Makassar": "wita", "Asia/Jayapura": "wit" };
@@ -14,7 +14,7 @@ const ZONE_KEYS = { "Asia/Jakarta": "wib", "Asia/Makassar": "wita", "Asia/Jayapu
  */
 export async function loadMe(apiUrl, token) {
   try {
-    const response = await fetch(`${apiUrl}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+    const response = await fetch(`${apiUrl}/api/v1/me`, { headers: withLanguage({ Authorization: `Bearer ${token}` }) });
     return response.ok ? await response.json() : null;
   } catch {
     return null;
@@ -58,7 +58,7 @@ export function mountLocaleSettings(settings, text, api) {
     try {
       const response = await fetch(`${api.apiUrl}/api/v1/me`, {
         method: "PATCH",
-        headers: { Authorization: `Bearer ${api.token()}`, "Content-Type": "application/json" },
+        headers: withLanguage({ Authorization: `Bearer ${api.token()}`, "Content-Type": "application/json" }),
         body: JSON.stringify(what),
       });
       if (!response.ok) throw new Error(String(response.status));

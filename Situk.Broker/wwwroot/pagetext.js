@@ -24,6 +24,16 @@ export const DEFAULT_ZONE = "Asia/Jakarta";
 // The zones the settings control offers by name; a user's other zone is offered beside them.
 export const OFFERED_ZONES = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"];
 
+/**
+ * Headers asking the API for its problems (problem+json title, detail, field messages) in the page's language:
+ * `Accept-Language` is <html lang>, which PageText keeps to the reader's current language.
+ * @param {Record<string, string>} [headers] the call's own headers
+ */
+export function withLanguage(headers = {}) {
+  const lang = document.documentElement.lang;
+  return { ...headers, "Accept-Language": LANGUAGES.includes(lang) ? lang : DEFAULT_LANGUAGE };
+}
+
 const ZONE_NAMES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT", UTC: "UTC" };
 const clocks = new Map(); // zone → Intl.DateTimeFormat, built once per zone
 

@@ -92,7 +92,12 @@ function mount(root) {
   async function call(method, body) {
     return fetch(`${apiUrl ?? ""}/api/v1/me/preferences`, {
       method,
-      headers: { Authorization: `Bearer ${token()}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+      // The refusal's detail is shown as the server wrote it: ask for it in the panel's language.
+      headers: {
+        Authorization: `Bearer ${token()}`,
+        "Accept-Language": document.documentElement.lang || "id",
+        ...(body ? { "Content-Type": "application/json" } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
   }

@@ -49,6 +49,8 @@ export class SitukClient extends EventTarget {
    * @param {number} [options.ackWindowMs] automatic acks gather this long and go out as one frame, each id with the
    *        milliseconds since it arrived (default 20; 0 = one frame per notification, at once)
    * @param {() => Promise<string>} [options.refreshToken] called on close 4001 for a new token
+   * @param {() => string} [options.language] the reader's language ("id" or "en"), sent as Accept-Language on API
+   *   calls so the API's problems are in it; without it the API answers in its default language
    * @param {{accessToken: string, expiresAt: string, refreshToken: string}} [options.signIn] the sign-in
    *        answer; with it (and apiUrl) the client refreshes by itself and `token` may be left out
    */
@@ -68,6 +70,7 @@ export class SitukClient extends EventTarget {
     this._pendingAcks = [];
     this._ackTimer = null;
     this.refreshToken = options.refreshToken ?? null;
+    this.language = options.language ?? null;
     this.state = "idle";
     this.lastId = 0;
     this._seen = new Set();
@@ -118,7 +121,7 @@ export class SitukClient extends EventTarget {
   async markRead(id) {
     const response = await fetch(`${this.apiUrl}/api/v1/me/notifications/${id}/read`, {
       method: "POST",
-      headers: { Authorization: `Bearer ${this.token}` },
+      headers: this._headers({ Authorization: `Bearer ${this.token}` }),
     });
     if (!response.ok) throw new Error(`marking ${id} read failed: ${response.status}`);
   }
@@ -130,7 +133,7 @@ export class SitukClient extends EventTarget {
   async signOut() {
     try {
       if (this.signIn && this.apiUrl) {
-        await fetch(`${this.apiUrl}/api/v1/auth/sign-out`, { method: "POST", headers: { Authorization: `Bearer ${this.token}` } });
+        await fetch(`${this.apiUrl}/api/v1/auth/sign-out`, { method: "POST", headers: this._headers({ Authorization: `Bearer ${this.token}` }) });
       }
     } finally {
       this._signedOut("signed out here");
@@ -224,11 +227,17 @@ export class SitukClient extends EventTarget {
     return this._refreshing;
   }
 
+  /** The headers of an API call, with Accept-Language when the page told the client its reader's language. */
+  _headers(headers) {
+    const language = this.language?.();
+    return language ? { ...headers, "Accept-Language": language } : headers;
+  }
+
   async _refreshOnce() {
     try {
       const response = await fetch(`${this.apiUrl}/api/v1/auth/refresh`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: this._headers({ "Content-Type": "application/json" }),
         body: JSON.stringify({ refreshToken: this.signIn.refreshToken }),
       });
       if (response.status === 401) {
@@ -320,7 +329,7 @@ export class SitukClient extends EventTarget {
     if (!this.apiUrl) return;
     try {
       const response = await fetch(`${this.apiUrl}/api/v1/me/notifications/${notice.id}`, {
-        headers: { Authorization: `Bearer ${this.token}` },
+        headers: this._headers({ Authorization: `Bearer ${this.token}` }),
       });
       if (!response.ok) return;
       const item = await response.json();
@@ -337,7 +346,7 @@ export class SitukClient extends EventTarget {
       let after = this.lastId;
       for (let page = 0; page < 50; page++) {
         const response = await fetch(`${this.apiUrl}/api/v1/me/notifications?after=${after}&limit=200`, {
-          headers: { Authorization: `Bearer ${this.token}` },
+          headers: this._headers({ Authorization: `Bearer ${this.token}` }),
         });
         if (!response.ok) return;
         const body = await response.json();

@@ -44,10 +44,23 @@ public sealed class DashboardTimelineTests : SystemInChromium
         await Assertions.Expect(page.Locator("#timeline li")).ToHaveCountAsync(0);
     }
 
-    // The admin reads English here (the words below are the English ones); PageLanguageTests covers Indonesian.
-    private async Task SignInAsync(IPage page)
+    [Test]
+    [Description("The page shows the API's own detail, in the page's language: the admin's stored Indonesian, not the browser's English.")]
+    public async Task An_unknown_id_is_reported_in_the_admins_language()
     {
-        using var english = await Stack.Api.Admin.Client.PatchAsJsonAsync("api/v1/me", new { language = "en" });
+        await using var context = await Browser.NewContextAsync(new() { Locale = "en-US" });
+        var page = await context.NewPageAsync();
+        await SignInAsync(page, "id");
+
+        await page.GetByLabel("Id notifikasi").FillAsync("987654321");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Tampilkan riwayat" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#timeline-error")).ToHaveTextAsync("Notifikasi 987654321 tidak ditemukan.");
+    }
+
+    // The admin reads English here unless a test says otherwise (the words above are the English ones); PageLanguageTests covers Indonesian.
+    private async Task SignInAsync(IPage page, string language = "en")
+    {
+        using var english = await Stack.Api.Admin.Client.PatchAsJsonAsync("api/v1/me", new { language });
         english.EnsureSuccessStatusCode();
         await page.GotoAsync(new Uri(Stack.Api.BaseAddress, "admin").ToString());
         await page.Locator("#email").FillAsync(ApiFixture.AdminEmail);

@@ -88,7 +88,7 @@ public sealed partial class VerifyEmailPageTests
         var again = await context.NewPageAsync();
         await again.GotoAsync(link);
         await again.GetByRole(AriaRole.Button, new() { Name = "Konfirmasi email saya" }).ClickAsync();
-        await Assertions.Expect(again.GetByRole(AriaRole.Alert)).ToContainTextAsync("already used");
+        await Assertions.Expect(again.GetByRole(AriaRole.Alert)).ToContainTextAsync("sudah pernah dipakai");
         await Assertions.Expect(again.GetByRole(AriaRole.Button, new() { Name = "Konfirmasi email saya" })).ToBeDisabledAsync();
 
         Assert.That(requests.Select(r => r.Url), Has.Some.EndsWith("/verify/verify.js").And.Some.EndsWith("/api/v1/accounts/verify"));

@@ -104,10 +104,15 @@ public sealed class ApiFixture : IAsyncDisposable
         return fixture;
     }
 
-    /// <summary>A client with no token.</summary>
+    /// <summary>
+    /// A client with no token. It asks for English problems (<c>Accept-Language: en</c>), the language the
+    /// tests' assertions are written in; the API's default is Bahasa Indonesia. A test of the language itself
+    /// sets or clears the header on its own request.
+    /// </summary>
     public HttpClient CreateClient()
     {
         var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
         _clients.Add(client);
         return client;
     }

@@ -1,7 +1,7 @@
 // The admin dashboard: everything comes from admin-only API routes; the broker's admin key stays on the server.
 // Words and times follow the signed-in admin's language and zone (GET /api/v1/me); before sign-in, the
 // browser's language. See /shared/pagetext.js.
-import { PageText } from "/shared/pagetext.js";
+import { PageText, withLanguage } from "/shared/pagetext.js";
 import { loadMe, mountLocaleSettings } from "/shared/pagetext-settings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -25,7 +25,7 @@ $("sign-in").addEventListener("submit", async (event) => {
   $("sign-in-error").textContent = "";
   const response = await fetch("/api/v1/auth/token", {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: withLanguage({ "Content-Type": "application/json" }),
     body: JSON.stringify({ email: $("email").value, password: $("password").value }),
   });
   const body = await response.json().catch(() => ({}));
@@ -100,7 +100,7 @@ function showWho() {
 }
 
 async function api(path, init = {}) {
-  const response = await fetch(path, { ...init, headers: { ...(init.headers ?? {}), Authorization: `Bearer ${token}` } });
+  const response = await fetch(path, { ...init, headers: withLanguage({ ...(init.headers ?? {}), Authorization: `Bearer ${token}` }) });
   if (response.status === 401) $("sign-out").click();
   return response;
 }

@@ -2,7 +2,7 @@
 // fetches the link changes nothing). The token is in the fragment (#token=…), which the browser never sends
 // to a server, so only the POST below carries it; the page sends no referrer and nothing here logs it.
 // Its words are in the browser's language if that is Indonesian or English, else Indonesian (no one is signed in).
-import { PageText } from '../shared/pagetext.js';
+import { PageText, withLanguage } from '../shared/pagetext.js';
 
 const text = await PageText.load(new URL('reset', import.meta.url), PageText.browserLanguage());
 text.apply();
@@ -36,7 +36,7 @@ async function save() {
     // Relative to the page, so a site served below a path (https://lsp.example/situk/) posts to its own API.
     const response = await fetch('api/v1/accounts/password-reset/confirm', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
+      headers: withLanguage({ 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' }),
       body: JSON.stringify({ token, newPassword: password.value }),
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
@@ -49,8 +49,8 @@ async function save() {
       return;
     }
     problem.textContent = await detailOf(response);
-    // A bad password or too many tries is worth another go; a used, expired or unknown link is not.
-    button.disabled = response.status === 410 || lastBody?.title === 'Unknown reset link';
+    // A bad password or too many tries is worth another go; a used, expired or unknown link (a reset.* code) is not.
+    button.disabled = response.status === 410 || lastBody?.code?.startsWith('reset.') === true;
   } catch {
     problem.textContent = text.say('unreachable');
     button.disabled = false;

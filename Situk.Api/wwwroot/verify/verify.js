@@ -2,7 +2,7 @@
 // fetches the link confirms nothing). The token is in the fragment (#token=…), which the browser never
 // sends to a server, so only the POST below carries it; the page sends no referrer and nothing here logs it.
 // Its words are in the browser's language if that is Indonesian or English, else Indonesian (no one is signed in).
-import { PageText } from '../shared/pagetext.js';
+import { PageText, withLanguage } from '../shared/pagetext.js';
 
 const text = await PageText.load(new URL('verify', import.meta.url), PageText.browserLanguage());
 text.apply();
@@ -26,7 +26,7 @@ async function confirmEmail() {
     // Relative to the page, so a site served below a path (https://lsp.example/situk/) posts to its own API.
     const response = await fetch('api/v1/accounts/verify', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
+      headers: withLanguage({ 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' }),
       body: JSON.stringify({ token }),
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
