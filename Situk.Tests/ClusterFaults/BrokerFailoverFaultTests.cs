@@ -148,6 +148,69 @@ public sealed class BrokerFailoverFaultTests
         await run.AssertEveryPromiseKeptAsync(ct);
     }
 
+    [Test]
+    [CancelAfter(900_000)]
+    [Description(
+        "All 300 devices end up on broker-1 (the other two were stopped and their devices moved there), then the others start again: " +
+        "broker-1 sheds its excess with 1001, gradually, until every broker holds within the default slack (1.25 × the mean), while " +
+        "notifications stream throughout; nothing is lost, stored or shown twice.")]
+    public async Task Devices_piled_on_one_broker_are_rebalanced_with_1001_and_nothing_is_lost_or_doubled(CancellationToken ct)
+    {
+        await using var cluster = await ProcessCluster.StartFailoverAsync(brokers: 3, Devices, ct);
+        var first = cluster.Brokers[0];
+        var others = cluster.Brokers.Skip(1).ToList();
+        await using var run = new FaultRun(cluster, "rebalance", ct, Recipients(cluster.Devices.Users), Interval);
+        await run.WriteForAsync(TimeSpan.FromSeconds(3), ct, atLeast: WritesPerRound);
+
+        // Every device onto broker-1: with the others stopped it is the only broker, and a lone broker never sheds.
+        foreach (var broker in others)
+        {
+            broker.Process.Terminate();
+        }
+
+        foreach (var broker in others)
+        {
+            Assert.That(await broker.Process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(30), ct), Is.Zero, "stopped cleanly on SIGTERM");
+        }
+
+        var notOnFirst = await Eventually.WaitAsync(
+            () => Task.FromResult(cluster.Devices.Users.Except(cluster.Devices.OpenOn(first.DeviceUri)).ToList()), MoveBound, ct);
+        Assert.That(notOnFirst, Is.Empty, "every device moved to broker-1, the only broker left");
+        await run.WriteForAsync(TimeSpan.FromSeconds(3), ct, atLeast: WritesPerRound);
+        Assert.That(cluster.Devices.OpenOn(first.DeviceUri), Has.Count.EqualTo(Devices), "broker-1, alone, shed nothing");
+
+        var restarted = run.Now;
+        await Task.WhenAll(others.Select(b => b.Process.StartAsync(ct)));
+        // Default options: each broker within max(1.25 × mean, mean + 20) = 125 of 300 over three. The first check is
+        // 8–12 s after start, then up to 200 sessions move per check at 20 a second, re-checked every 10 s: on an idle
+        // machine about 40 s; the bound leaves room for two loaded cores and catches a broker that never sheds.
+        var threshold = (int)Math.Max(1.25 * Devices / 3, (Devices / 3) + 20);
+        List<int> perBroker = [];
+        var balanced = await Eventually.WaitAsync(
+            () =>
+            {
+                perBroker = [.. cluster.Brokers.Select(b => cluster.Devices.OpenOn(b.DeviceUri).Count)];
+                return Task.FromResult(perBroker.Sum() == Devices && perBroker.All(n => n > 0 && n <= threshold));
+            },
+            TimeSpan.FromSeconds(240), ct);
+        var settled = run.Now;
+        await run.WriteForAsync(TimeSpan.FromSeconds(3), ct, atLeast: WritesPerRound);
+        await run.StopAndCatchUpAsync(settled, ct);
+
+        var closes = cluster.Devices.Users.SelectMany(u => cluster.Devices.History(u).Where(e => !e.Opened && e.At >= restarted)).ToList();
+        TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"rebalance: 300 / 0 / 0 → {string.Join(" / ", perBroker)} within {(settled - restarted).TotalSeconds:F1} s of starting broker-2 and broker-3; " +
+            $"{closes.Count} sockets closed meanwhile ({closes.Count(c => c.Broker == first.DeviceUri)} by broker-1)"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(balanced, Is.True, $"every broker within {threshold} devices and none empty: {string.Join(" / ", perBroker)}");
+            Assert.That(closes.Where(c => c.CloseCode != CloseCodes.GoingAway), Is.Empty, "every rebalancing close was 1001, none dropped");
+            Assert.That(closes.Count(c => c.Broker == first.DeviceUri), Is.LessThanOrEqualTo(Devices - (Devices / 3)), "broker-1 never shed below the mean");
+        });
+        await AssertClusterKnowsEveryBrokerAsync(cluster, ct);
+        await run.AssertEveryPromiseKeptAsync(ct);
+    }
+
     // Notification i goes to 30 consecutive users, so every user gets one every 10 writes, on whichever broker it is.
     private static Func<int, long[]> Recipients(IReadOnlyList<long> users) =>
         i => [.. Enumerable.Range(0, RecipientsPerWrite).Select(k => users[((i * RecipientsPerWrite) + k) % users.Count])];
