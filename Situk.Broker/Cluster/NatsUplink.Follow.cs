@@ -14,6 +14,12 @@ internal sealed partial class NatsUplink
     /// <summary>Announce requests waiting for an API instance's answer at once: 8 × 500 users in flight at most.</summary>
     private const int AnnouncesInFlight = 8;
 
+    /// <summary>
+    /// How long a round waits after the first change before it starts (20 ms), so the users of a connect storm share
+    /// requests even where a round trip takes a millisecond; a lone connect is followed that much later.
+    /// </summary>
+    private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
+
     private long _announces;
 
     /// <summary>Presence requests ("online" batches) answered by an API instance since the broker started.</summary>
@@ -33,6 +39,7 @@ internal sealed partial class NatsUplink
         var failedRounds = 0;
         while (await _interestSignal.Reader.WaitToReadAsync(ct))
         {
+            await Task.Delay(GatherDelay, _time, ct);
             _interestSignal.Reader.TryRead(out _);
             Dictionary<string, bool> changes;
             lock (_interestGate)

@@ -21,7 +21,8 @@ namespace Situk.Tests.Cluster;
 [NonParallelizable]
 public sealed class ConnectStormTests
 {
-    private const int Users = 2000;
+    // SITUK_STORM_USERS sets another count for a measurement by hand (the figures in docs/cluster.md's sizing table).
+    private static readonly int Users = int.TryParse(Environment.GetEnvironmentVariable("SITUK_STORM_USERS"), out var users) ? users : 2000;
 
     [Test]
     [CancelAfter(600_000)]
@@ -46,7 +47,7 @@ public sealed class ConnectStormTests
         var clock = Stopwatch.StartNew();
         try
         {
-            await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct }, async (user, token) =>
+            await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 128, CancellationToken = ct }, async (user, token) =>
                 sockets[user] = await cluster.ConnectAsync(cluster.A, user, token));
             var connected = clock.Elapsed;
 
@@ -83,7 +84,8 @@ public sealed class ConnectStormTests
             Assert.Multiple(() =>
             {
                 Assert.That(uplink.FollowedUsers, Is.EqualTo(Users), "every connected user is followed on NATS");
-                Assert.That(requests, Is.LessThan(Users / 10), "users are announced online in batches, not one request each");
+                // One round trip per user would be 2,000 requests; batches were 50–100 on the test machine.
+                Assert.That(requests, Is.LessThan(Users / 5), "users are announced online in batches, not one request each");
                 Assert.That(wrong, Is.Empty, "each device's next frame is its own notification, written after all were followed");
             });
         }

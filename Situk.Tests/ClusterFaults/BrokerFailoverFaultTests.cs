@@ -62,6 +62,9 @@ public sealed class BrokerFailoverFaultTests
         var stranded = await Eventually.WaitAsync(
             () => Task.FromResult(onVictim.Where(u => !MovedAway(cluster.Devices, u, victim, connections[u])).ToList()), MoveBound, ct);
         Assert.That(stranded, Is.Empty, $"{stranded.Count} of the killed broker's {onVictim.Count} devices were not open on another broker within {MoveBound.TotalSeconds} s");
+        // Checked now: once the killed broker is forgotten (AdminNodeTtl, 15 s) the survivors may rebalance, which
+        // rightly moves some of their devices with 1001.
+        var othersReconnected = others.Where(u => cluster.Devices.Device(u).Connections != connections[u]).ToList();
         var lastBack = onVictim.Max(u => FirstOpenedAfter(cluster.Devices, u, killed));
         await run.WriteForAsync(TimeSpan.FromSeconds(5), ct, atLeast: WritesPerRound);
 
@@ -83,7 +86,7 @@ public sealed class BrokerFailoverFaultTests
         {
             Assert.That(ends, Has.None.Null, "every device of the killed broker saw its socket end");
             Assert.That(ends.Select(e => e?.CloseCode), Has.All.Null, "a killed broker sends no close frame: its devices saw the connection end without one (1006)");
-            Assert.That(others.Where(u => cluster.Devices.Device(u).Connections != connections[u]), Is.Empty, "devices on the other brokers kept their sockets");
+            Assert.That(othersReconnected, Is.Empty, "devices on the other brokers kept their sockets while the killed broker's moved");
             Assert.That(survivors.Sum(), Is.EqualTo(Devices), "every device is open on a surviving broker");
         });
         await run.AssertEveryPromiseKeptAsync(ct);
