@@ -99,6 +99,78 @@ public sealed class ConnectStormTests
         }
     }
 
+    [Test]
+    [CancelAfter(300_000)]
+    [Description(
+        "Among 1,200 users connecting at once, 100 connect, leave and connect again and 100 connect and leave: when the rounds are " +
+        "done the first are followed and get the notification written next, the others are not followed (unsubscribed), and " +
+        "everyone still connected is.")]
+    public async Task Users_who_come_and_go_during_a_storm_are_followed_exactly_while_connected(CancellationToken ct)
+    {
+        await using var cluster = await ClusterSystem.StartAsync(ct);
+        var all = await FaultData.InsertUsersAsync(cluster.Database.ConnectionString, 1200, "storm-race-" + Guid.NewGuid().ToString("N")[..8], ct);
+        var flapping = all.Skip(1000).Take(100).ToHashSet();
+        var leaving = all.Skip(1100).ToHashSet();
+        var uplink = cluster.A.Service<NatsUplink>();
+        var sockets = new ConcurrentDictionary<long, ClientWebSocket>();
+        // Mixed in, so the comings and goings fall among the rounds of the storm rather than after it.
+        var order = all.ToArray();
+        new Random(7).Shuffle(order);
+        try
+        {
+            await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = 128, CancellationToken = ct }, async (user, token) =>
+            {
+                var socket = await cluster.ConnectAsync(cluster.A, user, token);
+                if (flapping.Contains(user) || leaving.Contains(user))
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", token);
+                    socket.Dispose();
+                    if (leaving.Contains(user))
+                    {
+                        return;
+                    }
+
+                    socket = await cluster.ConnectAsync(cluster.A, user, token);
+                }
+
+                sockets[user] = socket;
+            });
+
+            var id = (long u) => u.ToString(CultureInfo.InvariantCulture);
+            using (var bound = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                bound.CancelAfter(TimeSpan.FromSeconds(60));
+                while (uplink.FollowedUsers != 1100 || leaving.Any(u => uplink.Follows(id(u))) || sockets.Keys.Any(u => !uplink.Follows(id(u))))
+                {
+                    await Task.Delay(20, bound.Token);
+                }
+            }
+
+            var ids = await NotifyEachAsync(cluster.Database, [.. sockets.Keys]);
+            await Parallel.ForEachAsync(sockets, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct }, async (entry, token) =>
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+                timeout.CancelAfter(TimeSpan.FromSeconds(60));
+                Assert.That((await entry.Value.ReceiveNotificationAsync(timeout.Token)).Id, Is.EqualTo(ids[entry.Key]), $"user {entry.Key}");
+            });
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(uplink.FollowedUsers, Is.EqualTo(1100), "the 1,000 and the 100 who came back, no more");
+                Assert.That(leaving.Where(u => uplink.Follows(id(u))), Is.Empty, "users who left are no longer followed");
+                Assert.That(flapping.Where(u => !uplink.Follows(id(u))), Is.Empty, "users who came back are followed");
+            });
+        }
+        finally
+        {
+            foreach (var socket in sockets.Values)
+            {
+                socket.Abort();
+                socket.Dispose();
+            }
+        }
+    }
+
     /// <summary>Counts the presence messages brokers send and collects the users they announce online.</summary>
     private static async Task WatchAsync(INatsSub<byte[]> presence, ConcurrentDictionary<string, byte> announced, Action counted, CancellationToken ct)
     {
