@@ -64,11 +64,20 @@ internal sealed partial class NatsBrokerTransport
         }
     }
 
+    /// <summary>
+    /// One user's presence, or a broker's batch of users that came online (an <c>online</c> frame, as brokers
+    /// announce after a connect storm). Either way the users join the re-send set, so a batch announced twice
+    /// (a broker asking again after a lost answer) re-sends what is pending once more and changes nothing stored.
+    /// </summary>
     private void OnPresence(InternalFrame frame)
     {
         if (frame is PresenceFrame { Online: true, UserId: { } userId })
         {
             _inbound.AddOnline([userId]);
+        }
+        else if (frame is OnlineUsersFrame { UserIds: { Length: > 0 } userIds })
+        {
+            _inbound.AddOnline(userIds.Where(id => id is { Length: > 0 }));
         }
     }
 

@@ -22,7 +22,13 @@ internal static class AdminOps
     /// <summary>Every broker publishes <see cref="Heartbeat"/> (no reply) so the others know it exists.</summary>
     public const string HeartbeatSubject = "situk.admin.heartbeat";
 
-    /// <summary>What every broker subscribes to: the operations and the heartbeats.</summary>
+    /// <summary>
+    /// A broker stopping cleanly publishes <see cref="AdminHeartbeat"/> here once, after its last heartbeat, so the
+    /// others stop expecting it at once instead of naming it missing until <c>AdminNodeTtl</c> passes.
+    /// </summary>
+    public const string GoodbyeSubject = "situk.admin.goodbye";
+
+    /// <summary>What every broker subscribes to: the operations, the heartbeats and the goodbyes.</summary>
     public const string Wildcard = "situk.admin.*";
 
     /// <summary>Header naming the asking broker's process (a random id), so a broker never answers itself over NATS.</summary>
@@ -48,7 +54,7 @@ internal sealed record AdminQuery(
 internal sealed record AdminAnswer(
     string Node, SessionInfo[]? Sessions = null, int? Closed = null, BrokerStats? Stats = null, int? Omitted = null, int? Delivered = null);
 
-/// <summary>A broker announcing itself on <see cref="AdminOps.HeartbeatSubject"/>.</summary>
+/// <summary>A broker announcing itself on <see cref="AdminOps.HeartbeatSubject"/>, or its leaving on <see cref="AdminOps.GoodbyeSubject"/>.</summary>
 internal sealed record AdminHeartbeat(string Node);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, MaxDepth = 16)]

@@ -118,14 +118,45 @@ internal sealed class ClusterAdmin : BackgroundService
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: the others stop expecting this broker once its heartbeat is older than AdminNodeTtl.
+            // Stopping: StopAsync says goodbye once the heartbeats have stopped.
         }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The heartbeats stop first, so no heartbeat can follow the goodbye on this connection and make the
+        // others expect this broker again.
         await base.StopAsync(cancellationToken);
+        await SayGoodbyeAsync(cancellationToken);
         await _connection.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Tells the other brokers this one is leaving, so their management answers stop naming it missing at once.
+    /// Bounded by <c>AdminTimeout</c>; without NATS, or past it, the others forget it after <c>AdminNodeTtl</c> as
+    /// after a crash.
+    /// </summary>
+    private async Task SayGoodbyeAsync(CancellationToken ct)
+    {
+        if (_connection.ConnectionState != NatsConnectionState.Open)
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_options.AdminTimeout);
+        try
+        {
+            var goodbye = JsonSerializer.SerializeToUtf8Bytes(new AdminHeartbeat(_local.Node), AdminJson.Default.AdminHeartbeat);
+            await _connection.PublishAsync(AdminOps.GoodbyeSubject, goodbye, cancellationToken: deadline.Token);
+            // A ping answered means the server has the goodbye before the connection closes.
+            await _connection.PingAsync(deadline.Token);
+            ClusterAdminLog.SaidGoodbye(_logger, _local.Node);
+        }
+        catch (Exception e) when (e is NatsException or OperationCanceledException)
+        {
+            ClusterAdminLog.GoodbyeFailed(_logger, e.Message);
+        }
     }
 
     private async Task AnswerAsync(INatsSub<byte[]> subscription, CancellationToken ct)
@@ -151,6 +182,17 @@ internal sealed class ClusterAdmin : BackgroundService
             {
                 // A broker new to this one may not know it either: answer at once rather than a heartbeat later.
                 await PublishHeartbeatAsync(ct);
+            }
+
+            return;
+        }
+
+        if (msg.Subject == AdminOps.GoodbyeSubject)
+        {
+            if (Read(msg.Data, AdminJson.Default.AdminHeartbeat) is { Node: { Length: > 0 and <= 100 } leaving } && leaving != _local.Node
+                && _lastSeen.TryRemove(leaving, out _))
+            {
+                ClusterAdminLog.Left(_logger, leaving);
             }
 
             return;

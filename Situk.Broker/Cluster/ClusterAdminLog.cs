@@ -19,4 +19,13 @@ internal static partial class ClusterAdminLog
 
     [LoggerMessage(104, LogLevel.Information, "Cluster management: broker {Node} joined")]
     public static partial void Joined(ILogger logger, string node);
+
+    [LoggerMessage(105, LogLevel.Information, "Cluster management: broker {Node} left (it said goodbye)")]
+    public static partial void Left(ILogger logger, string node);
+
+    [LoggerMessage(106, LogLevel.Information, "Cluster management: node {Node} said goodbye to the other brokers")]
+    public static partial void SaidGoodbye(ILogger logger, string node);
+
+    [LoggerMessage(107, LogLevel.Warning, "Cluster management: could not say goodbye; the other brokers expect this one until AdminNodeTtl: {Reason}")]
+    public static partial void GoodbyeFailed(ILogger logger, string reason);
 }

@@ -26,6 +26,10 @@ internal static class ClusterServices
         services.AddHostedService(sp => sp.GetRequiredService<NatsUplink>());
         services.AddSingleton<ClusterAdmin>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterAdmin>());
+        services.AddOptions<RebalanceOptions>().BindConfiguration(RebalanceOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RebalanceOptions>, RebalanceOptionsValidator>();
+        services.AddSingleton<Rebalancer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Rebalancer>());
         return services;
     }
 }

@@ -16,4 +16,7 @@ internal static partial class NatsUplinkLog
 
     [LoggerMessage(93, LogLevel.Warning, "Cluster: a message to the API was not sent on {Subject}: {Reason}")]
     public static partial void PublishFailed(ILogger logger, string subject, string reason);
+
+    [LoggerMessage(94, LogLevel.Warning, "Cluster: no API instance took the announcement of {Users} users online, will retry: {Reason}")]
+    public static partial void AnnounceFailed(ILogger logger, int users, string reason);
 }

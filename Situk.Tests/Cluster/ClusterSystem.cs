@@ -121,6 +121,9 @@ internal sealed class ClusterSystem : IAsyncDisposable
         ["Situk:Nats:Name"] = name,
         ["Situk:Nats:RetryBaseDelay"] = "00:00:00.050",
         ["Situk:Nats:RetryMaxDelay"] = "00:00:00.500",
+        // These tests put devices on the broker they name (2,000 on one in ConnectStormTests); rebalancing would move
+        // them. It is tested on processes in BrokerFailoverFaultTests.
+        ["Situk:Cluster:Rebalance:Enabled"] = "false",
     };
 
     private static Dictionary<string, string?> ApiSettings(NatsServer nats, string name, BrokerFixture broker) => new()

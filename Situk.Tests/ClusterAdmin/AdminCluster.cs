@@ -16,6 +16,7 @@ internal sealed class AdminCluster : IAsyncDisposable
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
 
     private readonly List<BrokerFixture> _brokers = [];
+    private readonly List<BrokerProcess> _processes = [];
 
     private AdminCluster(NatsServer nats) => Nats = nats;
 
@@ -36,28 +37,47 @@ internal sealed class AdminCluster : IAsyncDisposable
     /// <summary>Starts another broker and waits until every broker knows every other.</summary>
     public async Task<BrokerFixture> AddBrokerAsync(string node, CancellationToken ct)
     {
-        var broker = await BrokerFixture.StartAsync(new Dictionary<string, string?>
-        {
-            ["Situk:Broker:NodeName"] = node,
-            ["Situk:Nats:Url"] = Nats.Url,
-            ["Situk:Nats:Name"] = node,
-            ["Situk:Nats:AdminTimeout"] = Deadline.ToString(),
-            ["Situk:Nats:AdminHeartbeat"] = "00:00:00.200",
-            ["Situk:Nats:AdminNodeTtl"] = "00:01:00",
-        }, cancellationToken: ct);
+        var broker = await BrokerFixture.StartAsync(Settings(node)!, cancellationToken: ct);
         _brokers.Add(broker);
+        await WaitUntilAllKnownAsync(ct);
+        return broker;
+    }
+
+    /// <summary>
+    /// Starts another broker as a child process (so a test can SIGKILL or SIGTERM it) with the same settings, and
+    /// waits until the in-process brokers know it.
+    /// </summary>
+    public async Task<BrokerProcess> AddBrokerProcessAsync(string node, CancellationToken ct)
+    {
+        var broker = ChildProcesses.Broker(Settings(node).ToDictionary(s => s.Key, s => s.Value!));
+        _processes.Add(broker);
+        await broker.Process.StartAsync(ct);
+        await WaitUntilAllKnownAsync(ct, node);
+        return broker;
+    }
+
+    private Dictionary<string, string?> Settings(string node) => new()
+    {
+        ["Situk:Broker:NodeName"] = node,
+        ["Situk:Nats:Url"] = Nats.Url,
+        ["Situk:Nats:Name"] = node,
+        ["Situk:Nats:AdminTimeout"] = Deadline.ToString(),
+        ["Situk:Nats:AdminHeartbeat"] = "00:00:00.200",
+        ["Situk:Nats:AdminNodeTtl"] = "00:01:00",
+    };
+
+    private async Task WaitUntilAllKnownAsync(CancellationToken ct, params string[] processNodes)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
         foreach (var one in _brokers)
         {
-            var others = _brokers.Where(b => b != one).Select(b => b.Service<Situk.Broker.Cluster.BrokerNode>().Name).ToArray();
+            var others = _brokers.Where(b => b != one).Select(b => b.Service<Situk.Broker.Cluster.BrokerNode>().Name).Concat(processNodes).ToArray();
             while (!others.All(one.Service<Situk.Broker.Cluster.ClusterAdmin>().KnownNodes.Contains))
             {
                 await Task.Delay(20, timeout.Token);
             }
         }
-
-        return broker;
     }
 
     /// <summary>A device socket of <paramref name="userId"/> on <paramref name="broker"/>, welcome read.</summary>
@@ -80,6 +100,11 @@ internal sealed class AdminCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
         foreach (var broker in Enumerable.Reverse(_brokers))
         {
             await broker.DisposeAsync();
