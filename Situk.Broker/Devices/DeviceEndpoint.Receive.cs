@@ -128,7 +128,7 @@ internal sealed partial class DeviceEndpoint
         if (identity is null)
         {
             DeviceEndpointLog.TokenRefused(logger, session.Id, session.UserId, problem);
-            session.Send(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenRefusedFrame(problem, session.ExpiresAt), SitukJson.Default.DeviceFrame));
+            session.Send(TextFrames.Frame(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenRefusedFrame(problem, session.ExpiresAt), SitukJson.Default.DeviceFrame)));
             return;
         }
 
@@ -140,7 +140,7 @@ internal sealed partial class DeviceEndpoint
         }
 
         expiry.Renew(identity.ExpiresAt);
-        session.Send(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenOkFrame(identity.ExpiresAt), SitukJson.Default.DeviceFrame));
+        session.Send(TextFrames.Frame(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenOkFrame(identity.ExpiresAt), SitukJson.Default.DeviceFrame)));
     }
 
     /// <summary>What one session's receive loop keeps about its inbound frames; its receipt share only once it acks.</summary>

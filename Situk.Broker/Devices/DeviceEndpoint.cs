@@ -84,7 +84,7 @@ internal sealed partial class DeviceEndpoint(
                 KeepAliveTimeout = _options.HeartbeatTimeout,
             });
             metrics.Upgraded("http");
-            await RunSessionAsync(socket, identity, context.Request.Query["device"], remote, context.RequestAborted);
+            await RunSessionAsync(socket, null, identity, context.Request.Query["device"], remote, context.RequestAborted);
         }
         finally
         {
@@ -106,15 +106,19 @@ internal sealed partial class DeviceEndpoint(
         return (identity, (StatusCodes.Status401Unauthorized, "A valid, unexpired access token is required.", problem));
     }
 
-    /// <summary>Runs an upgraded device's session until its socket ends, on either path to it (see <see cref="DirectUpgrade"/>).</summary>
-    internal async Task RunSessionAsync(WebSocket socket, DeviceIdentity identity, string? deviceClass, IPAddress? remote, CancellationToken aborted)
+    /// <summary>
+    /// Runs an upgraded device's session until its socket ends, on either path to it (see <see cref="DirectUpgrade"/>).
+    /// <paramref name="wire"/> is the socket under <paramref name="socket"/> when the broker owns it (direct path):
+    /// frames are then written to it whole, at once when nothing is queued (<see cref="FrameWriter"/>).
+    /// </summary>
+    internal async Task RunSessionAsync(WebSocket socket, SocketWire? wire, DeviceIdentity identity, string? deviceClass, IPAddress? remote, CancellationToken aborted)
     {
         // One slot more than the capacity: the welcome frame never counts against a slow device.
         var sessionId = Guid.CreateVersion7().ToString("N");
         var sessionClass = DeviceClasses.Normalize(deviceClass);
         var times = new DeliveryTimes(time, written.For(sessionId, identity.UserId, sessionClass));
         using var writer = new FrameWriter(
-            socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, metrics.FrameSent, times.Written, metrics.Shed, times.Forget);
+            socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, metrics.FrameSent, times.Written, metrics.Shed, times.Forget, wire: wire);
         var session = new Session(
             sessionId,
             identity,
@@ -123,6 +127,8 @@ internal sealed partial class DeviceEndpoint(
             time.GetUtcNow(),
             writer,
             times);
+        // Queued, never written at once (a payload, not a whole frame): the loop sends it once the session is
+        // registered below, and anything published meanwhile queues behind it.
         writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(
             new WelcomeFrame(session.Id, session.UserId, _options.HeartbeatSeconds), SitukJson.Default.DeviceFrame));
 
