@@ -116,9 +116,9 @@ internal sealed partial class DeviceEndpoint(
         // One slot more than the capacity: the welcome frame never counts against a slow device.
         var sessionId = Guid.CreateVersion7().ToString("N");
         var sessionClass = DeviceClasses.Normalize(deviceClass);
-        var times = new DeliveryTimes(time, written.For(sessionId, identity.UserId, sessionClass));
+        var times = new DeliveryTimes(time, written.For(sessionId, identity.UserId, sessionClass), metrics);
         using var writer = new FrameWriter(
-            socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, metrics.FrameSent, times.Written, metrics.Shed, times.Forget, wire: wire);
+            socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, wire: wire, events: times);
         var session = new Session(
             sessionId,
             identity,
@@ -139,10 +139,50 @@ internal sealed partial class DeviceEndpoint(
         // reachable by publishes and kickable by an admin.
         Register(session, remote);
         var writing = writer.RunAsync(aborted);
+
+        // The receive loop runs here, not in a method of its own: an idle device keeps every async method it
+        // waits in alive (docs/broker.md, memory per device). It reads the device's frames until the socket ends
+        // and says why it ended. A protocol breach asks the writer to close with its code; reading then goes on
+        // (ignoring data) until the device answers the close or the writer's abort timer ends the socket. Each
+        // ack, read or token frame takes a token from the session's InboundBudget; a session that empties it is
+        // closed with 1008.
         CloseOutcome outcome;
+        using var reader = new MessageReader(socket, _options.MaxFrameBytes);
+        var inbound = new Inbound(new InboundBudget(_options.InboundFramesPerSecond, _options.InboundFrameBurst, time), expiry);
         try
         {
-            outcome = await ReceiveAsync(session, expiry, socket, aborted);
+            while (true)
+            {
+                var kind = await reader.ReadAsync(aborted);
+                if (kind == InboundKind.Close)
+                {
+                    outcome = session.Writer.RequestedClose
+                        ?? new CloseOutcome((int?)socket.CloseStatus ?? 1005, "closed by device");
+                    break;
+                }
+
+                if (session.Writer.IsClosing)
+                {
+                    continue;
+                }
+
+                switch (kind)
+                {
+                    case InboundKind.Binary:
+                        session.Close(CloseCodes.PolicyViolation, "binary frame");
+                        break;
+                    case InboundKind.TooBig:
+                        session.Close(CloseCodes.MessageTooBig, $"frame over {_options.MaxFrameBytes} bytes");
+                        break;
+                    default:
+                        await OnTextAsync(session, inbound, reader.Message, aborted);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            outcome = session.Writer.RequestedClose ?? Lost(e);
         }
         finally
         {

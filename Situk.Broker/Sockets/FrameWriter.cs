@@ -28,10 +28,7 @@ internal sealed class FrameWriter : IDisposable
     private readonly SendQueue _queue;
     private readonly TimeProvider _time;
     private readonly TimeSpan _closeTimeout;
-    private readonly Action? _onSent;
-    private readonly Action<long>? _onNotificationWritten;
-    private readonly Action? _onShed;
-    private readonly Action<long>? _onNotificationShed;
+    private readonly IWriterEvents? _events;
     private CloseOutcome? _closing;
     private ITimer? _abortTimer;
     private Task? _rest;
@@ -48,16 +45,18 @@ internal sealed class FrameWriter : IDisposable
         Action? onShed = null,
         Action<long>? onNotificationShed = null,
         long maxBytes = long.MaxValue,
-        SocketWire? wire = null)
+        SocketWire? wire = null,
+        IWriterEvents? events = null)
     {
         _socket = socket;
         _wire = wire;
         _time = time;
         _closeTimeout = closeTimeout;
-        _onSent = onSent;
-        _onNotificationWritten = onNotificationWritten;
-        _onShed = onShed;
-        _onNotificationShed = onNotificationShed;
+        _events = events ?? (onSent ?? (object?)onNotificationWritten ?? onShed ?? (object?)onNotificationShed) switch
+        {
+            null => null,
+            _ => new WriterCallbacks(onSent, onNotificationWritten, onShed, onNotificationShed),
+        };
         _queue = new SendQueue(capacity, maxBytes);
     }
 
@@ -103,7 +102,7 @@ internal sealed class FrameWriter : IDisposable
         var offer = _queue.TryAdd(frame);
         if (offer is Offer.Shed or Offer.QueuedShedding)
         {
-            _onShed?.Invoke();
+            _events?.Shed();
         }
 
         return offer;
@@ -183,7 +182,7 @@ internal sealed class FrameWriter : IDisposable
 
                 if (shed)
                 {
-                    _onNotificationShed?.Invoke(frame.NotificationId);
+                    _events?.NotificationShed(frame.NotificationId);
                     continue;
                 }
 
@@ -278,10 +277,13 @@ internal sealed class FrameWriter : IDisposable
     private void Written(in OutboundFrame frame)
     {
         Interlocked.Increment(ref _framesSent);
-        _onSent?.Invoke();
-        if (frame.NotificationId != NotANotification)
+        if (_events is { } events)
         {
-            _onNotificationWritten?.Invoke(frame.NotificationId);
+            events.Sent();
+            if (frame.NotificationId != NotANotification)
+            {
+                events.NotificationWritten(frame.NotificationId);
+            }
         }
     }
 }
