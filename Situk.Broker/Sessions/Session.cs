@@ -110,9 +110,7 @@ internal sealed class Session(
     /// Queues a frame that is not a notification (nothing to time or ack) as high priority: a full queue
     /// sheds its oldest normal notification to make room, and closes with 1013 when it holds none.
     /// </summary>
-    public void Send(ReadOnlyMemory<byte> frame) => Send(new OutboundFrame(frame, 0, Priority.High));
-
-    /// <summary>As above, for a frame that may be whole (<see cref="TextFrames"/>); its id must be 0 and its priority high.</summary>
+    /// <remarks>The frame may be whole (<see cref="TextFrames"/>); its id must be 0 and its priority high.</remarks>
     public void Send(in OutboundFrame frame)
     {
         if (!Writer.IsClosing && Writer.TryWrite(frame) is not (Offer.Queued or Offer.QueuedShedding or Offer.Closed))
