@@ -9,52 +9,6 @@ namespace Situk.Broker.Devices;
 
 internal sealed partial class DeviceEndpoint
 {
-    /// <summary>
-    /// Reads the device's frames until the socket ends and says why it ended. A protocol breach asks the
-    /// writer to close with its code; reading then goes on (ignoring data) until the device answers the
-    /// close or the writer's abort timer ends the socket. Each ack, read or token frame takes a token from the
-    /// session's <see cref="InboundBudget"/>; a session that empties it is closed with 1008.
-    /// </summary>
-    private async Task<CloseOutcome> ReceiveAsync(Session session, TokenExpiry expiry, WebSocket socket, CancellationToken cancellationToken)
-    {
-        using var reader = new MessageReader(socket, _options.MaxFrameBytes);
-        var inbound = new Inbound(new InboundBudget(_options.InboundFramesPerSecond, _options.InboundFrameBurst, time), expiry);
-        try
-        {
-            while (true)
-            {
-                var kind = await reader.ReadAsync(cancellationToken);
-                if (kind == InboundKind.Close)
-                {
-                    return session.Writer.RequestedClose
-                        ?? new CloseOutcome((int?)socket.CloseStatus ?? 1005, "closed by device");
-                }
-
-                if (session.Writer.IsClosing)
-                {
-                    continue;
-                }
-
-                switch (kind)
-                {
-                    case InboundKind.Binary:
-                        session.Close(CloseCodes.PolicyViolation, "binary frame");
-                        break;
-                    case InboundKind.TooBig:
-                        session.Close(CloseCodes.MessageTooBig, $"frame over {_options.MaxFrameBytes} bytes");
-                        break;
-                    default:
-                        await OnTextAsync(session, inbound, reader.Message, cancellationToken);
-                        break;
-                }
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
-        {
-            return session.Writer.RequestedClose ?? Lost(e);
-        }
-    }
-
     private ValueTask OnTextAsync(Session session, Inbound inbound, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         var (frame, code, reason) = InboundFrame.Parse(message.Span, _options.MaxAckIds);
@@ -128,7 +82,7 @@ internal sealed partial class DeviceEndpoint
         if (identity is null)
         {
             DeviceEndpointLog.TokenRefused(logger, session.Id, session.UserId, problem);
-            session.Send(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenRefusedFrame(problem, session.ExpiresAt), SitukJson.Default.DeviceFrame));
+            session.Send(TextFrames.Frame(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenRefusedFrame(problem, session.ExpiresAt), SitukJson.Default.DeviceFrame)));
             return;
         }
 
@@ -140,7 +94,7 @@ internal sealed partial class DeviceEndpoint
         }
 
         expiry.Renew(identity.ExpiresAt);
-        session.Send(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenOkFrame(identity.ExpiresAt), SitukJson.Default.DeviceFrame));
+        session.Send(TextFrames.Frame(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenOkFrame(identity.ExpiresAt), SitukJson.Default.DeviceFrame)));
     }
 
     /// <summary>What one session's receive loop keeps about its inbound frames; its receipt share only once it acks.</summary>

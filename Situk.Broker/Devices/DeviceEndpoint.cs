@@ -84,7 +84,7 @@ internal sealed partial class DeviceEndpoint(
                 KeepAliveTimeout = _options.HeartbeatTimeout,
             });
             metrics.Upgraded("http");
-            await RunSessionAsync(socket, identity, context.Request.Query["device"], remote, context.RequestAborted);
+            await RunSessionAsync(socket, null, identity, context.Request.Query["device"], remote, context.RequestAborted);
         }
         finally
         {
@@ -106,15 +106,19 @@ internal sealed partial class DeviceEndpoint(
         return (identity, (StatusCodes.Status401Unauthorized, "A valid, unexpired access token is required.", problem));
     }
 
-    /// <summary>Runs an upgraded device's session until its socket ends, on either path to it (see <see cref="DirectUpgrade"/>).</summary>
-    internal async Task RunSessionAsync(WebSocket socket, DeviceIdentity identity, string? deviceClass, IPAddress? remote, CancellationToken aborted)
+    /// <summary>
+    /// Runs an upgraded device's session until its socket ends, on either path to it (see <see cref="DirectUpgrade"/>).
+    /// <paramref name="wire"/> is the socket under <paramref name="socket"/> when the broker owns it (direct path):
+    /// frames are then written to it whole, at once when nothing is queued (<see cref="FrameWriter"/>).
+    /// </summary>
+    internal async Task RunSessionAsync(WebSocket socket, SocketWire? wire, DeviceIdentity identity, string? deviceClass, IPAddress? remote, CancellationToken aborted)
     {
         // One slot more than the capacity: the welcome frame never counts against a slow device.
         var sessionId = Guid.CreateVersion7().ToString("N");
         var sessionClass = DeviceClasses.Normalize(deviceClass);
-        var times = new DeliveryTimes(time, written.For(sessionId, identity.UserId, sessionClass));
+        var times = new DeliveryTimes(time, written.For(sessionId, identity.UserId, sessionClass), metrics);
         using var writer = new FrameWriter(
-            socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, metrics.FrameSent, times.Written, metrics.Shed, times.Forget);
+            socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, wire: wire, events: times);
         var session = new Session(
             sessionId,
             identity,
@@ -123,6 +127,8 @@ internal sealed partial class DeviceEndpoint(
             time.GetUtcNow(),
             writer,
             times);
+        // Queued, never written at once (a payload, not a whole frame): the loop sends it once the session is
+        // registered below, and anything published meanwhile queues behind it.
         writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(
             new WelcomeFrame(session.Id, session.UserId, _options.HeartbeatSeconds), SitukJson.Default.DeviceFrame));
 
@@ -133,10 +139,50 @@ internal sealed partial class DeviceEndpoint(
         // reachable by publishes and kickable by an admin.
         Register(session, remote);
         var writing = writer.RunAsync(aborted);
+
+        // The receive loop runs here, not in a method of its own: an idle device keeps every async method it
+        // waits in alive (docs/broker.md, memory per device). It reads the device's frames until the socket ends
+        // and says why it ended. A protocol breach asks the writer to close with its code; reading then goes on
+        // (ignoring data) until the device answers the close or the writer's abort timer ends the socket. Each
+        // ack, read or token frame takes a token from the session's InboundBudget; a session that empties it is
+        // closed with 1008.
         CloseOutcome outcome;
+        using var reader = new MessageReader(socket, _options.MaxFrameBytes);
+        var inbound = new Inbound(new InboundBudget(_options.InboundFramesPerSecond, _options.InboundFrameBurst, time), expiry);
         try
         {
-            outcome = await ReceiveAsync(session, expiry, socket, aborted);
+            while (true)
+            {
+                var kind = await reader.ReadAsync(aborted);
+                if (kind == InboundKind.Close)
+                {
+                    outcome = session.Writer.RequestedClose
+                        ?? new CloseOutcome((int?)socket.CloseStatus ?? 1005, "closed by device");
+                    break;
+                }
+
+                if (session.Writer.IsClosing)
+                {
+                    continue;
+                }
+
+                switch (kind)
+                {
+                    case InboundKind.Binary:
+                        session.Close(CloseCodes.PolicyViolation, "binary frame");
+                        break;
+                    case InboundKind.TooBig:
+                        session.Close(CloseCodes.MessageTooBig, $"frame over {_options.MaxFrameBytes} bytes");
+                        break;
+                    default:
+                        await OnTextAsync(session, inbound, reader.Message, aborted);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            outcome = session.Writer.RequestedClose ?? Lost(e);
         }
         finally
         {

@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Situk.Broker.Auth;
 using Situk.Broker.Options;
+using Situk.Broker.Sockets;
 using Situk.Broker.Telemetry;
 
 namespace Situk.Broker.Devices;
@@ -66,9 +67,28 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
                 return true;
             }
 
+            // The session runs in this method, not in one of its own: every idle device keeps each async method
+            // it waits in alive (docs/broker.md, memory per device).
             try
             {
-                await RunSessionAsync(socket, remote, admitted);
+                await socket.SendAsync(Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {admitted.AcceptKey}\r\n\r\n"));
+
+                // Where the broker can write to the socket without waiting (Linux), its sessions own every write
+                // to it (Sockets/SocketWire.cs): frames go out whole, with one send() when nothing is queued.
+                Stream stream = NonBlockingSend.Supported ? new SocketWire(socket) : new NetworkStream(socket, ownsSocket: true);
+                using var webSocket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+                {
+                    IsServer = true,
+                    KeepAliveInterval = _options.Heartbeat,
+                    KeepAliveTimeout = _options.HeartbeatTimeout,
+                });
+                metrics.Upgraded("direct");
+                await devices.RunSessionAsync(webSocket, stream as SocketWire, admitted.Identity, admitted.DeviceClass, admitted.Client, CancellationToken.None);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+            {
+                // The peer went away while the 101 was being sent.
             }
             finally
             {
@@ -83,27 +103,6 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
             {
                 socket.Dispose();
             }
-        }
-    }
-
-    private async Task RunSessionAsync(Socket socket, IPAddress? remote, Admitted admitted)
-    {
-        try
-        {
-            await socket.SendAsync(Encoding.ASCII.GetBytes(
-                $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {admitted.AcceptKey}\r\n\r\n"));
-            using var webSocket = WebSocket.CreateFromStream(new NetworkStream(socket, ownsSocket: true), new WebSocketCreationOptions
-            {
-                IsServer = true,
-                KeepAliveInterval = _options.Heartbeat,
-                KeepAliveTimeout = _options.HeartbeatTimeout,
-            });
-            metrics.Upgraded("direct");
-            await devices.RunSessionAsync(webSocket, admitted.Identity, admitted.DeviceClass, admitted.Client, CancellationToken.None);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
-        {
-            // The peer went away while the 101 was being sent.
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Situk.Broker.Sessions;
+using Situk.Broker.Sockets;
 using Situk.Broker.Telemetry;
 using Situk.Contracts;
 
@@ -31,14 +32,18 @@ internal sealed class Publisher(SessionRegistry registry, BrokerMetrics metrics,
         return Deliver(registry.Resolve(to), bytes, notification.Id, notification.Priority);
     }
 
-    /// <summary>Queues an already serialised notification frame to <paramref name="sessions"/>; returns how many took it.</summary>
-    public int Deliver(IEnumerable<Session> sessions, ReadOnlyMemory<byte> frame, long notificationId, Priority priority)
+    /// <summary>
+    /// Queues an already serialised notification to <paramref name="sessions"/>; returns how many took it. It is
+    /// framed here once (<see cref="TextFrames"/>): every recipient is handed the same whole WebSocket frame.
+    /// </summary>
+    public int Deliver(IEnumerable<Session> sessions, ReadOnlyMemory<byte> payload, long notificationId, Priority priority)
     {
+        var frame = TextFrames.Frame(payload.Span, notificationId, priority);
         var publishedAt = time.GetTimestamp();
         var queued = 0;
         foreach (var session in sessions)
         {
-            switch (session.Deliver(frame, notificationId, publishedAt, priority))
+            switch (session.Deliver(frame, publishedAt))
             {
                 case Delivery.Queued:
                     queued++;
@@ -59,11 +64,13 @@ internal sealed class Publisher(SessionRegistry registry, BrokerMetrics metrics,
     /// <summary>Sends an already serialised <c>read</c> frame to the user's sessions but <paramref name="exceptSessionId"/>.</summary>
     public void SyncRead(string userId, ReadOnlyMemory<byte> readFrame, string? exceptSessionId)
     {
+        OutboundFrame? framed = null;
         foreach (var session in registry.ForUser(userId))
         {
             if (!string.Equals(session.Id, exceptSessionId, StringComparison.Ordinal))
             {
-                session.Send(readFrame);
+                framed ??= TextFrames.Frame(readFrame.Span);
+                session.Send(framed.Value);
             }
         }
     }

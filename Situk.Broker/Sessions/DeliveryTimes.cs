@@ -1,3 +1,6 @@
+using Situk.Broker.Sockets;
+using Situk.Broker.Telemetry;
+
 namespace Situk.Broker.Sessions;
 
 /// <summary>
@@ -12,19 +15,23 @@ internal readonly record struct DeliveryTime(long QueuedAt, DateTimeOffset? Writ
 /// ack can be timed and its receipt can say when the frame reached the socket. Bounded: past
 /// <see cref="MaxTimedIds"/> unacked notifications, new ones are not timed (their receipts carry no
 /// written time). Every write of a stored notification (positive id) is also reported to
-/// <paramref name="onWritten"/>, timed or not, acked or not: the write itself is on record.
+/// <paramref name="onWritten"/>, timed or not, acked or not: the write itself is on record. It is also what the
+/// session's writer reports to (<see cref="IWriterEvents"/>), counting frames and sheds in <paramref name="metrics"/>.
 /// </summary>
-internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffset>? onWritten = null)
+internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffset>? onWritten = null, BrokerMetrics? metrics = null) : IWriterEvents
 {
     public const int MaxTimedIds = 1024;
 
-    private readonly Dictionary<long, DeliveryTime> _byId = [];
+    // Guards the table, which is made for the first notification only: a session that never gets one holds none.
+    private readonly Lock _gate = new();
+    private Dictionary<long, DeliveryTime>? _byId;
 
     /// <summary>Times a notification queued now; false when it was not timed by this call (already timed here, or past the bound).</summary>
     public bool Queued(long notificationId, long queuedAt)
     {
-        lock (_byId)
+        lock (_gate)
         {
+            _byId ??= [];
             return _byId.Count < MaxTimedIds && _byId.TryAdd(notificationId, new DeliveryTime(queuedAt, null));
         }
     }
@@ -36,9 +43,9 @@ internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffs
     public void Written(long notificationId)
     {
         var now = time.GetUtcNow();
-        lock (_byId)
+        lock (_gate)
         {
-            if (_byId.TryGetValue(notificationId, out var entry))
+            if (_byId is not null && _byId.TryGetValue(notificationId, out var entry))
             {
                 if (entry.AckedAt is { } acked)
                 {
@@ -61,9 +68,9 @@ internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffs
     /// <summary>Forgets a notification that will not be written here (shed, or refused by a closing socket).</summary>
     public void Forget(long notificationId)
     {
-        lock (_byId)
+        lock (_gate)
         {
-            _byId.Remove(notificationId);
+            _byId?.Remove(notificationId);
         }
     }
 
@@ -77,9 +84,9 @@ internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffs
     /// </summary>
     public DeliveryTime? Acked(long notificationId, DateTimeOffset at, TimeSpan delay = default)
     {
-        lock (_byId)
+        lock (_gate)
         {
-            if (!_byId.TryGetValue(notificationId, out var entry) || entry.AckedAt is not null)
+            if (_byId is null || !_byId.TryGetValue(notificationId, out var entry) || entry.AckedAt is not null)
             {
                 return null;
             }
@@ -96,6 +103,14 @@ internal sealed class DeliveryTimes(TimeProvider time, Action<long, DateTimeOffs
             return entry with { WrittenAt = receivedAt, AckedAt = receivedAt };
         }
     }
+
+    void IWriterEvents.Sent() => metrics?.FrameSent();
+
+    void IWriterEvents.NotificationWritten(long notificationId) => Written(notificationId);
+
+    void IWriterEvents.Shed() => metrics?.Shed();
+
+    void IWriterEvents.NotificationShed(long notificationId) => Forget(notificationId);
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 

@@ -64,8 +64,16 @@ internal sealed class Session(
     /// (this one, or for a high one the oldest queued normal one); a high one that cannot be queued closes
     /// the session with 1013, so it is never lost while the session stays open.
     /// </summary>
-    public Delivery Deliver(ReadOnlyMemory<byte> frame, long notificationId, long publishedAt, Priority priority)
+    public Delivery Deliver(ReadOnlyMemory<byte> frame, long notificationId, long publishedAt, Priority priority) =>
+        Deliver(new OutboundFrame(frame, notificationId, priority), publishedAt);
+
+    /// <summary>
+    /// As above, for a frame that may be whole (<see cref="TextFrames"/>): the one array <see cref="Fanout.Publisher"/>
+    /// framed for every recipient, written to a direct socket as it is.
+    /// </summary>
+    public Delivery Deliver(in OutboundFrame frame, long publishedAt)
     {
+        var notificationId = frame.NotificationId;
         if (Writer.IsClosing)
         {
             return Delivery.Skipped;
@@ -83,7 +91,7 @@ internal sealed class Session(
         // Timed before it is queued: the writer may write it (and stamp it) at once.
         // A copy already queued here (a re-send) keeps its own timing: only forget what this call timed.
         var timed = times.Queued(notificationId, publishedAt);
-        var offer = Writer.TryWrite(frame, notificationId, priority);
+        var offer = Writer.TryWrite(frame);
         if (timed && offer is not (Offer.Queued or Offer.QueuedShedding))
         {
             times.Forget(notificationId);
@@ -102,9 +110,10 @@ internal sealed class Session(
     /// Queues a frame that is not a notification (nothing to time or ack) as high priority: a full queue
     /// sheds its oldest normal notification to make room, and closes with 1013 when it holds none.
     /// </summary>
-    public void Send(ReadOnlyMemory<byte> frame)
+    /// <remarks>The frame may be whole (<see cref="TextFrames"/>); its id must be 0 and its priority high.</remarks>
+    public void Send(in OutboundFrame frame)
     {
-        if (!Writer.IsClosing && !Writer.TryWrite(frame))
+        if (!Writer.IsClosing && Writer.TryWrite(frame) is not (Offer.Queued or Offer.QueuedShedding or Offer.Closed))
         {
             Close(CloseCodes.TryAgainLater, "too slow: send queue full");
         }

@@ -10,6 +10,13 @@ namespace Situk.Broker.Sockets;
 /// to take the room of is refused, the caller's signal that the peer is too slow. Frames that are not
 /// notifications count as high. A close request (first one wins) stops the loop, skips what is still
 /// queued, sends the close frame and arms an abort timer in case the peer never finishes the handshake.
+/// <para>
+/// On a direct device socket (<see cref="SocketWire"/>) a whole frame (<see cref="TextFrames"/>) offered to an
+/// empty queue is written at once on the caller's thread, with one non-blocking <c>send()</c>: no queueing,
+/// no task, no thread hop (counted in <see cref="DirectWrites"/>). The queue and the loop take over only when
+/// frames are already waiting, another frame is being written (the loop's, or the WebSocket's ping, pong or
+/// close) or the kernel's buffer is full; what the kernel took of a frame is finished before any other frame.
+/// </para>
 /// </summary>
 internal sealed class FrameWriter : IDisposable
 {
@@ -17,16 +24,16 @@ internal sealed class FrameWriter : IDisposable
     private const long NotANotification = 0;
 
     private readonly WebSocket _socket;
+    private readonly SocketWire? _wire;
     private readonly SendQueue _queue;
     private readonly TimeProvider _time;
     private readonly TimeSpan _closeTimeout;
-    private readonly Action? _onSent;
-    private readonly Action<long>? _onNotificationWritten;
-    private readonly Action? _onShed;
-    private readonly Action<long>? _onNotificationShed;
+    private readonly IWriterEvents? _events;
     private CloseOutcome? _closing;
     private ITimer? _abortTimer;
+    private Task? _rest;
     private long _framesSent;
+    private long _directWrites;
 
     public FrameWriter(
         WebSocket socket,
@@ -37,19 +44,26 @@ internal sealed class FrameWriter : IDisposable
         Action<long>? onNotificationWritten = null,
         Action? onShed = null,
         Action<long>? onNotificationShed = null,
-        long maxBytes = long.MaxValue)
+        long maxBytes = long.MaxValue,
+        SocketWire? wire = null,
+        IWriterEvents? events = null)
     {
         _socket = socket;
+        _wire = wire;
         _time = time;
         _closeTimeout = closeTimeout;
-        _onSent = onSent;
-        _onNotificationWritten = onNotificationWritten;
-        _onShed = onShed;
-        _onNotificationShed = onNotificationShed;
+        _events = events ?? (onSent ?? (object?)onNotificationWritten ?? onShed ?? (object?)onNotificationShed) switch
+        {
+            null => null,
+            _ => new WriterCallbacks(onSent, onNotificationWritten, onShed, onNotificationShed),
+        };
         _queue = new SendQueue(capacity, maxBytes);
     }
 
     public long FramesSent => Interlocked.Read(ref _framesSent);
+
+    /// <summary>Frames written at once by the caller that offered them, never queued (direct sockets only).</summary>
+    public long DirectWrites => Interlocked.Read(ref _directWrites);
 
     public int Depth => _queue.Count;
 
@@ -63,23 +77,32 @@ internal sealed class FrameWriter : IDisposable
 
     /// <summary>Queues a frame that is not a notification, as high priority; false when the queue is full of high-priority frames or the socket is closing.</summary>
     public bool TryWrite(ReadOnlyMemory<byte> frame) =>
-        TryWrite(frame, NotANotification, Priority.High) is Offer.Queued or Offer.QueuedShedding;
+        TryWrite(new OutboundFrame(frame, NotANotification, Priority.High)) is Offer.Queued or Offer.QueuedShedding;
 
     /// <summary>
     /// Offers a notification's frame, to be reported by id once written. Every shed frame (this one, or a
     /// queued normal one it took the room of) is reported to <c>onShed</c>.
     /// </summary>
-    public Offer TryWrite(ReadOnlyMemory<byte> frame, long notificationId, Priority priority)
+    public Offer TryWrite(ReadOnlyMemory<byte> frame, long notificationId, Priority priority) =>
+        TryWrite(new OutboundFrame(frame, notificationId, priority));
+
+    /// <summary>Offers a frame (a whole one from <see cref="TextFrames"/>, or a payload); see the other overloads.</summary>
+    public Offer TryWrite(in OutboundFrame frame)
     {
         if (IsClosing)
         {
             return Offer.Closed;
         }
 
-        var offer = _queue.TryAdd(new OutboundFrame(frame, notificationId, priority));
+        if (_wire is { } wire && frame.HeaderLength > 0 && TryWriteNow(wire, frame))
+        {
+            return Offer.Queued;
+        }
+
+        var offer = _queue.TryAdd(frame);
         if (offer is Offer.Shed or Offer.QueuedShedding)
         {
-            _onShed?.Invoke();
+            _events?.Shed();
         }
 
         return offer;
@@ -104,29 +127,14 @@ internal sealed class FrameWriter : IDisposable
         using var stop = cancellationToken.UnsafeRegister(static s => ((SendQueue)s!).Cancel(), _queue);
         try
         {
-            while (await _queue.WaitToReadAsync())
+            while (await _queue.WaitToReadAsync() && await DrainAsync(cancellationToken))
             {
-                while (!IsClosing && _queue.TryTake(out var frame, out var shed))
-                {
-                    if (shed)
-                    {
-                        _onNotificationShed?.Invoke(frame.NotificationId);
-                        continue;
-                    }
+            }
 
-                    await _socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-                    Interlocked.Increment(ref _framesSent);
-                    _onSent?.Invoke();
-                    if (frame.NotificationId != NotANotification)
-                    {
-                        _onNotificationWritten?.Invoke(frame.NotificationId);
-                    }
-                }
-
-                if (IsClosing)
-                {
-                    break;
-                }
+            // A frame the kernel took only part of is finished first (it holds the wire until then).
+            if (Volatile.Read(ref _rest) is { } rest)
+            {
+                await rest;
             }
 
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -146,5 +154,136 @@ internal sealed class FrameWriter : IDisposable
     {
         _queue.Complete();
         _abortTimer?.Dispose();
+    }
+
+    /// <summary>Writes queued frames until the queue is empty (true) or the socket is closing (false).</summary>
+    private async ValueTask<bool> DrainAsync(CancellationToken cancellationToken)
+    {
+        while (!IsClosing)
+        {
+            if (_queue.IsEmpty)
+            {
+                return true; // without taking the wire: an offer meanwhile is written at once
+            }
+
+            // The wire is taken before the frame: a frame offered meanwhile cannot be written ahead of it.
+            if (_wire is { } wire && !await wire.EnterForDataAsync())
+            {
+                return false; // the WebSocket wrote a close frame of its own (a protocol error)
+            }
+
+            OutboundFrame frame;
+            try
+            {
+                if (!_queue.TryTake(out frame, out var shed))
+                {
+                    return true;
+                }
+
+                if (shed)
+                {
+                    _events?.NotificationShed(frame.NotificationId);
+                    continue;
+                }
+
+                if (_wire is { } owned)
+                {
+                    var bytes = frame.HeaderLength > 0 ? frame.Bytes : TextFrames.Frame(frame.Bytes.Span).Bytes;
+                    await owned.SendAsync(bytes, cancellationToken);
+                }
+                else
+                {
+                    await _socket.SendAsync(frame.Payload, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                }
+            }
+            finally
+            {
+                _wire?.Exit();
+            }
+
+            Written(frame);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Writes a whole frame now when nothing is queued and nobody is writing: true when it is written or on
+    /// its way (the kernel took part of it; the rest is written before any other frame), false when it must be queued.
+    /// </summary>
+    private bool TryWriteNow(SocketWire wire, in OutboundFrame frame)
+    {
+        if (!_queue.IsEmpty || !wire.TryEnter())
+        {
+            return false;
+        }
+
+        // Checked again with the wire held: a frame queued before we took it goes first, and nothing follows a close.
+        if (!_queue.IsEmpty || IsClosing)
+        {
+            wire.Exit();
+            return false;
+        }
+
+        int sent;
+        try
+        {
+            sent = wire.TrySendNow(frame.Bytes.Span);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // As a failed write in the loop: this socket ends, the reader notices and the session is removed.
+            wire.Exit();
+            _socket.Abort();
+            return true;
+        }
+
+        if (sent == 0)
+        {
+            wire.Exit(); // the kernel's buffer is full: the loop waits for room
+            return false;
+        }
+
+        Interlocked.Increment(ref _directWrites);
+        if (sent < frame.Bytes.Length)
+        {
+            Volatile.Write(ref _rest, WriteRestAsync(wire, frame, sent));
+            return true;
+        }
+
+        wire.Exit();
+        Written(frame);
+        return true;
+    }
+
+    /// <summary>Finishes a frame the kernel took part of, holding the wire until it is whole.</summary>
+    private async Task WriteRestAsync(SocketWire wire, OutboundFrame frame, int sent)
+    {
+        try
+        {
+            await wire.SendAsync(frame.Bytes[sent..], CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            wire.Exit();
+            _socket.Abort();
+            return;
+        }
+
+        wire.Exit();
+        Written(frame);
+    }
+
+    private void Written(in OutboundFrame frame)
+    {
+        Interlocked.Increment(ref _framesSent);
+        if (_events is { } events)
+        {
+            events.Sent();
+            if (frame.NotificationId != NotANotification)
+            {
+                events.NotificationWritten(frame.NotificationId);
+            }
+        }
     }
 }

@@ -54,6 +54,18 @@ internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue) : I
     private bool _completed;
     private bool _canceled;
 
+    /// <summary>Nothing queued, shed frames not yet skipped included: a frame written now would keep the order.</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _frames.Count == 0;
+            }
+        }
+    }
+
     /// <summary>Frames that will still be sent (shed ones excluded).</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -235,5 +247,13 @@ internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue) : I
     }
 }
 
-/// <summary>A ready-made text frame, its notification's id (0 for other frames) and its priority.</summary>
-internal readonly record struct OutboundFrame(ReadOnlyMemory<byte> Bytes, long NotificationId, Priority Priority);
+/// <summary>
+/// A ready-made text message, its notification's id (0 for other frames) and its priority. With a
+/// <paramref name="HeaderLength"/> the bytes are a whole WebSocket frame (<see cref="TextFrames"/>): that many header bytes,
+/// then the payload; without one (0) they are the payload alone.
+/// </summary>
+internal readonly record struct OutboundFrame(ReadOnlyMemory<byte> Bytes, long NotificationId, Priority Priority, int HeaderLength = 0)
+{
+    /// <summary>The message's payload, without the frame header.</summary>
+    public ReadOnlyMemory<byte> Payload => Bytes[HeaderLength..];
+}
