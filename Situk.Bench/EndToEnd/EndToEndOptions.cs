@@ -59,7 +59,7 @@ internal sealed record EndToEndOptions
         string.Create(CultureInfo.InvariantCulture,
             $"dotnet run -c Release --project Situk.Bench -- e2e --devices {Devices} --rest {RestCount} --rest-rate {RestRate} --direct {DirectCount} --direct-rate {DirectRate}{(Brokers > 1 || Apis > 1 ? $" --brokers {Brokers} --apis {Apis}" : "")}");
 
-    private static int Positive(string value) =>
+    internal static int Positive(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
             ? n
             : throw new ArgumentException($"'{value}' is not a positive whole number.");

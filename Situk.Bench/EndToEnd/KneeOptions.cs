@@ -60,8 +60,5 @@ internal sealed record KneeOptions
         string.Create(CultureInfo.InvariantCulture,
             $"dotnet run -c Release --project Situk.Bench -- knee --devices {Devices} --rates {string.Join(',', Rates)} --seconds {Seconds} --runs {Runs}{(Statements ? " --statements" : "")}");
 
-    private static int Positive(string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-            ? n
-            : throw new ArgumentException($"'{value}' is not a positive whole number.");
+    private static int Positive(string value) => EndToEndOptions.Positive(value);
 }
