@@ -48,7 +48,26 @@ internal sealed partial class NatsUplink
                 _interestChanges = new(StringComparer.Ordinal);
             }
 
-            if (await FollowRoundAsync(changes.Keys, ct))
+            bool followed;
+            try
+            {
+                followed = await FollowRoundAsync(changes.Keys, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // Whatever a round meets, this loop must outlive it: it is the only thing that ever follows a
+                // user, and a user it drops stays unfollowed (NATS discards what is published for them) until
+                // their presence changes again. Applying a user twice is harmless, so the whole round goes again.
+                NatsUplinkLog.FollowRoundFailed(_logger, changes.Count, e);
+                foreach (var userId in changes.Keys)
+                {
+                    Requeue(userId);
+                }
+
+                followed = false;
+            }
+
+            if (followed)
             {
                 failedRounds = 0;
             }
@@ -75,8 +94,9 @@ internal sealed partial class NatsUplink
                     batch.Add(userId);
                 }
             }
-            catch (NatsException e)
+            catch (Exception e) when (e is NatsException or TimeoutException)
             {
+                // A subscribe the server did not confirm in time under a connect storm throws TimeoutException.
                 NatsUplinkLog.InterestFailed(_logger, userId, e.Message);
                 Requeue(userId);
                 ok = false;

@@ -19,4 +19,7 @@ internal static partial class NatsUplinkLog
 
     [LoggerMessage(94, LogLevel.Warning, "Cluster: no API instance took the announcement of {Users} users online, will retry: {Reason}")]
     public static partial void AnnounceFailed(ILogger logger, int users, string reason);
+
+    [LoggerMessage(95, LogLevel.Error, "Cluster: a follow round of {Users} users failed and is queued again")]
+    public static partial void FollowRoundFailed(ILogger logger, int users, Exception reason);
 }
