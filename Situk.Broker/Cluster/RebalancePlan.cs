@@ -22,4 +22,12 @@ internal static class RebalancePlan
 
         return (int)Math.Min(cap, mine - (long)Math.Ceiling(mean));
     }
+
+    /// <summary>
+    /// What to shed now, given the excess of the previous check and of this one: nothing unless both saw one, and
+    /// then no more than the smaller. An excess seen once is usually a moment, not a pile: devices connecting in
+    /// parallel reach the brokers a little out of step, and a snapshot mid-ramp can show one broker ahead.
+    /// Devices piled on one broker by a restart are still there one interval later.
+    /// </summary>
+    public static int Confirmed(int previousExcess, int excessNow) => Math.Min(previousExcess, excessNow);
 }

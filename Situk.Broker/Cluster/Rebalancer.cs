@@ -22,6 +22,7 @@ internal sealed class Rebalancer(
 
     private readonly RebalanceOptions _options = options.Value;
     private long _moved;
+    private int _previousExcess;
 
     /// <summary>Sessions this broker closed to move them since it started.</summary>
     public long Moved => Interlocked.Read(ref _moved);
@@ -38,7 +39,17 @@ internal sealed class Rebalancer(
             while (true)
             {
                 await Task.Delay(Jitter(_options.Interval, 0.2), time, stoppingToken);
-                await RebalanceOnceAsync(stoppingToken);
+                try
+                {
+                    await RebalanceOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A check that failed (NATS away, an answer not understood) must not end the loop, nor stop the
+                    // host, as an unhandled exception in a background service does: the next interval tries again.
+                    _previousExcess = 0;
+                    RebalancerLog.CheckFailed(logger, e);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -54,7 +65,9 @@ internal sealed class Rebalancer(
         var mine = registry.Count;
         // One interval's worth at most: the counts are re-gathered before more go, so devices already moving are seen.
         var cap = (int)Math.Min(int.MaxValue, _options.PerSecond * Math.Max(1, _options.Interval.TotalSeconds));
-        var excess = RebalancePlan.Excess(mine, counts, gathered.Missing.Length, _options, cap);
+        var seen = RebalancePlan.Excess(mine, counts, gathered.Missing.Length, _options, cap);
+        var excess = RebalancePlan.Confirmed(_previousExcess, seen);
+        _previousExcess = seen;
         if (excess == 0)
         {
             return;

@@ -56,4 +56,17 @@ public sealed class RebalancePlanTests
             Assert.That(Defaults.Problem(), Is.Null);
         });
     }
+
+    [Test]
+    [Description("An excess seen at one check is not acted on (a snapshot mid-ramp shows one broker ahead for a moment); seen at two checks in a row, the smaller of the two is shed.")]
+    public void Only_an_excess_seen_at_two_checks_in_a_row_is_shed()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(RebalancePlan.Confirmed(previousExcess: 0, excessNow: 200), Is.Zero, "first sight");
+            Assert.That(RebalancePlan.Confirmed(previousExcess: 200, excessNow: 0), Is.Zero, "gone by the next check");
+            Assert.That(RebalancePlan.Confirmed(previousExcess: 200, excessNow: 150), Is.EqualTo(150));
+            Assert.That(RebalancePlan.Confirmed(previousExcess: 40, excessNow: 200), Is.EqualTo(40));
+        });
+    }
 }
