@@ -234,6 +234,8 @@ internal sealed class SitukSystem : IAsyncDisposable
                 ["Situk__Broker__DeviceUrl"] = $"http://127.0.0.1:{device}",
                 ["Situk__Broker__InternalUrl"] = $"http://127.0.0.1:{@internal}",
                 ["Situk__Broker__NodeName"] = $"broker-{b + 1}",
+                // The bench places each device on a broker and its devices do not reconnect: a session moved away is a loss here.
+                ["Situk__Cluster__Rebalance__Enabled"] = "false",
                 ["Situk__Nats__Name"] = $"situk-broker-{b + 1}",
             };
             var broker = ChildProcess.Start($"broker-{b + 1}", "Situk.Broker.dll", [], own);

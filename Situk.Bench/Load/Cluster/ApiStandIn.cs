@@ -29,8 +29,9 @@ internal sealed class ApiStandIn : IAsyncDisposable
     public long ReceiptBatches => Interlocked.Read(ref _receiptBatches);
 
     /// <summary>
-    /// "Online" announcements answered. A broker sends one after it subscribed to the user's subject, one
-    /// user at a time: once there are as many as devices, every broker listens for every user.
+    /// Users announced "online", counted from the requests answered. A broker announces a user after it subscribed
+    /// to the user's subject, many users to a request (<c>online</c> with <c>userIds</c>) or one (<c>presence</c>):
+    /// once there are as many as devices, every broker listens for every user.
     /// </summary>
     public long OnlineAnnouncements => Interlocked.Read(ref _onlineAnnouncements);
 
@@ -71,11 +72,26 @@ internal sealed class ApiStandIn : IAsyncDisposable
             {
                 if (online)
                 {
-                    Interlocked.Increment(ref _onlineAnnouncements);
+                    Interlocked.Add(ref _onlineAnnouncements, UsersAnnounced(message.Data));
                 }
 
                 await message.ReplyAsync(Array.Empty<byte>(), cancellationToken: _stop.Token);
             }
         }
+    }
+
+    private static long UsersAnnounced(byte[]? data)
+    {
+        if (data is null)
+        {
+            return 0;
+        }
+
+        return System.Text.Json.JsonSerializer.Deserialize(data, Situk.Contracts.SitukJson.Default.InternalFrame) switch
+        {
+            Situk.Contracts.OnlineUsersFrame batch => batch.UserIds.Length,
+            Situk.Contracts.PresenceFrame { Online: true } => 1,
+            _ => 0,
+        };
     }
 }

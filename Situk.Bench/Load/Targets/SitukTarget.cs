@@ -73,6 +73,8 @@ internal sealed class SitukTarget : LoadTarget
             environment["Situk__Nats__Url"] = NatsUrl;
             environment["Situk__Nats__Name"] = "situk-" + NodeName;
             environment["Situk__Broker__NodeName"] = NodeName ?? "broker";
+            // The bench places each device on a broker and its devices do not reconnect: a session moved away is a loss here.
+            environment["Situk__Cluster__Rebalance__Enabled"] = "false";
         }
 
         if (options.MaxConnections > 0)
