@@ -93,19 +93,36 @@ internal sealed class ChildProcess : IAsyncDisposable
     public static int FreePort() => FreePorts(1)[0];
 
     /// <summary>
-    /// <paramref name="count"/> different free loopback ports, as <see cref="FreePort"/>. All are held until
-    /// the last is picked: a port released at once is often the very next one the kernel hands out.
+    /// <paramref name="count"/> different free loopback ports, from below the kernel's ephemeral range
+    /// (<c>ip_local_port_range</c>, 32768 and up here): a port the kernel hands out for port 0 is also what it
+    /// hands out as the source port of the next outgoing connection, so with thousands of device sockets
+    /// connecting, such a port could be taken before the child bound it. A process-wide cursor, started at
+    /// random, walks 10000 up to that range, so two servers of one run are never handed the same port; each
+    /// port is checked by binding it (as <see cref="FreePort"/>), and all are held until the last is picked.
     /// </summary>
     public static int[] FreePorts(int count)
     {
         var listeners = new List<TcpListener>(count);
         try
         {
-            for (var i = 0; i < count; i++)
+            for (var tries = 0; listeners.Count < count; tries++)
             {
-                var listener = new TcpListener(IPAddress.Loopback, 0) { ExclusiveAddressUse = true };
-                listeners.Add(listener);
-                listener.Start();
+                if (tries > PortRange.Count)
+                {
+                    throw new InvalidOperationException($"No free TCP port on loopback between {PortRange.First} and {PortRange.First + PortRange.Count - 1}.");
+                }
+
+                var port = PortRange.First + (int)((uint)Interlocked.Increment(ref _portCursor) % (uint)PortRange.Count);
+                var listener = new TcpListener(IPAddress.Loopback, port) { ExclusiveAddressUse = true };
+                try
+                {
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+                catch (SocketException)
+                {
+                    listener.Dispose(); // taken: try the next
+                }
             }
 
             return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
@@ -117,6 +134,28 @@ internal sealed class ChildProcess : IAsyncDisposable
                 listener.Dispose();
             }
         }
+    }
+
+    private static int _portCursor = Random.Shared.Next(0, 1 << 20);
+
+    /// <summary>From 10000 to just below the ephemeral range's start (32768 when it cannot be read).</summary>
+    private static readonly (int First, int Count) PortRange = ReadPortRange();
+
+    private static (int First, int Count) ReadPortRange()
+    {
+        const int first = 10_000;
+        var ephemeralStart = 32_768;
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            ephemeralStart = int.Parse(range[0], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            // Not Linux, or not readable: the common default.
+        }
+
+        return ephemeralStart > first + 1_000 ? (first, ephemeralStart - first) : (1_024, 9_000);
     }
 
     /// <summary>Polls <paramref name="health"/> until it answers 200, the process exits or the deadline passes.</summary>
