@@ -6,6 +6,7 @@ return args switch
     ["soak", .. var rest] => await Situk.Bench.Load.Soak.SoakCommand.RunAsync(rest),
     ["e2e", .. var rest] => await Situk.Bench.EndToEnd.EndToEndCommand.RunAsync(rest),
     ["knee", .. var rest] => await Situk.Bench.EndToEnd.KneeCommand.RunAsync(rest),
+    ["floor", .. var rest] => await Situk.Bench.Floor.FloorCommand.RunAsync(rest),
     ["baseline-signalr", .. var rest] => await Situk.Bench.Baseline.SignalRBaseline.RunAsync(rest),
     ["baseline-kestrel", .. var rest] => await Situk.Bench.Baseline.KestrelBaseline.RunAsync(rest),
     _ => Benchmarks(args),

@@ -29,6 +29,13 @@ internal static class KneeCommand
             return 2;
         }
 
+        var runs = await MeasureAsync(options);
+        return Report(options, runs);
+    }
+
+    /// <summary>Every run of <paramref name="options"/>, each on a fresh system; bounded by the phases' waits.</summary>
+    internal static async Task<KneeRuns> MeasureAsync(KneeOptions options)
+    {
         Console.WriteLine($"== knee: {options.Devices} devices; REST at {string.Join(", ", options.Rates)}/s for {options.Seconds} s each; {options.Runs} runs");
         var runs = new List<KneeRun>();
         var load = new List<double>();
@@ -39,6 +46,13 @@ internal static class KneeCommand
         }
 
         load.Add(LoadAverage());
+        return new KneeRuns(runs, load);
+    }
+
+    /// <summary>Prints the section and, with <c>--report</c>, writes it and the chart; 1 when anything was lost or refused, else 0.</summary>
+    internal static int Report(KneeOptions options, KneeRuns measured)
+    {
+        var (runs, load) = measured;
         var section = KneeReport.Section(options, runs, load, MachineInfo.Describe());
         Console.WriteLine();
         Console.WriteLine(section);
@@ -121,6 +135,9 @@ internal readonly record struct Cpu(double Api, double Broker, double Postgres, 
 
     public static Cpu operator -(Cpu a, Cpu b) => new(a.Api - b.Api, a.Broker - b.Broker, a.Postgres - b.Postgres, a.Bench - b.Bench);
 }
+
+/// <summary>The runs of one <c>knee</c> command and the load average (1 min) before each and at the end.</summary>
+internal sealed record KneeRuns(IReadOnlyList<KneeRun> Runs, IReadOnlyList<double> Load);
 
 internal sealed record KneeRun(int Number, int Devices)
 {

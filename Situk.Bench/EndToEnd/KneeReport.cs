@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Situk.Bench.Load.Cluster;
+using Situk.Bench.Load.Report;
 
 namespace Situk.Bench.EndToEnd;
 
@@ -80,15 +81,6 @@ internal static class KneeReport
         ], "REST calls per second");
     }
 
-    private static string Cell(IReadOnlyList<KneePoint> points, Func<KneePoint, double> value, string format = "0.0")
-    {
-        var values = points.Select(value).Where(v => !double.IsNaN(v)).Order().ToArray();
-        if (values.Length == 0)
-        {
-            return "—";
-        }
-
-        var median = values[values.Length / 2].ToString(format, C);
-        return values.Length == 1 ? median : $"{median} [{values[0].ToString(format, C)}–{values[^1].ToString(format, C)}]";
-    }
+    private static string Cell(IReadOnlyList<KneePoint> points, Func<KneePoint, double> value, string format = "0.0") =>
+        MedianRange.Cell(points.Select(value), format);
 }

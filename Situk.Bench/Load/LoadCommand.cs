@@ -26,22 +26,43 @@ public static class LoadCommand
             return 2;
         }
 
-        var results = new List<TargetResult>();
-        foreach (var target in options.Targets)
+        Report(options, await MeasureAsync(options));
+        return 0;
+    }
+
+    /// <summary>
+    /// Every run of <paramref name="options"/>: per run, each target in turn with its own fresh server process.
+    /// Bounded: each phase of each target has its deadline.
+    /// </summary>
+    internal static async Task<IReadOnlyList<TargetResult[]>> MeasureAsync(LoadOptions options)
+    {
+        var runs = new List<TargetResult[]>();
+        for (var run = 1; run <= options.Runs; run++)
         {
-            results.Add(await RunTargetAsync(target, options));
+            var results = new List<TargetResult>();
+            foreach (var target in options.Targets)
+            {
+                Console.WriteLine($"== run {run} of {options.Runs}");
+                results.Add(await RunTargetAsync(target, options));
+            }
+
+            runs.Add([.. results]);
         }
 
+        return runs;
+    }
+
+    /// <summary>Prints the section and, with <c>--report</c>, writes it (and the last run's charts) into the report file.</summary>
+    internal static void Report(LoadOptions options, IReadOnlyList<TargetResult[]> runs)
+    {
         var machine = MachineInfo.Describe();
         Console.WriteLine();
-        Console.WriteLine(MarkdownReport.Section(options, results, machine, chartFolder: null));
+        Console.WriteLine(MarkdownReport.Section(options, runs, machine, chartFolder: null));
         if (options.ReportPath is { } path)
         {
-            MarkdownReport.Write(path, options, results, machine);
+            MarkdownReport.Write(path, options, runs, machine);
             Console.WriteLine($"Report section '{options.Label}' written to {path}.");
         }
-
-        return 0;
     }
 
     private static async Task<TargetResult> RunTargetAsync(string name, LoadOptions options)
@@ -55,7 +76,8 @@ public static class LoadCommand
         };
         var launched = Stopwatch.GetTimestamp();
         await target.StartAsync(options);
-        Console.WriteLine(FormattableString.Invariant($"== {name}: healthy {Stopwatch.GetElapsedTime(launched).TotalMilliseconds:F0} ms after the process started"));
+        var healthy = Stopwatch.GetElapsedTime(launched);
+        Console.WriteLine(FormattableString.Invariant($"== {name}: healthy {healthy.TotalMilliseconds:F0} ms after the process started"));
         using var linkTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await using var link = await target.ConnectPublisherAsync(linkTimeout.Token);
         await using var fleet = DeviceFleet.Create(target, options);
@@ -68,9 +90,10 @@ public static class LoadCommand
         var connectDeadline = TimeSpan.FromSeconds(60 + (options.Devices / (double)options.RampPerSecond));
         var cpuIdle = target.Process.CpuTime();
         await fleet.ConnectAsync(options, options.Devices, options.RampPerSecond, connectDeadline);
+        var served = Stopwatch.GetElapsedTime(launched);
         // With a ramp above what the fleet's 128 handshakes at once can reach, this is a reconnect storm served from a cold start.
         Console.WriteLine(FormattableString.Invariant(
-            $"== {name}: {fleet.Open} devices served {Stopwatch.GetElapsedTime(launched).TotalSeconds:F2} s after the process started; server CPU for the connects {(target.Process.CpuTime() - cpuIdle).TotalMilliseconds:F0} ms"));
+            $"== {name}: {fleet.Open} devices served {served.TotalSeconds:F2} s after the process started; server CPU for the connects {(target.Process.CpuTime() - cpuIdle).TotalMilliseconds:F0} ms"));
 
         progress.Phase = "idle";
         await Task.Delay(Settle);
@@ -134,6 +157,8 @@ public static class LoadCommand
             FirstBroadcastMs = first.Published > 0 ? first.LastDeviceMs(0) : double.NaN,
             Publish = publish,
             CpuPerPublishMs = cpuPublish,
+            HealthySeconds = healthy.TotalSeconds,
+            ServedSeconds = served.TotalSeconds,
         };
         Console.WriteLine($"== {name}: done — held {result.HeldAtEnd}/{result.Connected}, server alive: {result.Survived}");
         return result;
@@ -146,6 +171,6 @@ public static class LoadCommand
              [--payload bytes,…] [--classes web:50,android:30,ios:20] [--bandwidth-kbit 0,512,1024]
              [--duration 60s] [--target situk|kestrel|signalr|both|all|list] [--report docs/benchmarks.md] [--label NAME]
              [--ramp sockets-per-second] [--probes N] [--silent-probes N] [--publish N] [--publish-rate per-second]
-             [--queue-capacity N] [--max-connections N] [--ack-window ms] [--broker-dll path]
+             [--queue-capacity N] [--max-connections N] [--ack-window ms] [--broker-dll path] [--runs N (1–20, default 1)]
         """;
 }

@@ -64,6 +64,14 @@ internal sealed record LoadOptions
     /// <summary>The broker to run: a published one (ReadyToRun, <c>./build.sh --target=PublishBroker</c>); default the build output's JIT-only <c>Situk.Broker.dll</c>.</summary>
     public string? BrokerDll { get; init; }
 
+    /// <summary>
+    /// Whole measurements, one after the other, each with fresh server processes (the targets in turn within a
+    /// run); the report gives the median of the runs and their range. Default 1, at most <see cref="MaxRuns"/>.
+    /// </summary>
+    public int Runs { get; init; } = 1;
+
+    public const int MaxRuns = 20;
+
     public string CommandLine { get; init; } = "";
 
     public static LoadOptions Parse(string[] args)
@@ -95,6 +103,7 @@ internal sealed record LoadOptions
                 "--devices-per-address" => o with { DevicesPerAddress = Int(value) },
                 "--ack-window" => o with { AckWindow = TimeSpan.FromMilliseconds(Int(value)) },
                 "--broker-dll" => o with { BrokerDll = Path.GetFullPath(value) },
+                "--runs" => o with { Runs = RunCount(value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;
@@ -136,6 +145,12 @@ internal sealed record LoadOptions
             ? names
             : throw new ArgumentException("--target is situk, kestrel, signalr (or a list of them), both (situk,signalr) or all.");
     }
+
+    /// <summary>A whole number of runs from 1 to <see cref="MaxRuns"/>, or an answer naming the option.</summary>
+    public static int RunCount(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs is >= 1 and <= MaxRuns
+            ? runs
+            : throw new ArgumentException($"--runs is a whole number of runs from 1 to {MaxRuns}, not '{value}'.");
 
     private static int Int(string s) => int.Parse(s, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
 

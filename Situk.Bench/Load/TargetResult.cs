@@ -43,9 +43,20 @@ internal sealed record TargetResult(
     /// <summary>The same over the silent probes (devices not acking).</summary>
     public double SilentProbeMedianMs => SilentProbes is null ? double.NaN : MedianLastDeviceMs(SilentProbes);
 
-    private static double MedianLastDeviceMs(DelayBook book)
-    {
-        var values = Enumerable.Range(0, book.Published).Select(book.LastDeviceMs).Where(v => !double.IsNaN(v)).Order().ToArray();
-        return values.Length == 0 ? double.NaN : values[values.Length / 2];
-    }
+    /// <summary>The median of the probes after the first (the steady state a first broadcast after start is set against).</summary>
+    public double LaterProbesMedianMs => Report.MedianRange.Median(LastDeviceMs(Probes).Skip(1));
+
+    /// <summary>From the process start until the server answered its health check, and until every device was connected (or the connect deadline), s.</summary>
+    public double HealthySeconds { get; init; } = double.NaN;
+
+    public double ServedSeconds { get; init; } = double.NaN;
+
+    /// <summary>Deliveries owed and not received in every phase (silent probes, probes, pattern, one-to-one; a failed publish is one not received).</summary>
+    public long Losses => Lost(SilentProbes) + Lost(Probes) + Lost(Pattern) + (Publish is { } p ? p.Sent - p.Received : 0);
+
+    private static long Lost(DelayBook? book) => book is null ? 0 : book.Expected - book.Received;
+
+    private static IEnumerable<double> LastDeviceMs(DelayBook book) => Enumerable.Range(0, book.Published).Select(book.LastDeviceMs);
+
+    private static double MedianLastDeviceMs(DelayBook book) => Report.MedianRange.Median(LastDeviceMs(book));
 }

@@ -144,17 +144,7 @@ internal static class ClusterReport
     public static RestRateResult RestAt(RestResult r, int rate) => r.Rates.First(o => o.Rate == rate);
 
     /// <summary>"median [min–max]", or the one value of a single run.</summary>
-    public static string Spread(IEnumerable<double> values, string format)
-    {
-        var v = values.Where(x => !double.IsNaN(x)).Order().ToArray();
-        if (v.Length == 0)
-        {
-            return "—";
-        }
-
-        var median = v[v.Length / 2].ToString(format, C);
-        return v.Length == 1 ? median : $"{median} [{v[0].ToString(format, C)}–{v[^1].ToString(format, C)}]";
-    }
+    public static string Spread(IEnumerable<double> values, string format) => MedianRange.Cell(values, format);
 
     private static double Cpu(ProcessCost? cost, string phase) => cost?.CpuPercent.GetValueOrDefault(phase, double.NaN) ?? double.NaN;
 

@@ -53,11 +53,7 @@ internal sealed class SetupResult(string setup, int brokers, int asked)
 
     public double ProbeMedianMs => Median(ProbeMs);
 
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
-    }
+    public static double Median(IEnumerable<double> values) => Report.MedianRange.Median(values);
 }
 
 /// <summary>One rate's delays, for the knee tables.</summary>
