@@ -22,9 +22,11 @@ internal sealed record Goal(string Id, string What, string Measured, double Valu
 
     public string Target => TargetText ?? (HasTarget ? $"≤ {Number(Limit)}{Unit}" : "reported, no target");
 
-    /// <summary>"**met**: 5.20 KiB, 0.80 KiB under", "**missed**: 7.10 KiB, 1.10 KiB over", "reported" or "not measured".</summary>
+    /// <summary>"**met**: 5.20 KiB, 0.80 KiB under", "**missed**: 7.10 KiB, 1.10 KiB over" ("**missed**: 3 lost" for a zero limit), "reported" or "not measured".</summary>
     public string Verdict => Met switch
     {
+        true when Limit == 0 => $"**met**: {Number(Value)}{Unit}",
+        false when Limit == 0 => $"**missed**: {Number(Value)}{Unit}",
         true => $"**met**: {Number(Value)}{Unit}, {Number(Limit - Value)}{Unit} under",
         false => $"**missed**: {Number(Value)}{Unit}, {Number(Value - Limit)}{Unit} over",
         null => double.IsFinite(Value) ? "reported" : "not measured",
