@@ -120,7 +120,8 @@ internal static class KneeCommand
         return run;
     }
 
-    private static double LoadAverage() =>
+    /// <summary>The 1-minute load average from <c>/proc/loadavg</c>: how busy the shared machine was around a run.</summary>
+    internal static double LoadAverage() =>
         double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : double.NaN;
 }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Situk.Bench.EndToEnd;
 using Situk.Bench.Load;
 using Situk.Bench.Load.Report;
@@ -48,12 +47,12 @@ internal static class FloorCommand
 
         var clock = Stopwatch.StartNew();
         var parts = new List<FloorPart>();
-        var load = new List<double> { LoadAverage() };
+        var load = new List<double> { KneeCommand.LoadAverage() };
         foreach (var part in FloorPart.Plan(options))
         {
             Console.WriteLine($"== floor {parts.Count + 1} of 4 ({clock.Elapsed:hh\\:mm\\:ss}): {part.Command}");
             parts.Add(await part.RunAsync());
-            load.Add(LoadAverage());
+            load.Add(KneeCommand.LoadAverage());
         }
 
         var section = FloorReport.Section(options, parts, load, clock.Elapsed, MachineInfo.Describe());
@@ -67,7 +66,4 @@ internal static class FloorCommand
 
         return parts.All(p => p.Error is null && p.Lost == 0) ? 0 : 1;
     }
-
-    private static double LoadAverage() =>
-        double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture, out var l) ? l : double.NaN;
 }
