@@ -166,8 +166,8 @@ Task("__BuildBench").Does(() => DotNetBuild($"{root}/Situk.Bench/Situk.Bench.csp
 
 Task("__RunBench").Does(() =>
 {
-    // With --bench-filter: those BenchmarkDotNet classes only. Without: the default matrix (eng/bench.sh),
-    // which rewrites the `default` section of docs/benchmarks.md.
+    // With --bench-filter: those BenchmarkDotNet classes only. Without: eng/bench.sh, the hot paths and then
+    // `floor`, which measures every performance goal and rewrites its table in docs/benchmarks.md (~30-40 min).
     var exit = benchFilter.Length > 0
         ? StartProcess("dotnet", new ProcessSettings
         {
