@@ -16,7 +16,7 @@ var testFilter = Argument("filter", "");
 var benchFilter = Argument("bench-filter", "");
 var soakDuration = Argument("duration", "10m");
 var soakArgs = Argument("soak-args", "");
-var devTopology = DevTopology.From(Argument("brokers", 1), Argument("apis", 1));
+var devTopology = DevTopology.From(Argument("brokers", 1), Argument("apis", 1), Argument("nats", 3));
 
 var root = MakeAbsolute(Directory("./")).FullPath;
 var solution = $"{root}/Situk.slnx";

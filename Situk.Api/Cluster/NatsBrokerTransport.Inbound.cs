@@ -10,7 +10,7 @@ internal sealed partial class NatsBrokerTransport
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await _connection.ConnectAsync();
-        LogConnected(_logger, _url);
+        LogConnected(_logger, NatsConnectionSettings.Redacted(_url));
         try
         {
             await Task.WhenAll(

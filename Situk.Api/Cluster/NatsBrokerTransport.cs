@@ -39,13 +39,8 @@ internal sealed partial class NatsBrokerTransport : BackgroundService, IBrokerTr
         _time = time;
         _logger = logger;
         _url = nats.Value.Url!;
-        _connection = new NatsConnection(NatsOpts.Default with
-        {
-            Url = _url,
-            Name = nats.Value.Name ?? "situk-api-" + Environment.MachineName + "-" + Environment.ProcessId,
-            RetryOnInitialConnect = true,
-            MaxReconnectRetry = -1,
-        });
+        _connection = new NatsConnection(NatsConnectionSettings.Options(
+            _url, nats.Value.Name ?? "situk-api-" + Environment.MachineName + "-" + Environment.ProcessId));
         _connection.ConnectionDisconnected += (_, args) =>
         {
             LastError = args.Message;

@@ -38,13 +38,7 @@ internal sealed class ClusterAdmin : BackgroundService
         _local = local;
         _time = time;
         _logger = logger;
-        _connection = new NatsConnection(NatsOpts.Default with
-        {
-            Url = _options.Url!,
-            Name = "admin-" + local.Node,
-            RetryOnInitialConnect = true,
-            MaxReconnectRetry = -1,
-        });
+        _connection = new NatsConnection(NatsConnectionSettings.Options(_options.Url!, "admin-" + local.Node));
     }
 
     /// <summary>The other brokers heard from within <c>AdminNodeTtl</c>, by node name.</summary>
@@ -111,7 +105,7 @@ internal sealed class ClusterAdmin : BackgroundService
     {
         await _connection.ConnectAsync();
         await using var subscription = await _connection.SubscribeCoreAsync<byte[]>(AdminOps.Wildcard, cancellationToken: stoppingToken);
-        ClusterAdminLog.Listening(_logger, _local.Node, _options.Url!);
+        ClusterAdminLog.Listening(_logger, _local.Node, NatsConnectionSettings.Redacted(_options.Url!));
         try
         {
             await Task.WhenAll(AnswerAsync(subscription, stoppingToken), HeartbeatAsync(stoppingToken));

@@ -50,13 +50,8 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
         _logger = logger;
         Counters = counters;
         _receipts = new ReceiptOutbox(_options.ReceiptBacklogBytes);
-        _connection = new NatsConnection(NatsOpts.Default with
-        {
-            Url = _options.Url!,
-            Name = _options.Name ?? "situk-broker-" + Environment.MachineName + "-" + Environment.ProcessId,
-            RetryOnInitialConnect = true,
-            MaxReconnectRetry = -1,
-        });
+        _connection = new NatsConnection(NatsConnectionSettings.Options(
+            _options.Url!, _options.Name ?? "situk-broker-" + Environment.MachineName + "-" + Environment.ProcessId));
 
         // Messages published while this broker was away from the NATS server are gone (NATS core keeps
         // nothing): once it is back, every user it holds is announced online again, and an API instance
@@ -115,7 +110,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await _connection.ConnectAsync();
-        NatsUplinkLog.Connected(_logger, _options.Url!);
+        NatsUplinkLog.Connected(_logger, NatsConnectionSettings.Redacted(_options.Url!));
         var audiences = new List<RoutedSubscription>();
         foreach (var role in RoleNames)
         {

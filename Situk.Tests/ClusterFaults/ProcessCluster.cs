@@ -30,6 +30,9 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     public NatsServer Nats { get; }
 
+    /// <summary>With <see cref="StartRoutedAsync"/>: the NATS cluster (<see cref="Nats"/> is its first server).</summary>
+    public NatsCluster? Routed { get; private set; }
+
     public TestDatabase Database { get; }
 
     /// <summary><c>broker-1</c>, <c>broker-2</c>…, in that order.</summary>
@@ -84,6 +87,20 @@ internal sealed class ProcessCluster : IAsyncDisposable
         return await cluster.WithDevicesAsync(devices, (_, _) => all, pin: false, ct);
     }
 
+    /// <summary>
+    /// A NATS cluster (<paramref name="nats"/>, owned by the cluster from here on) under brokers and API instances each
+    /// given every server's URL, its home first: broker <c>n</c> at home on server <paramref name="brokerHomes"/>[n-1],
+    /// API <c>n</c> on <paramref name="apiHomes"/>[n-1]; <paramref name="devicesPerBroker"/> devices pinned to each broker.
+    /// </summary>
+    public static async Task<ProcessCluster> StartRoutedAsync(NatsCluster nats, int[] brokerHomes, int[] apiHomes, int devicesPerBroker, CancellationToken ct)
+    {
+        var cluster = await StartAsync(brokerHomes.Length, apiHomes.Length, ct, nats, n => nats.UrlsFor(brokerHomes[n - 1]), n => nats.UrlsFor(apiHomes[n - 1]));
+        return await cluster.WithDevicesAsync(brokerHomes.Length * devicesPerBroker, (user, i) => [cluster.Brokers[i / devicesPerBroker].DeviceUri], pin: true, ct);
+    }
+
+    /// <summary>With pinned devices: the users whose device connects to <paramref name="broker"/> only.</summary>
+    public IReadOnlyList<long> OnBroker(BrokerProcess broker) => PinnedTo(broker);
+
     public Task<List<(long User, string Title, bool Delivered)>> StoredAsync(string tag, CancellationToken ct) =>
         FaultData.StoredAsync(Database.ConnectionString, tag, ct);
 
@@ -117,14 +134,23 @@ internal sealed class ProcessCluster : IAsyncDisposable
             await child.DisposeAsync();
         }
 
-        await Nats.DisposeAsync();
+        if (Routed is not null)
+        {
+            await Routed.DisposeAsync();
+        }
+        else
+        {
+            await Nats.DisposeAsync();
+        }
+
         NpgsqlConnection.ClearAllPools();
         await Database.DisposeAsync();
     }
 
-    private static async Task<ProcessCluster> StartAsync(int brokers, int apis, CancellationToken ct)
+    private static async Task<ProcessCluster> StartAsync(
+        int brokers, int apis, CancellationToken ct, NatsCluster? routed = null, Func<int, string>? brokerUrls = null, Func<int, string>? apiUrls = null)
     {
-        var nats = await NatsServer.StartAsync(ct);
+        var nats = routed?.Servers[0] ?? await NatsServer.StartAsync(ct);
         TestDatabase? database = null;
         try
         {
@@ -132,15 +158,15 @@ internal sealed class ProcessCluster : IAsyncDisposable
         }
         catch
         {
-            await nats.DisposeAsync();
+            await (routed ?? (IAsyncDisposable)nats).DisposeAsync();
             throw;
         }
 
-        var brokerProcesses = Enumerable.Range(1, brokers).Select(n => ChildProcesses.Broker(BrokerSettings(nats, n))).ToList();
+        var brokerProcesses = Enumerable.Range(1, brokers).Select(n => ChildProcesses.Broker(BrokerSettings(brokerUrls?.Invoke(n) ?? nats.Url, n))).ToList();
         var apiProcesses = Enumerable.Range(1, apis)
-            .Select(n => ChildProcesses.Api(database.ConnectionString, brokerProcesses[(n - 1) % brokers], PostgresServer.FreeTcpPort(), ApiSettings(nats, n, brokerProcesses)))
+            .Select(n => ChildProcesses.Api(database.ConnectionString, brokerProcesses[(n - 1) % brokers], PostgresServer.FreeTcpPort(), ApiSettings(apiUrls?.Invoke(n) ?? nats.Url, n, brokerProcesses)))
             .ToList();
-        var cluster = new ProcessCluster(nats, database, brokerProcesses, apiProcesses);
+        var cluster = new ProcessCluster(nats, database, brokerProcesses, apiProcesses) { Routed = routed };
         try
         {
             await Task.WhenAll(brokerProcesses.Select(b => b.Process.StartAsync(ct)));
@@ -189,9 +215,9 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     private List<long> PinnedTo(BrokerProcess broker) => _pinnedTo.Where(p => p.Value == broker).Select(p => p.Key).Order().ToList();
 
-    private static Dictionary<string, string> BrokerSettings(NatsServer nats, int n) => new()
+    private static Dictionary<string, string> BrokerSettings(string natsUrls, int n) => new()
     {
-        ["Situk:Nats:Url"] = nats.Url,
+        ["Situk:Nats:Url"] = natsUrls,
         ["Situk:Nats:Name"] = $"situk-broker-{n}",
         ["Situk:Broker:NodeName"] = $"broker-{n}",
         ["Situk:Nats:RetryBaseDelay"] = "00:00:00.050",
@@ -199,11 +225,11 @@ internal sealed class ProcessCluster : IAsyncDisposable
     };
 
     // Each instance hands out every broker, as an operator's cluster would (docs/cluster.md, "Finding a live broker").
-    private static Dictionary<string, string> ApiSettings(NatsServer nats, int n, IReadOnlyList<BrokerProcess> brokers)
+    private static Dictionary<string, string> ApiSettings(string natsUrls, int n, IReadOnlyList<BrokerProcess> brokers)
     {
         var settings = new Dictionary<string, string>
         {
-            ["Situk:Nats:Url"] = nats.Url,
+            ["Situk:Nats:Url"] = natsUrls,
             ["Situk:Nats:Name"] = $"situk-api-{n}",
         };
         for (var i = 0; i < brokers.Count; i++)

@@ -15,11 +15,13 @@ public sealed class NatsServer : IAsyncDisposable
 {
     private readonly int _port;
     private readonly int _monitorPort;
+    private readonly string[] _clusterArgs;
     private Process _process;
 
-    private NatsServer(Process process, int port, int monitorPort)
+    private NatsServer(Process process, int port, int monitorPort, string[]? clusterArgs = null)
     {
         _process = process;
+        _clusterArgs = clusterArgs ?? [];
         _port = port;
         _monitorPort = monitorPort;
         Url = $"nats://127.0.0.1:{port}";
@@ -43,13 +45,65 @@ public sealed class NatsServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// One server of a NATS cluster (<see cref="NatsCluster"/>): named <paramref name="name"/>, listening for routes on
+    /// <paramref name="clusterPort"/> and soliciting routes to the <paramref name="peerClusterPorts"/>. Returns once it
+    /// accepts clients; the routes come up in the background.
+    /// </summary>
+    internal static async Task<NatsServer> StartRoutedAsync(string name, int port, int monitorPort, int clusterPort, IEnumerable<int> peerClusterPorts, CancellationToken ct)
+    {
+        var binary = FindBinary() ?? throw new InvalidOperationException(
+            "The cluster tests need nats-server and could not find it. Install Debian's package " +
+            "(sudo apt-get install -y nats-server; ./build.sh does this as root) or name the binary in SITUK_NATS_SERVER.");
+        string[] clusterArgs =
+        [
+            "--server_name", name, "--cluster_name", "situk", "--cluster", $"nats://127.0.0.1:{clusterPort}",
+            "--routes", string.Join(',', peerClusterPorts.Select(p => $"nats://127.0.0.1:{p}")),
+        ];
+        var server = new NatsServer(Launch(binary, port, monitorPort, clusterArgs), port, monitorPort, clusterArgs);
+        await server.WaitUntilListeningAsync(port, ct);
+        return server;
+    }
+
+    /// <summary>Routes to other servers of its NATS cluster that this server has now (<c>/routez</c> <c>num_routes</c>).</summary>
+    public async Task<int> RoutesAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = Monitor, Timeout = TimeSpan.FromSeconds(5) };
+        var routez = await http.GetFromJsonAsync<JsonElement>("routez", ct);
+        return routez.GetProperty("num_routes").GetInt32();
+    }
+
+    /// <summary>The names of the client connections this server holds now (<c>/connz</c>).</summary>
+    public async Task<IReadOnlyList<string>> ClientNamesAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = Monitor, Timeout = TimeSpan.FromSeconds(5) };
+        var connz = await http.GetFromJsonAsync<JsonElement>("connz?limit=1024", ct);
+        return [.. connz.GetProperty("connections").EnumerateArray()
+            .Select(c => c.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "")];
+    }
+
+    /// <summary>SIGSTOP: the server is frozen, its sockets open, nothing answered (not even PING). <see cref="Thaw"/> undoes it.</summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>SIGCONT: a server frozen by <see cref="Freeze"/> runs on.</summary>
+    public void Thaw() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+            kill.WaitForExit();
+        }
+    }
+
     /// <summary>Kills the server (every client loses its connection at once) and starts a fresh one on the same ports.</summary>
     public async Task RestartAsync(CancellationToken ct)
     {
         _process.Kill();
         await _process.WaitForExitAsync(ct);
         _process.Dispose();
-        _process = Launch(FindBinary()!, _port, _monitorPort);
+        _process = Launch(FindBinary()!, _port, _monitorPort, _clusterArgs);
         await WaitUntilListeningAsync(_port, ct);
     }
 
@@ -64,11 +118,11 @@ public sealed class NatsServer : IAsyncDisposable
     public async Task StartAgainAsync(CancellationToken ct)
     {
         _process.Dispose();
-        _process = Launch(FindBinary()!, _port, _monitorPort);
+        _process = Launch(FindBinary()!, _port, _monitorPort, _clusterArgs);
         await WaitUntilListeningAsync(_port, ct);
     }
 
-    private static Process Launch(string binary, int port, int monitorPort)
+    private static Process Launch(string binary, int port, int monitorPort, string[]? clusterArgs = null)
     {
         var start = new ProcessStartInfo(binary)
         {
@@ -77,6 +131,11 @@ public sealed class NatsServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var arg in clusterArgs ?? [])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("nats-server did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -97,6 +156,7 @@ public sealed class NatsServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Thaw();
         if (!_process.HasExited)
         {
             _process.Kill();

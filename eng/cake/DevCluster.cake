@@ -1,24 +1,29 @@
-// The local cluster `./build.sh --target=Up --brokers=N --apis=M` runs instead of the single broker and
-// API: a nats-server, N brokers and M API instances on their own ports, and one nginx in front of each
+// The local cluster `./build.sh --target=Up --brokers=N --apis=M [--nats=K]` runs instead of the single broker
+// and API: a NATS cluster of K routed nats-servers (3 by default, so no one of them carries all traffic; 1 for
+// a single server), N brokers and M API instances on their own ports, and one nginx in front of each
 // group on the ports the single-node Up uses (devices and the device page on the device port, REST and
 // the dashboard on the API port), so every URL a user types stays the same. PostgreSQL and the mail
 // catcher are DevSystem's, as in the single-node Up.
 
 using System.Net;
 
-/// <summary>How many brokers and API instances Up starts; 1 and 1 is the single-node Up (no NATS, no nginx).</summary>
-public sealed record DevTopology(int Brokers, int Apis)
+/// <summary>How many brokers, API instances and nats-servers Up starts; 1 and 1 is the single-node Up (no NATS, no nginx).</summary>
+public sealed record DevTopology(int Brokers, int Apis, int Nats = 3)
 {
     // Node ports are the base port + 100 × the node's number, so up to 9 of each stay apart.
     public const int MaxNodes = 9;
 
     public bool IsCluster => Brokers > 1 || Apis > 1;
 
-    public static DevTopology From(int brokers, int apis)
+    // nats-server ports are the base port + the server's number - 1, so a handful stay apart.
+    public const int MaxNats = 5;
+
+    public static DevTopology From(int brokers, int apis, int nats = 3)
     {
         if (brokers is < 1 or > MaxNodes) throw new Exception($"--brokers={brokers}: give 1 to {MaxNodes}.");
         if (apis is < 1 or > MaxNodes) throw new Exception($"--apis={apis}: give 1 to {MaxNodes}.");
-        return new DevTopology(brokers, apis);
+        if (nats is < 1 or > MaxNats) throw new Exception($"--nats={nats}: give 1 to {MaxNats}.");
+        return new DevTopology(brokers, apis, nats);
     }
 }
 
@@ -26,6 +31,7 @@ public sealed class DevCluster
 {
     private static readonly int NatsPort = DevSystem.PortFrom("SITUK_DEV_NATS_PORT", 4222);
     private static readonly int NatsMonitorPort = DevSystem.PortFrom("SITUK_DEV_NATS_MONITOR_PORT", 8222);
+    private static readonly int NatsRoutePort = DevSystem.PortFrom("SITUK_DEV_NATS_ROUTE_PORT", 6222);
 
     private readonly DevTopology _topology;
     private readonly string _root, _run, _nats, _nginx;
@@ -42,7 +48,19 @@ public sealed class DevCluster
     private static int BrokerDevicePort(int node) => DevSystem.DevicePort + 100 * node;
     private static int BrokerInternalPort(int node) => DevSystem.InternalPort + 100 * node;
     private static int ApiNodePort(int node) => DevSystem.ApiPort + 100 * node;
-    private static string NatsUrl => $"nats://127.0.0.1:{NatsPort}";
+    // nats-server k (1…): client, monitoring and route port are each base port + k - 1.
+    private static int NatsClientPort(int server) => NatsPort + server - 1;
+    private static int NatsMonitorPortOf(int server) => NatsMonitorPort + server - 1;
+    private static int NatsRoutePortOf(int server) => NatsRoutePort + server - 1;
+    private IEnumerable<int> NatsServers => Enumerable.Range(1, _topology.Nats);
+
+    // Every server's URL, the process's home server first and the others after it in turn; NATS.Net tries them
+    // in this order (randomisation off), so node n lives on server ((n - 1) mod K) + 1 and fails over predictably.
+    private string NatsUrlsFor(int node)
+    {
+        var home = (node - 1) % _topology.Nats;
+        return string.Join(",", NatsServers.Skip(home).Concat(NatsServers.Take(home)).Select(k => $"nats://127.0.0.1:{NatsClientPort(k)}"));
+    }
     private IEnumerable<int> Brokers => Enumerable.Range(1, _topology.Brokers);
     private IEnumerable<int> Apis => Enumerable.Range(1, _topology.Apis);
 
@@ -53,9 +71,16 @@ public sealed class DevCluster
         {
             new(DevSystem.ApiPort, "the API load balancer", "SITUK_DEV_API_PORT", IPAddress.Any),
             new(DevSystem.DevicePort, "the broker load balancer", "SITUK_DEV_DEVICE_PORT", IPAddress.Any),
-            new(NatsPort, "nats-server", "SITUK_DEV_NATS_PORT", IPAddress.Loopback),
-            new(NatsMonitorPort, "nats-server monitoring", "SITUK_DEV_NATS_MONITOR_PORT", IPAddress.Loopback),
         };
+        foreach (var k in Enumerable.Range(1, topology.Nats))
+        {
+            ports.Add(new(NatsClientPort(k), $"nats-server {k} (SITUK_DEV_NATS_PORT + {k - 1})", "SITUK_DEV_NATS_PORT", IPAddress.Loopback));
+            ports.Add(new(NatsMonitorPortOf(k), $"nats-server {k}'s monitoring (SITUK_DEV_NATS_MONITOR_PORT + {k - 1})", "SITUK_DEV_NATS_MONITOR_PORT", IPAddress.Loopback));
+            if (topology.Nats > 1)
+            {
+                ports.Add(new(NatsRoutePortOf(k), $"nats-server {k}'s routes (SITUK_DEV_NATS_ROUTE_PORT + {k - 1})", "SITUK_DEV_NATS_ROUTE_PORT", IPAddress.Loopback));
+            }
+        }
         foreach (var node in Enumerable.Range(1, topology.Brokers))
         {
             ports.Add(new(BrokerDevicePort(node), $"broker {node}'s device listener (SITUK_DEV_DEVICE_PORT + {100 * node})", "SITUK_DEV_DEVICE_PORT", IPAddress.Any));
@@ -68,14 +93,22 @@ public sealed class DevCluster
         return ports;
     }
 
-    /// <summary>Starts nats-server, the brokers, the API instances and nginx, and waits until each answers.</summary>
+    /// <summary>Starts the nats-servers, the brokers, the API instances and nginx, and waits until each answers.</summary>
     public void Start(DevSystem system, Dictionary<string, string> env)
     {
-        system.Start("nats", _nats, new[]
+        foreach (var k in NatsServers)
         {
-            "-a", "127.0.0.1", "-p", NatsPort.ToString(), "-m", NatsMonitorPort.ToString(), "-n", "situk-dev-nats",
-        }, new Dictionary<string, string>());
-        system.WaitHealthy($"http://127.0.0.1:{NatsMonitorPort}/healthz", "nats-server");
+            var args = new List<string> { "-a", "127.0.0.1", "-p", NatsClientPort(k).ToString(), "-m", NatsMonitorPortOf(k).ToString(), "-n", $"situk-dev-nats-{k}" };
+            if (_topology.Nats > 1)
+            {
+                // Each server listens for routes and solicits one to every other: a full mesh, as NATS clusters run.
+                var peers = NatsServers.Where(p => p != k).Select(p => $"nats://127.0.0.1:{NatsRoutePortOf(p)}");
+                args.AddRange(new[] { "--cluster_name", "situk-dev", "--cluster", $"nats://127.0.0.1:{NatsRoutePortOf(k)}", "--routes", string.Join(",", peers) });
+            }
+            system.Start($"nats-{k}", _nats, args.ToArray(), new Dictionary<string, string>());
+        }
+        foreach (var k in NatsServers) system.WaitHealthy($"http://127.0.0.1:{NatsMonitorPortOf(k)}/healthz", $"nats-server {k}");
+        foreach (var k in NatsServers) WaitRoutes(k);
 
         foreach (var node in Brokers)
         {
@@ -105,7 +138,7 @@ public sealed class DevCluster
         ["Situk__Broker__InternalUrl"] = $"http://127.0.0.1:{BrokerInternalPort(node)}",
         ["Situk__Broker__NodeName"] = $"broker-{node}",
         ["Situk__Broker__KnownProxies"] = "127.0.0.1",
-        ["Situk__Nats__Url"] = NatsUrl,
+        ["Situk__Nats__Url"] = NatsUrlsFor(node),
         ["Situk__Nats__Name"] = $"situk-broker-{node}",
     };
 
@@ -115,7 +148,7 @@ public sealed class DevCluster
     {
         var env = new Dictionary<string, string>(shared)
         {
-            ["Situk__Nats__Url"] = NatsUrl,
+            ["Situk__Nats__Url"] = NatsUrlsFor(node),
             ["Situk__Nats__Name"] = $"situk-api-{node}",
             ["Situk__Api__BrokerInternalUrl"] = $"ws://127.0.0.1:{BrokerInternalPort(1)}/internal",
             ["Situk__Api__PublicBrokerUrl"] = $"ws://localhost:{DevSystem.DevicePort}/ws",
@@ -126,6 +159,28 @@ public sealed class DevCluster
             env[$"Situk__Api__PublicBrokerUrls__{broker - 1}"] = $"ws://localhost:{BrokerDevicePort(broker)}/ws";
         }
         return env;
+    }
+
+    // Waits (at most 30 s) until server k has a route to every other server (monitoring /routez).
+    private void WaitRoutes(int k)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var expected = _topology.Nats - 1;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var routes = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var routez = System.Text.Json.JsonDocument.Parse(http.GetStringAsync($"http://127.0.0.1:{NatsMonitorPortOf(k)}/routez").GetAwaiter().GetResult());
+                routes = routez.RootElement.GetProperty("num_routes").GetInt32();
+                if (routes >= expected) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            System.Threading.Thread.Sleep(200);
+        }
+        throw new Exception($"nats-server {k} has {routes} of {expected} routes after 30 s; see its log in {_run}.");
     }
 
     private string NginxConfig(string dir)
@@ -156,7 +211,13 @@ public sealed class DevCluster
         {
             lines.Add($"  api-{node}           http://localhost:{ApiNodePort(node)}/api/v1");
         }
-        lines.Add($"  NATS            {NatsUrl}   monitoring http://127.0.0.1:{NatsMonitorPort}/connz");
+        foreach (var k in NatsServers)
+        {
+            var routes = _topology.Nats > 1 ? $"   routes nats://127.0.0.1:{NatsRoutePortOf(k)} (/routez: {_topology.Nats - 1})" : "";
+            lines.Add($"  nats-{k}          nats://127.0.0.1:{NatsClientPort(k)}   monitoring http://127.0.0.1:{NatsMonitorPortOf(k)}/connz{routes}");
+        }
+        var homes = Brokers.Select(n => $"broker-{n}→nats-{(n - 1) % _topology.Nats + 1}").Concat(Apis.Select(n => $"api-{n}→nats-{(n - 1) % _topology.Nats + 1}"));
+        lines.Add($"  NATS homes      {string.Join("  ", homes)}   (each process has every server's URL, its home first)");
         return string.Join(Environment.NewLine, lines);
     }
 }
