@@ -32,16 +32,23 @@ internal sealed partial class OutboxListener
             try
             {
                 await using var connection = await _reconnect.ExecuteAsync(token => OpenListeningAsync(channel, token), ct);
-                connection.Notification += (_, _) => signal.Set();
-                signal.Set();
-                LogListening(_logger, channel);
-                while (!ct.IsCancellationRequested)
+                try
                 {
-                    if (!await connection.WaitAsync(probeEvery, ct))
+                    connection.Notification += (_, _) => signal.Set();
+                    signal.Set();
+                    LogListening(_logger, channel);
+                    while (!ct.IsCancellationRequested)
                     {
-                        await using var probe = new NpgsqlCommand("SELECT 1", connection);
-                        await probe.ExecuteScalarAsync(ct);
+                        if (!await connection.WaitAsync(probeEvery, ct))
+                        {
+                            await using var probe = new NpgsqlCommand("SELECT 1", connection);
+                            await probe.ExecuteScalarAsync(ct);
+                        }
                     }
+                }
+                finally
+                {
+                    await ForgetListeningAsync(connection);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -69,6 +76,29 @@ internal sealed partial class OutboxListener
         {
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Pooled connections are not reset on their return (<see cref="Database.DatabaseConnections"/>), so a listening
+    /// connection that is still open stops listening and drops its name before it goes back to the pool; a broken
+    /// one is never pooled again.
+    /// </summary>
+    private static async Task ForgetListeningAsync(NpgsqlConnection connection)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var command = new NpgsqlCommand("UNLISTEN *; RESET application_name", connection) { CommandTimeout = 5 };
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or OperationCanceledException)
+        {
+            // The connection broke or was left busy on the way out: Npgsql discards a broken connection instead of pooling it.
         }
     }
 

@@ -3,7 +3,7 @@ using Situk.Api.Database;
 
 namespace Situk.Tests.Database;
 
-[Description("The API prepares its hot statements automatically unless its connection string decides otherwise.")]
+[Description("The API prepares its hot statements automatically and returns connections to the pool without a reset, unless its connection string decides otherwise.")]
 public sealed class DatabaseConnectionsTests
 {
     [Test]
@@ -12,6 +12,16 @@ public sealed class DatabaseConnectionsTests
         var builder = new NpgsqlConnectionStringBuilder();
         DatabaseConnections.Configure(builder, "Host=127.0.0.1;Username=postgres;Database=situk");
         Assert.That(builder.MaxAutoPrepare, Is.EqualTo(DatabaseConnections.MaxAutoPrepare));
+        Assert.That(builder.NoResetOnClose, Is.True);
+    }
+
+    [TestCase("Host=127.0.0.1;No Reset On Close=false", false)]
+    [TestCase("Host=127.0.0.1;NoResetOnClose=false", false)]
+    public void A_connection_string_that_names_its_reset_keeps_it(string connectionString, bool expected)
+    {
+        var builder = new NpgsqlConnectionStringBuilder();
+        DatabaseConnections.Configure(builder, connectionString);
+        Assert.That(builder.NoResetOnClose, Is.EqualTo(expected));
     }
 
     [TestCase("Host=127.0.0.1;Max Auto Prepare=0", 0)]
