@@ -162,7 +162,9 @@ internal sealed class FrameWriter : IDisposable
         _stopping = cancellationToken;
         if (_queue.Start())
         {
-            StartLoop();
+            // On the caller's thread, as far as the socket takes it at once: the welcome is written before the
+            // session's receive loop starts, so a close that loop asks for (a bad first frame) cannot skip it.
+            StartLoop(inline: true);
         }
     }
 
@@ -186,19 +188,24 @@ internal sealed class FrameWriter : IDisposable
         ?? _done!;
 
     /// <summary>
-    /// Runs the loop on the thread pool, never on the caller's thread (a publisher never writes queued frames).
-    /// Not awaited here: the loop catches what a write throws and reports its end through <see cref="Completion"/>.
+    /// Runs the loop on the thread pool unless <paramref name="inline"/> (a publisher, a timer or an admin's kick
+    /// never writes queued frames itself). Not awaited here: the loop catches what a write throws and reports its
+    /// end through <see cref="Completion"/>.
     /// </summary>
-    private void StartLoop()
+    private void StartLoop(bool inline = false)
     {
         Interlocked.Increment(ref _loopStarts);
-        _ = LoopAsync(_stopping);
+        _ = LoopAsync(inline, _stopping);
     }
 
     /// <summary>Drains the queue into the socket; stops when it is empty, or sends the close frame once one is requested.</summary>
-    private async Task LoopAsync(CancellationToken cancellationToken)
+    private async Task LoopAsync(bool inline, CancellationToken cancellationToken)
     {
-        await Task.Yield();
+        if (!inline)
+        {
+            await Task.Yield();
+        }
+
         try
         {
             if (await DrainAsync(cancellationToken))
