@@ -136,9 +136,10 @@ internal sealed partial class DeviceEndpoint(
         using var expiry = new TokenExpiry(session, time);
 
         // Registered before the writer starts, so a device that has read its welcome is already listed,
-        // reachable by publishes and kickable by an admin.
+        // reachable by publishes and kickable by an admin. The writer's loop runs only while frames wait
+        // (the welcome first), so an idle session keeps no waiting writer.
         Register(session, remote);
-        var writing = writer.RunAsync(aborted);
+        writer.Start(aborted);
 
         // The receive loop runs here, not in a method of its own: an idle device keeps every async method it
         // waits in alive (docs/broker.md, memory per device). It reads the device's frames until the socket ends
@@ -191,7 +192,7 @@ internal sealed partial class DeviceEndpoint(
 
         // Answers the device's close (or ends the writer after a lost connection); no-op if we closed first.
         writer.RequestClose(CloseCodes.Normal, "closed by device");
-        await writing;
+        await writer.Completion;
         metrics.Closed(outcome.Code);
         DeviceEndpointLog.Closed(logger, session.Id, session.UserId, outcome.Code, outcome.Reason, time.GetUtcNow() - session.ConnectedAt, writer.FramesSent, session.Acks);
     }

@@ -17,6 +17,12 @@ namespace Situk.Broker.Sockets;
 /// frames are already waiting, another frame is being written (the loop's, or the WebSocket's ping, pong or
 /// close) or the kernel's buffer is full; what the kernel took of a frame is finished before any other frame.
 /// </para>
+/// <para>
+/// The loop runs only while frames wait: it is started by the first frame that has to be queued (or by the
+/// close), and it stops once it has emptied the queue, which then gives back its storage (<see cref="SendQueue"/>).
+/// An idle session thus holds no waiting async method and no queue array, only this object and its queue's.
+/// A close request starts the loop if it is not running, so the close frame goes out at once either way.
+/// </para>
 /// </summary>
 internal sealed class FrameWriter : IDisposable
 {
@@ -32,8 +38,13 @@ internal sealed class FrameWriter : IDisposable
     private CloseOutcome? _closing;
     private ITimer? _abortTimer;
     private Task? _rest;
+
+    /// <summary>Completed once the loop has sent the close frame (or the socket failed); made when first asked for.</summary>
+    private TaskCompletionSource? _done;
+    private CancellationToken _stopping;
     private long _framesSent;
     private long _directWrites;
+    private int _loopStarts;
 
     public FrameWriter(
         WebSocket socket,
@@ -72,6 +83,18 @@ internal sealed class FrameWriter : IDisposable
 
     public bool IsClosing => Volatile.Read(ref _closing) is not null;
 
+    /// <summary>The writer loop is running now (it runs only while frames wait, and for the close).</summary>
+    public bool IsLoopRunning => _queue.IsReaderRunning;
+
+    /// <summary>How many times the loop was started; 0 for a session whose every frame was written at once.</summary>
+    public int LoopStarts => Volatile.Read(ref _loopStarts);
+
+    /// <summary>The queue holds an array of frames now (only while frames wait).</summary>
+    public bool HasQueueStorage => _queue.HasStorage;
+
+    /// <summary>Completes once the close frame has been sent, or the socket failed (after <see cref="RequestClose"/>).</summary>
+    public Task Completion => Done().Task;
+
     /// <summary>The close this side asked for, if any.</summary>
     public CloseOutcome? RequestedClose => Volatile.Read(ref _closing);
 
@@ -99,7 +122,12 @@ internal sealed class FrameWriter : IDisposable
             return Offer.Queued;
         }
 
-        var offer = _queue.TryAdd(frame);
+        var offer = _queue.TryAdd(frame, out var startLoop);
+        if (startLoop)
+        {
+            StartLoop();
+        }
+
         if (offer is Offer.Shed or Offer.QueuedShedding)
         {
             _events?.Shed();
@@ -116,19 +144,73 @@ internal sealed class FrameWriter : IDisposable
             return false;
         }
 
-        _queue.Complete();
         _abortTimer = _time.CreateTimer(static s => ((WebSocket)s!).Abort(), _socket, _closeTimeout, Timeout.InfiniteTimeSpan);
+        if (_queue.Complete())
+        {
+            StartLoop(); // a loop that is running sends the close itself once it sees the request
+        }
+
         return true;
     }
 
-    /// <summary>Drains the queue into the socket until a close is requested, then sends the close frame.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Lets the loop run (frames queued so far, the welcome among them, wait for this) with the socket's token:
+    /// once it is canceled, a write fails and ends the socket.
+    /// </summary>
+    public void Start(CancellationToken cancellationToken)
     {
-        using var stop = cancellationToken.UnsafeRegister(static s => ((SendQueue)s!).Cancel(), _queue);
+        _stopping = cancellationToken;
+        if (_queue.Start())
+        {
+            // On the caller's thread, as far as the socket takes it at once: the welcome is written before the
+            // session's receive loop starts, so a close that loop asks for (a bad first frame) cannot skip it.
+            StartLoop(inline: true);
+        }
+    }
+
+    /// <summary><see cref="Start"/>, then <see cref="Completion"/>: done once a close was requested and its frame sent.</summary>
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        var done = Done().Task;
+        Start(cancellationToken);
+        return done;
+    }
+
+    public void Dispose()
+    {
+        _queue.Finish();
+        _abortTimer?.Dispose();
+    }
+
+    private TaskCompletionSource Done() =>
+        Volatile.Read(ref _done)
+        ?? Interlocked.CompareExchange(ref _done, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null)
+        ?? _done!;
+
+    /// <summary>
+    /// Runs the loop on the thread pool unless <paramref name="inline"/> (a publisher, a timer or an admin's kick
+    /// never writes queued frames itself). Not awaited here: the loop catches what a write throws and reports its
+    /// end through <see cref="Completion"/>.
+    /// </summary>
+    private void StartLoop(bool inline = false)
+    {
+        Interlocked.Increment(ref _loopStarts);
+        _ = LoopAsync(inline, _stopping);
+    }
+
+    /// <summary>Drains the queue into the socket; stops when it is empty, or sends the close frame once one is requested.</summary>
+    private async Task LoopAsync(bool inline, CancellationToken cancellationToken)
+    {
+        if (!inline)
+        {
+            await Task.Yield();
+        }
+
         try
         {
-            while (await _queue.WaitToReadAsync() && await DrainAsync(cancellationToken))
+            if (await DrainAsync(cancellationToken))
             {
+                return; // emptied: the next frame that must wait starts the loop again
             }
 
             // A frame the kernel took only part of is finished first (it holds the wire until then).
@@ -148,12 +230,16 @@ internal sealed class FrameWriter : IDisposable
             // A failed write ends this socket only; the reader notices and the session is removed.
             _socket.Abort();
         }
-    }
+        catch (Exception e)
+        {
+            _queue.Finish();
+            _socket.Abort();
+            Done().TrySetException(e);
+            return;
+        }
 
-    public void Dispose()
-    {
-        _queue.Complete();
-        _abortTimer?.Dispose();
+        _queue.Finish();
+        Done().TrySetResult();
     }
 
     /// <summary>Writes queued frames until the queue is empty (true) or the socket is closing (false).</summary>
@@ -163,7 +249,18 @@ internal sealed class FrameWriter : IDisposable
         {
             if (_queue.IsEmpty)
             {
-                return true; // without taking the wire: an offer meanwhile is written at once
+                // Without taking the wire: an offer meanwhile is written at once, or queued and starts a new loop.
+                if (_queue.TryStop())
+                {
+                    return true;
+                }
+
+                if (_queue.IsCompleted)
+                {
+                    return false;
+                }
+
+                continue;
             }
 
             // The wire is taken before the frame: a frame offered meanwhile cannot be written ahead of it.
@@ -177,7 +274,7 @@ internal sealed class FrameWriter : IDisposable
             {
                 if (!_queue.TryTake(out frame, out var shed))
                 {
-                    return true;
+                    continue; // emptied meanwhile: the check above decides whether the loop stops
                 }
 
                 if (shed)

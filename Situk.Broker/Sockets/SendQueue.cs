@@ -1,4 +1,3 @@
-using System.Threading.Tasks.Sources;
 using Situk.Contracts;
 
 namespace Situk.Broker.Sockets;
@@ -31,28 +30,39 @@ internal enum Offer
 /// also bounds the bytes of the frames still to be sent: a frame that would pass it is treated like one
 /// meeting a full queue of high-priority frames (shed when normal, refused when high).
 /// <para>
-/// One reader waits at a time (<see cref="WaitToReadAsync"/>), on this object itself as its
-/// <see cref="IValueTaskSource{TResult}"/>, so waiting allocates nothing; an idle queue holds no more
-/// than a few slots, as a queue grown by a burst gives its room back once it is empty. Every idle device
-/// socket has one of these, so its size is the broker's memory per connection (Situk.Bench/README.md).
+/// It also decides, under the same lock, when its one reader (the <see cref="FrameWriter"/>'s loop) runs: an
+/// offer or a <see cref="Complete"/> that finds frames to write and no reader running says so to its caller,
+/// who starts one; a reader that finds the queue empty stops (<see cref="TryStop"/>) and lets go of the queue's
+/// storage. So an idle socket holds no waiting reader and no queue array, only this object (every idle device
+/// socket has one, so its size is the broker's memory per connection: docs/benchmarks.md, "Memory per idle device").
 /// </para>
 /// </summary>
-internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue) : IValueTaskSource<bool>
+internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue)
 {
-    /// <summary>An emptied queue that grew past this many slots gives them back.</summary>
-    private const int KeptSlots = 8;
-
-    private readonly Queue<OutboundFrame> _frames = new();
     private readonly Lock _gate = new();
-    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
-    private bool _waiting;
-    private int _peak;
+
+    /// <summary>Made for the first frame that waits; dropped when the reader has emptied it.</summary>
+    private Queue<OutboundFrame>? _frames;
+    private ReaderState _reader;
     private int _count;
     private int _normal;
     private int _evicted;
     private long _bytes;
     private bool _completed;
-    private bool _canceled;
+
+    private enum ReaderState : byte
+    {
+        /// <summary><see cref="Start"/> not called yet: frames wait for it.</summary>
+        NotStarted,
+
+        /// <summary>No reader runs; the next frame (or the completion) starts one.</summary>
+        Stopped,
+
+        Running,
+
+        /// <summary>The reader ended for good (the socket is closed or failed): nothing starts it again.</summary>
+        Finished,
+    }
 
     /// <summary>Nothing queued, shed frames not yet skipped included: a frame written now would keep the order.</summary>
     public bool IsEmpty
@@ -61,7 +71,43 @@ internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue) : I
         {
             lock (_gate)
             {
-                return _frames.Count == 0;
+                return _frames is null || _frames.Count == 0;
+            }
+        }
+    }
+
+    /// <summary>A reader is running (tests read it: an idle socket has none).</summary>
+    public bool IsReaderRunning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reader == ReaderState.Running;
+            }
+        }
+    }
+
+    /// <summary>The queue holds storage for frames (tests read it: an idle socket holds none).</summary>
+    public bool HasStorage
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _frames is not null;
+            }
+        }
+    }
+
+    /// <summary>No more frames are taken; the reader, once it has run, sends the close.</summary>
+    public bool IsCompleted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _completed;
             }
         }
     }
@@ -81,9 +127,12 @@ internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue) : I
         }
     }
 
-    public Offer TryAdd(OutboundFrame frame)
+    public Offer TryAdd(OutboundFrame frame) => TryAdd(frame, out _);
+
+    /// <summary>Offers a frame; <paramref name="startReader"/> is true when the caller must start the reader for it.</summary>
+    public Offer TryAdd(OutboundFrame frame, out bool startReader)
     {
-        Offer offer;
+        startReader = false;
         lock (_gate)
         {
             if (_completed)
@@ -91,9 +140,10 @@ internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue) : I
                 return Offer.Closed;
             }
 
-            offer = Offer.Queued;
+            var offer = Offer.Queued;
+            var queued = _frames?.Count ?? 0;
             // An empty queue takes any frame, so one frame larger than the bound is not refused forever.
-            if (_frames.Count > 0 && _bytes + frame.Bytes.Length > maxBytes)
+            if (queued > 0 && _bytes + frame.Bytes.Length > maxBytes)
             {
                 return frame.Priority == Priority.Normal ? Offer.Shed : Offer.Full;
             }
@@ -116,48 +166,16 @@ internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue) : I
                 offer = Offer.QueuedShedding;
             }
 
-            _frames.Enqueue(frame);
+            (_frames ??= new Queue<OutboundFrame>()).Enqueue(frame);
             _bytes += frame.Bytes.Length;
-            _peak = Math.Max(_peak, _frames.Count);
             _count++;
             if (frame.Priority == Priority.Normal)
             {
                 _normal++;
             }
 
-            if (!TakeWaiter())
-            {
-                return offer;
-            }
-        }
-
-        _waiter.SetResult(true);
-        return offer;
-    }
-
-    /// <summary>True once a frame is queued; false when the queue is completed and empty; throws once canceled.</summary>
-    public ValueTask<bool> WaitToReadAsync()
-    {
-        lock (_gate)
-        {
-            if (_canceled)
-            {
-                return ValueTask.FromException<bool>(new OperationCanceledException("The socket's writer was canceled."));
-            }
-
-            if (_frames.Count > 0)
-            {
-                return new ValueTask<bool>(true);
-            }
-
-            if (_completed)
-            {
-                return new ValueTask<bool>(false);
-            }
-
-            _waiter.Reset();
-            _waiting = true;
-            return new ValueTask<bool>(this, _waiter.Version);
+            startReader = TakeStart();
+            return offer;
         }
     }
 
@@ -167,18 +185,13 @@ internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue) : I
         shed = false;
         lock (_gate)
         {
-            if (!_frames.TryDequeue(out frame))
+            if (_frames is null || !_frames.TryDequeue(out frame))
             {
+                frame = default;
                 return false;
             }
 
             _bytes -= frame.Bytes.Length;
-
-            if (_frames.Count == 0 && _peak > KeptSlots)
-            {
-                _frames.TrimExcess();
-                _peak = 0;
-            }
 
             if (frame.Priority == Priority.Normal && _evicted > 0)
             {
@@ -197,52 +210,72 @@ internal sealed class SendQueue(int capacity, long maxBytes = long.MaxValue) : I
         return true;
     }
 
-    /// <summary>Takes no more frames; the reader ends once it has taken what is queued.</summary>
-    public void Complete()
+    /// <summary>
+    /// The reader found the queue empty: true when it must stop (nothing queued, no completion), its storage
+    /// given back; false when frames came meanwhile or the queue is completed, and it goes on.
+    /// </summary>
+    public bool TryStop()
+    {
+        lock (_gate)
+        {
+            if (_completed || _frames is { Count: > 0 })
+            {
+                return false;
+            }
+
+            _frames = null;
+            _reader = ReaderState.Stopped;
+            return true;
+        }
+    }
+
+    /// <summary>Frames may now be read: true when the caller must start the reader (frames wait, or the queue is completed).</summary>
+    public bool Start()
+    {
+        lock (_gate)
+        {
+            if (_reader != ReaderState.NotStarted)
+            {
+                return false;
+            }
+
+            _reader = ReaderState.Stopped;
+            return (_completed || _frames is { Count: > 0 }) && TakeStart();
+        }
+    }
+
+    /// <summary>
+    /// Takes no more frames; the reader ends once it has done what it does at the end (its close). True when
+    /// the caller must start the reader for that.
+    /// </summary>
+    public bool Complete()
     {
         lock (_gate)
         {
             _completed = true;
-            if (!TakeWaiter())
-            {
-                return;
-            }
+            return TakeStart();
         }
-
-        _waiter.SetResult(false);
     }
 
-    /// <summary>Ends a wait (now or the next one) with <see cref="OperationCanceledException"/>: the socket is gone.</summary>
-    public void Cancel()
+    /// <summary>The reader ended for good (or never will run): takes no more frames and starts no reader.</summary>
+    public void Finish()
     {
         lock (_gate)
         {
-            _canceled = true;
-            if (!TakeWaiter())
-            {
-                return;
-            }
+            _completed = true;
+            _reader = ReaderState.Finished;
         }
-
-        _waiter.SetException(new OperationCanceledException("The socket's writer was canceled."));
     }
 
-    bool IValueTaskSource<bool>.GetResult(short token) => _waiter.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _waiter.GetStatus(token);
-
-    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _waiter.OnCompleted(continuation, state, token, flags);
-
-    /// <summary>Under the lock: true (and no longer waiting) when the reader waits and is now the caller's to release.</summary>
-    private bool TakeWaiter()
+    /// <summary>Under the lock: true (and now running) when a started queue has no reader running.</summary>
+    private bool TakeStart()
     {
-        if (!_waiting)
+        if (_reader != ReaderState.Stopped)
         {
             return false;
         }
 
-        _waiting = false;
+        _reader = ReaderState.Running;
         return true;
     }
 }

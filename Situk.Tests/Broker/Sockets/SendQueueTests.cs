@@ -92,60 +92,108 @@ public sealed class SendQueueTests
     }
 
     [Test]
-    public async Task A_waiting_reader_is_woken_by_a_frame_then_by_completion()
+    [Description("Frames offered before Start wait for it; Start then asks for a reader once, and a running reader is never asked for twice.")]
+    public void A_reader_is_asked_for_only_once_started_and_only_when_none_runs()
     {
-        var queue = new SendQueue(2);
-        var waiting = queue.WaitToReadAsync().AsTask();
-        Assert.That(waiting.IsCompleted, Is.False, "nothing queued yet");
+        var queue = new SendQueue(4);
+        queue.TryAdd(Frame(1, Priority.High), out var before);
+        Assert.That(before, Is.False, "not started yet");
+        Assert.That(queue.Start(), Is.True, "a frame waits");
+        Assert.That(queue.Start(), Is.False, "started once");
 
-        queue.TryAdd(Frame(1, Priority.Normal));
-        Assert.That(await waiting.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
+        queue.TryAdd(Frame(2, Priority.Normal), out var running);
+        Assert.Multiple(() =>
+        {
+            Assert.That(running, Is.False, "the reader already runs");
+            Assert.That(queue.IsReaderRunning, Is.True);
+            Assert.That(Drain(queue), Is.EqualTo(new[] { 1L, 2L }));
+        });
+    }
+
+    [Test]
+    [Description("A reader that empties the queue stops and the queue lets go of its array; the next frame asks for a reader again.")]
+    public void An_emptied_queue_stops_its_reader_and_drops_its_storage()
+    {
+        var queue = new SendQueue(4);
+        Assert.That(queue.Start(), Is.False, "nothing to read");
+        Assert.That(queue.HasStorage, Is.False, "no array before the first frame");
+
+        queue.TryAdd(Frame(1, Priority.Normal), out var first);
+        Assert.That(first, Is.True);
+        Assert.That(queue.TryStop(), Is.False, "a frame waits: the reader goes on");
         Assert.That(Drain(queue), Is.EqualTo(new[] { 1L }));
+        Assert.That(queue.TryStop(), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(queue.IsReaderRunning, Is.False);
+            Assert.That(queue.HasStorage, Is.False, "the array is given back");
+        });
 
-        var again = queue.WaitToReadAsync().AsTask();
-        queue.Complete();
-        Assert.That(await again.WaitAsync(TimeSpan.FromSeconds(10)), Is.False, "completed and empty: the reader ends");
+        queue.TryAdd(Frame(2, Priority.Normal), out var again);
+        Assert.That(again, Is.True, "stopped: the next frame starts a reader");
     }
 
     [Test]
-    public async Task Frames_queued_before_completion_are_still_read()
+    [Description("Completion asks for a reader when none runs (it sends the close), never for a second one, and a completed queue never stops its reader before the end.")]
+    public void Completion_starts_a_stopped_reader_and_keeps_a_running_one()
     {
-        var queue = new SendQueue(2);
-        queue.TryAdd(Frame(1, Priority.High));
-        queue.Complete();
+        var stopped = new SendQueue(2);
+        stopped.Start();
+        Assert.That(stopped.Complete(), Is.True, "no reader runs: the caller starts one for the close");
 
-        Assert.That(await queue.WaitToReadAsync(), Is.True);
-        Assert.That(Drain(queue), Is.EqualTo(new[] { 1L }));
-        Assert.That(await queue.WaitToReadAsync(), Is.False);
+        var running = new SendQueue(2);
+        running.Start();
+        running.TryAdd(Frame(1, Priority.High), out _);
+        Assert.Multiple(() =>
+        {
+            Assert.That(running.Complete(), Is.False, "the running reader sees the completion itself");
+            Assert.That(Drain(running), Is.EqualTo(new[] { 1L }), "frames queued before completion are still there");
+            Assert.That(running.TryStop(), Is.False, "completed: the reader goes on to its end");
+            Assert.That(running.TryAdd(Frame(2, Priority.High)), Is.EqualTo(Offer.Closed));
+        });
+
+        var never = new SendQueue(2);
+        Assert.That(never.Complete(), Is.False, "not started: Start runs the reader later");
+        Assert.That(never.Start(), Is.True);
     }
 
     [Test]
-    public async Task Cancel_ends_the_wait_in_progress_and_every_later_one()
-    {
-        var queue = new SendQueue(2);
-        var waiting = queue.WaitToReadAsync().AsTask();
-
-        queue.Cancel();
-
-        Assert.That(async () => await waiting.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<OperationCanceledException>());
-        Assert.That(async () => await queue.WaitToReadAsync(), Throws.InstanceOf<OperationCanceledException>());
-    }
-
-    [Test]
-    [Description("One reader waiting again and again on the same queue while another thread offers frames: every frame is read once, in order.")]
+    [Description("One reader started and stopped again and again while another thread offers frames: every frame is read once, in order, and never by two readers at once.")]
     public async Task A_reader_and_a_writer_on_two_threads_lose_nothing()
     {
         const int Frames = 100_000;
         var queue = new SendQueue(Frames);
         var read = new List<long>(Frames);
+        using var starts = new SemaphoreSlim(0);
+        var readers = 0;
+        var overlapped = false;
+        queue.Start();
         var reader = Task.Run(async () =>
         {
-            while (await queue.WaitToReadAsync())
+            while (true)
             {
-                while (queue.TryTake(out var frame, out _))
+                await starts.WaitAsync();
+                overlapped |= Interlocked.Increment(ref readers) > 1;
+                while (true)
                 {
-                    read.Add(frame.NotificationId);
+                    while (queue.TryTake(out var frame, out _))
+                    {
+                        read.Add(frame.NotificationId);
+                    }
+
+                    if (queue.TryStop())
+                    {
+                        break;
+                    }
+
+                    if (queue.IsCompleted && queue.IsEmpty)
+                    {
+                        Interlocked.Decrement(ref readers);
+                        return;
+                    }
                 }
+
+                Interlocked.Decrement(ref readers);
             }
         });
 
@@ -153,14 +201,25 @@ public sealed class SendQueueTests
         {
             for (var id = 1L; id <= Frames; id++)
             {
-                queue.TryAdd(Frame(id, Priority.Normal));
+                queue.TryAdd(Frame(id, Priority.Normal), out var start);
+                if (start)
+                {
+                    starts.Release();
+                }
             }
 
-            queue.Complete();
+            if (queue.Complete())
+            {
+                starts.Release();
+            }
         });
 
         await reader.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.That(read, Is.EqualTo(Enumerable.Range(1, Frames).Select(i => (long)i)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(read, Is.EqualTo(Enumerable.Range(1, Frames).Select(i => (long)i)));
+            Assert.That(overlapped, Is.False);
+        });
     }
 
     [Test]
