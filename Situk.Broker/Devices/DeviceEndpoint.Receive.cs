@@ -28,7 +28,7 @@ internal sealed partial class DeviceEndpoint
                 links.DeviceRead(new DeviceReadFrame(session.UserId, session.Id, read.Ids, time.GetUtcNow()));
                 break;
             case TokenFrame renewal:
-                return OnTokenAsync(session, inbound.Expiry, renewal.Token);
+                return OnTokenAsync(session, renewal.Token);
             default:
                 session.Close(code, reason);
                 break;
@@ -76,7 +76,7 @@ internal sealed partial class DeviceEndpoint
     /// session now expires with it (token-ok). Valid for anyone else: closed with 1008, a socket never changes
     /// hands. Not valid: token-refused, and the session keeps its current token (and its 4001 deadline).
     /// </summary>
-    private async ValueTask OnTokenAsync(Session session, TokenExpiry expiry, string? token)
+    private async ValueTask OnTokenAsync(Session session, string? token)
     {
         var (identity, problem) = await tokens.ValidateAsync(token);
         if (identity is null)
@@ -93,16 +93,13 @@ internal sealed partial class DeviceEndpoint
             return;
         }
 
-        expiry.Renew(identity.ExpiresAt);
         session.Send(TextFrames.Frame(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenOkFrame(identity.ExpiresAt), SitukJson.Default.DeviceFrame)));
     }
 
     /// <summary>What one session's receive loop keeps about its inbound frames; its receipt share only once it acks.</summary>
-    private sealed class Inbound(InboundBudget budget, TokenExpiry expiry)
+    private sealed class Inbound(InboundBudget budget)
     {
         public InboundBudget Budget { get; } = budget;
-
-        public TokenExpiry Expiry { get; } = expiry;
 
         public ReceiptShare? Share { get; set; }
     }

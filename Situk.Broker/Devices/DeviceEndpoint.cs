@@ -132,9 +132,7 @@ internal sealed partial class DeviceEndpoint(
         writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(
             new WelcomeFrame(session.Id, session.UserId, _options.HeartbeatSeconds), SitukJson.Default.DeviceFrame));
 
-        // 4001 when the token expires, unless a token frame moves it (see the receive loop).
-        using var expiry = new TokenExpiry(session, time);
-
+        // 4001 when the token expires, unless a token frame moves it (see the receive loop): TokenExpirySweep.
         // Registered before the writer starts, so a device that has read its welcome is already listed,
         // reachable by publishes and kickable by an admin. The writer's loop runs only while frames wait
         // (the welcome first), so an idle session keeps no waiting writer.
@@ -149,7 +147,7 @@ internal sealed partial class DeviceEndpoint(
         // closed with 1008.
         CloseOutcome outcome;
         using var reader = new MessageReader(socket, _options.MaxFrameBytes);
-        var inbound = new Inbound(new InboundBudget(_options.InboundFramesPerSecond, _options.InboundFrameBurst, time), expiry);
+        var inbound = new Inbound(new InboundBudget(_options.InboundFramesPerSecond, _options.InboundFrameBurst, time));
         try
         {
             while (true)

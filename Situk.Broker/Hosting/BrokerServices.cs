@@ -59,6 +59,7 @@ internal static class BrokerServices
         services.AddSingleton(_ => SocketBudget.ForThisProcess());
         services.AddSingleton<LinkRegistry>();
         services.AddSingleton<SessionRegistry>();
+        services.AddHostedService<TokenExpirySweep>();
         services.AddSingleton(sp =>
         {
             var metrics = new BrokerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());

@@ -146,7 +146,7 @@ internal sealed class Session(
 
     /// <summary>
     /// Takes a newer token's identity: false (nothing changed) unless it names the same user and role.
-    /// The caller moves the expiry timer (<see cref="TokenExpiry"/>).
+    /// The next <see cref="TokenExpirySweep"/> reads the new expiry.
     /// </summary>
     public bool Renew(DeviceIdentity renewed)
     {
