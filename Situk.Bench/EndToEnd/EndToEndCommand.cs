@@ -21,7 +21,7 @@ namespace Situk.Bench.EndToEnd;
 internal static class EndToEndCommand
 {
     private const string Usage =
-        "usage: Situk.Bench e2e [--devices N] [--rest N] [--rest-rate per-second] [--direct N] [--direct-rate per-second] [--brokers N] [--apis N] [--report FILE] [--label NAME]";
+        "usage: Situk.Bench e2e [--devices N] [--rest N] [--rest-rate per-second] [--warm-up S] [--direct N] [--direct-rate per-second] [--brokers N] [--apis N] [--report FILE] [--label NAME]";
 
     /// <summary>Direct publishes use ids far above any the database hands out in a run.</summary>
     private const long DirectBase = 1_000_000_000_000;
@@ -51,7 +51,7 @@ internal static class EndToEndCommand
         Console.WriteLine($"[e2e {run.Elapsed:mm\\:ss}] {devices.Connected} devices connected, broker RSS {rssConnected / 1048576} MiB");
 
         var admins = await AdminClientsAsync(system);
-        await RestPhaseAsync(admins, users, r => Volatile.Write(ref current, r), "warm-up", Math.Min(100, options.RestCount), options.RestRate);
+        await WarmUpAsync(admins, users, r => Volatile.Write(ref current, r), options.RestRate, options.WarmUpSeconds);
         var (rest, restCalls, refused) = await RestPhaseAsync(admins, users, r => Volatile.Write(ref current, r), "REST commit → device", options.RestCount, options.RestRate);
         foreach (var admin in admins)
         {
@@ -90,6 +90,14 @@ internal static class EndToEndCommand
 
         return admins;
     }
+
+    /// <summary>
+    /// REST at <paramref name="rate"/> for <paramref name="seconds"/>, measured by nobody: a fresh API instance's first
+    /// 20-30 s of load are spent in the JIT (<see cref="KneeOptions.WarmUpSeconds"/>), and every API instance of a
+    /// cluster gets only its share of the calls, so a short warm-up measured the JIT, worst with the most instances.
+    /// </summary>
+    internal static Task WarmUpAsync(IReadOnlyList<HttpClient> admins, long[] users, Action<DelayRecorder> use, double rate, int seconds) =>
+        RestPhaseAsync(admins, users, use, "warm-up", Math.Max(1, (int)(rate * seconds)), rate);
 
     /// <summary>
     /// One REST phase: a fresh recorder made current through <paramref name="use"/>, <paramref name="count"/> calls at

@@ -20,6 +20,9 @@ internal sealed record EndToEndOptions
     /// <summary>Direct publishes per second.</summary>
     public double DirectRate { get; init; } = 1000;
 
+    /// <summary>Seconds of REST at <see cref="RestRate"/> before the measured phase, so it measures the path and not the JIT (<see cref="KneeOptions.WarmUpSeconds"/>).</summary>
+    public int WarmUpSeconds { get; init; } = 30;
+
     /// <summary>Brokers; more than one (or more than one API instance) runs the system as a cluster on NATS.</summary>
     public int Brokers { get; init; } = 1;
 
@@ -44,6 +47,7 @@ internal sealed record EndToEndOptions
                 "--rest-rate" => o with { RestRate = Rate(value) },
                 "--direct" => o with { DirectCount = Positive(value) },
                 "--direct-rate" => o with { DirectRate = Rate(value) },
+                "--warm-up" => o with { WarmUpSeconds = Positive(value) },
                 "--brokers" => o with { Brokers = Positive(value) },
                 "--apis" => o with { Apis = Positive(value) },
                 "--report" => o with { ReportPath = value },
@@ -57,7 +61,7 @@ internal sealed record EndToEndOptions
 
     public string CommandLine =>
         string.Create(CultureInfo.InvariantCulture,
-            $"dotnet run -c Release --project Situk.Bench -- e2e --devices {Devices} --rest {RestCount} --rest-rate {RestRate} --direct {DirectCount} --direct-rate {DirectRate}{(Brokers > 1 || Apis > 1 ? $" --brokers {Brokers} --apis {Apis}" : "")}");
+            $"dotnet run -c Release --project Situk.Bench -- e2e --devices {Devices} --rest {RestCount} --rest-rate {RestRate} --warm-up {WarmUpSeconds} --direct {DirectCount} --direct-rate {DirectRate}{(Brokers > 1 || Apis > 1 ? $" --brokers {Brokers} --apis {Apis}" : "")}");
 
     internal static int Positive(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0

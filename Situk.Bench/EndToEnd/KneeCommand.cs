@@ -14,7 +14,7 @@ namespace Situk.Bench.EndToEnd;
 internal static class KneeCommand
 {
     private const string Usage =
-        "usage: Situk.Bench knee [--devices N] [--rates 50,100,200,400,800] [--seconds S] [--runs N] [--stop-above-p99 ms] [--statements] [--report FILE] [--label NAME]";
+        "usage: Situk.Bench knee [--devices N] [--rates 50,100,200,400,800] [--seconds S] [--warm-up S] [--runs N] [--stop-above-p99 ms] [--statements] [--report FILE] [--label NAME]";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -80,7 +80,7 @@ internal static class KneeCommand
         try
         {
             void Use(DelayRecorder recorder) => Volatile.Write(ref current, recorder);
-            await EndToEndCommand.RestPhaseAsync(admins, users, Use, "warm-up", 200, options.Rates[0]);
+            await EndToEndCommand.WarmUpAsync(admins, users, Use, options.Rates[0], options.WarmUpSeconds);
             if (options.Statements)
             {
                 await system.ResetStatementsAsync();

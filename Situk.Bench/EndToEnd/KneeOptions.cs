@@ -14,6 +14,13 @@ internal sealed record KneeOptions
     /// <summary>Seconds each rate is held.</summary>
     public int Seconds { get; init; } = 10;
 
+    /// <summary>
+    /// Seconds of REST at the first rate before anything is measured. A fresh API instance spends its first 20-30 s
+    /// of load in the JIT (tier-0 code, then tier-1 recompiles: 30-43 % of its CPU was in libclrjit 25 s in, perf),
+    /// so a phase measured sooner measures the JIT, not the path.
+    /// </summary>
+    public int WarmUpSeconds { get; init; } = 30;
+
     /// <summary>Runs, each on a fresh system (database, broker, API), so that each is an independent sample.</summary>
     public int Runs { get; init; } = 3;
 
@@ -46,6 +53,7 @@ internal sealed record KneeOptions
                 "--rates" => o with { Rates = [.. value.Split(',').Select(Positive).Order()] },
                 "--seconds" => o with { Seconds = Positive(value) },
                 "--runs" => o with { Runs = Positive(value) },
+                "--warm-up" => o with { WarmUpSeconds = Positive(value) },
                 "--stop-above-p99" => o with { StopAboveP99Ms = Positive(value) },
                 "--report" => o with { ReportPath = value },
                 "--label" => o with { Label = value },
@@ -58,7 +66,7 @@ internal sealed record KneeOptions
 
     public string CommandLine =>
         string.Create(CultureInfo.InvariantCulture,
-            $"dotnet run -c Release --project Situk.Bench -- knee --devices {Devices} --rates {string.Join(',', Rates)} --seconds {Seconds} --runs {Runs}{(Statements ? " --statements" : "")}");
+            $"dotnet run -c Release --project Situk.Bench -- knee --devices {Devices} --rates {string.Join(',', Rates)} --seconds {Seconds} --warm-up {WarmUpSeconds} --runs {Runs}{(Statements ? " --statements" : "")}");
 
     private static int Positive(string value) => EndToEndOptions.Positive(value);
 }

@@ -14,7 +14,7 @@ public static class ClusterCommand
     private const string Usage = """
         cluster [--brokers 3] [--devices 54000] [--agents 3] [--apis 2] [--runs 3] [--ramp 1000] [--probes 5]
                 [--one-to-one-rates 500,1000,2000,4000] [--one-to-one-seconds 5]
-                [--rest-devices 1000] [--rest-rates 100,200,400] [--rest-seconds 5]
+                [--rest-devices 1000] [--rest-rates 100,200,400] [--rest-seconds 5] [--rest-warm-up 30]
                 [--devices-per-address 5000] [--report docs/benchmarks.md] [--label cluster]
         """;
 

@@ -38,6 +38,9 @@ internal sealed record ClusterOptions
 
     public int RestSeconds { get; init; } = 5;
 
+    /// <summary>Seconds of REST at the first rate before the REST setups are measured (<see cref="EndToEnd.KneeOptions.WarmUpSeconds"/>).</summary>
+    public int RestWarmUpSeconds { get; init; } = 30;
+
     public int DevicesPerAddress { get; init; } = 5000;
 
     public string? ReportPath { get; init; }
@@ -69,6 +72,7 @@ internal sealed record ClusterOptions
                 "--rest-devices" => o with { RestDevices = Positive(value) },
                 "--rest-rates" => o with { RestRates = [.. value.Split(',').Select(Positive)] },
                 "--rest-seconds" => o with { RestSeconds = Positive(value) },
+                "--rest-warm-up" => o with { RestWarmUpSeconds = Positive(value) },
                 "--devices-per-address" => o with { DevicesPerAddress = Positive(value) },
                 "--report" => o with { ReportPath = value },
                 "--label" => o with { Label = value },

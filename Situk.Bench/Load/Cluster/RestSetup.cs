@@ -32,7 +32,7 @@ internal static class RestSetup
         try
         {
             void Use(DelayRecorder r) => Volatile.Write(ref current, r);
-            await EndToEndCommand.RestPhaseAsync(admins, users, Use, "warm-up", 100, options.RestRates[0]);
+            await EndToEndCommand.WarmUpAsync(admins, users, Use, options.RestRates[0], options.RestWarmUpSeconds);
             var result = new RestResult(cluster ? "cluster" : "single", devices.Connected);
             foreach (var rate in options.RestRates)
             {
