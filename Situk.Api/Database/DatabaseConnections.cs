@@ -15,6 +15,9 @@ namespace Situk.Api.Database;
 /// (the migrator's session lock is on a connection of its own, unlocked explicitly), sets nothing with
 /// <c>SET</c> but the outbox listener's name, which it resets with its <c>LISTEN</c> before it lets its connection
 /// go (<c>OutboxListener</c>), and Npgsql rolls back a transaction left open whatever this setting says.
+/// Every connection of one data source (one API instance) also carries <c>situk.instance</c>, a name drawn for
+/// that data source, as a startup option: the outbox triggers put it in their NOTIFY payload, so the writing
+/// instance's relays look at new rows at once and the other instances' only later (migration 0025).
 /// </summary>
 public static class DatabaseConnections
 {
@@ -39,5 +42,21 @@ public static class DatabaseConnections
         {
             builder.NoResetOnClose = true;
         }
+
+        // An operator may name the instance in Options (-c situk.instance=api-east-1); otherwise it gets a random name.
+        if (builder.Options?.Contains(InstanceSetting + "=", StringComparison.Ordinal) != true)
+        {
+            builder.Options = string.IsNullOrWhiteSpace(builder.Options)
+                ? InstanceOption(NewInstanceName())
+                : builder.Options + " " + InstanceOption(NewInstanceName());
+        }
     }
+
+    /// <summary>The setting that names the writing API instance in the outbox triggers' NOTIFY payload.</summary>
+    public const string InstanceSetting = "situk.instance";
+
+    /// <summary>A name for one API instance's data source: random, so two instances on one host differ too.</summary>
+    public static string NewInstanceName() => "api-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+
+    private static string InstanceOption(string name) => "-c " + InstanceSetting + "=" + name;
 }

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Polly;
+using Situk.Api.Database;
 
 namespace Situk.Api.Relay;
 
@@ -7,17 +9,22 @@ namespace Situk.Api.Relay;
 /// <c>LISTEN</c> on one channel over a dedicated connection, setting a <see cref="WakeSignal"/> on each
 /// NOTIFY. When the connection dies (PostgreSQL restart, <c>pg_terminate_backend</c>, network) it
 /// reconnects with back-off and sets the signal once, for whatever was inserted meanwhile.
+/// A NOTIFY whose payload names another API instance (migration 0025) sets the signal only after
+/// <see cref="RelayOptions.OtherInstanceWakeDelay"/>, at most once per delay: that instance's own relays were woken
+/// at once and most likely have the rows, so this one looks later in case they could not.
 /// </summary>
 internal sealed partial class OutboxListener
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<OutboxListener> _logger;
     private readonly ResiliencePipeline _reconnect;
+    private readonly TimeSpan _otherInstanceDelay;
 
-    public OutboxListener(NpgsqlDataSource dataSource, TimeProvider timeProvider, ILogger<OutboxListener> logger)
+    public OutboxListener(NpgsqlDataSource dataSource, IOptions<RelayOptions> options, TimeProvider timeProvider, ILogger<OutboxListener> logger)
     {
         _dataSource = dataSource;
         _logger = logger;
+        _otherInstanceDelay = options.Value.OtherInstanceWakeDelay;
         _reconnect = DatabaseRetry.Build(timeProvider, (attempt, delay, reason) => LogListenRetry(_logger, attempt, delay, reason));
     }
 
@@ -34,7 +41,20 @@ internal sealed partial class OutboxListener
                 await using var connection = await _reconnect.ExecuteAsync(token => OpenListeningAsync(channel, token), ct);
                 try
                 {
-                    connection.Notification += (_, _) => signal.Set();
+                    // This instance's name, as its own writes put it in the payload ("" when its connections carry none).
+                    await using var name = new NpgsqlCommand("SELECT coalesce(current_setting('" + DatabaseConnections.InstanceSetting + "', true), '')", connection);
+                    var self = (string?)await name.ExecuteScalarAsync(ct) ?? "";
+                    connection.Notification += (_, e) =>
+                    {
+                        if (e.Payload.Length == 0 || e.Payload == self)
+                        {
+                            signal.Set();
+                        }
+                        else
+                        {
+                            signal.SetAfter(_otherInstanceDelay);
+                        }
+                    };
                     signal.Set();
                     LogListening(_logger, channel);
                     while (!ct.IsCancellationRequested)

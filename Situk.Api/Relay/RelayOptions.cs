@@ -21,6 +21,16 @@ public sealed class RelayOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a relay waits before it looks at rows another API instance wrote: that instance's relays were woken
+    /// at once and most likely have them, and a look that finds them taken is a wasted claim per notification
+    /// per instance. However many such rows arrive, at most one look per delay. It bounds how late rows are
+    /// when their writer cannot relay them (its broker link down, or it died right after its commit). 0 looks at
+    /// once. Default 200 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan OtherInstanceWakeDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Outbox rows claimed per transaction. Default 100.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 100;

@@ -47,7 +47,7 @@ internal sealed class DigestData(NpgsqlDataSource dataSource)
 
     public DigestSweeper Sweeper(TimeProvider time, DigestOptions? options = null) => new(
         dataSource,
-        new OutboxListener(dataSource, time, NullLogger<OutboxListener>.Instance),
+        new OutboxListener(dataSource, Options.Create(new Situk.Api.Relay.RelayOptions()), time, NullLogger<OutboxListener>.Instance),
         new DigestComposer(TextCatalog.Embedded, new PullPolicy(Options.Create(new PullOptions()))),
         Options.Create(options ?? new DigestOptions()),
         time,

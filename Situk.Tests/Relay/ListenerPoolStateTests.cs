@@ -20,7 +20,7 @@ public sealed class ListenerPoolStateTests
         await using var observer = NpgsqlDataSource.Create(db.ConnectionString);
 
         using var stop = new CancellationTokenSource();
-        var listener = new OutboxListener(dataSource, TimeProvider.System, NullLogger<OutboxListener>.Instance);
+        var listener = new OutboxListener(dataSource, Microsoft.Extensions.Options.Options.Create(new RelayOptions()), TimeProvider.System, NullLogger<OutboxListener>.Instance);
         var listening = listener.RunAsync("push_outbox", new WakeSignal(TimeProvider.System), TimeSpan.FromSeconds(30), stop.Token);
         await WaitForListenerAsync(observer, OutboxListener.ApplicationName("push_outbox"));
         await stop.CancelAsync();
