@@ -43,20 +43,15 @@ public static class DatabaseConnections
             builder.NoResetOnClose = true;
         }
 
-        // An operator may name the instance in Options (-c situk.instance=api-east-1); otherwise it gets a random name.
+        // An operator may name the instance in Options (-c situk.instance=api-east-1); otherwise it gets a random name,
+        // so two instances on one host differ too.
         if (builder.Options?.Contains(InstanceSetting + "=", StringComparison.Ordinal) != true)
         {
-            builder.Options = string.IsNullOrWhiteSpace(builder.Options)
-                ? InstanceOption(NewInstanceName())
-                : builder.Options + " " + InstanceOption(NewInstanceName());
+            var name = "api-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+            builder.Options = ($"{builder.Options} -c {InstanceSetting}={name}").TrimStart();
         }
     }
 
     /// <summary>The setting that names the writing API instance in the outbox triggers' NOTIFY payload.</summary>
     public const string InstanceSetting = "situk.instance";
-
-    /// <summary>A name for one API instance's data source: random, so two instances on one host differ too.</summary>
-    public static string NewInstanceName() => "api-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
-
-    private static string InstanceOption(string name) => "-c " + InstanceSetting + "=" + name;
 }

@@ -16,7 +16,7 @@ internal sealed record KneeOptions
 
     /// <summary>
     /// Seconds of REST at the first rate before anything is measured. A fresh API instance spends its first 20-30 s
-    /// of load in the JIT (tier-0 code, then tier-1 recompiles: 30-43 % of its CPU was in libclrjit 25 s in, perf),
+    /// of load in the JIT (tier-0 code, then tier-1 recompiles: 25 s in, 28-30 % of its perf samples were in libclrjit),
     /// so a phase measured sooner measures the JIT, not the path.
     /// </summary>
     public int WarmUpSeconds { get; init; } = 30;
