@@ -30,6 +30,6 @@ internal static class NullSessions
         var times = new DeliveryTimes(TimeProvider.System);
         var writer = new FrameWriter(socket, queueCapacity, TimeProvider.System, TimeSpan.FromSeconds(5), onSent, times.Written);
         return new Session(Guid.CreateVersion7().ToString("N"), new DeviceIdentity(userId, Roles.Asesi, DateTimeOffset.MaxValue),
-            DeviceClasses.Web, "127.0.0.1", DateTimeOffset.UtcNow, writer, times);
+            DeviceClasses.Web, System.Net.IPAddress.Loopback, DateTimeOffset.UtcNow, writer, times);
     }
 }

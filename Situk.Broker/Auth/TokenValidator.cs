@@ -66,7 +66,9 @@ internal sealed class TokenValidator
             return (null, "token without sub");
         }
 
-        if (!jwt.TryGetPayloadValue<string>("role", out var role) || !Roles.IsKnown(role))
+        // The constant, not the token's copy: every session of a role shares one string.
+        var role = jwt.TryGetPayloadValue<string>("role", out var claimed) ? Roles.All.FirstOrDefault(known => known == claimed) : null;
+        if (role is null)
         {
             return (null, "token without a known role");
         }

@@ -96,7 +96,7 @@ internal sealed partial class DeviceEndpoint
         session.Send(TextFrames.Frame(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(new TokenOkFrame(identity.ExpiresAt), SitukJson.Default.DeviceFrame)));
     }
 
-    /// <summary>What one session's receive loop keeps about its inbound frames; its receipt share only once it acks.</summary>
+    /// <summary>What one session's receive loop keeps about its inbound frames, from its first one; its receipt share only once it acks.</summary>
     private sealed class Inbound(InboundBudget budget)
     {
         public InboundBudget Budget { get; } = budget;

@@ -110,89 +110,106 @@ internal sealed partial class DeviceEndpoint(
     /// Runs an upgraded device's session until its socket ends, on either path to it (see <see cref="DirectUpgrade"/>).
     /// <paramref name="wire"/> is the socket under <paramref name="socket"/> when the broker owns it (direct path):
     /// frames are then written to it whole, at once when nothing is queued (<see cref="FrameWriter"/>).
+    /// A session that nobody awaits (direct path) has an <paramref name="owner"/>, told when it ends and given what
+    /// ended it unexpectedly; without one, that propagates to the caller (Kestrel, on the HTTP path).
     /// </summary>
-    internal async Task RunSessionAsync(WebSocket socket, SocketWire? wire, DeviceIdentity identity, string? deviceClass, IPAddress? remote, CancellationToken aborted)
+    internal async Task RunSessionAsync(
+        WebSocket socket, SocketWire? wire, DeviceIdentity identity, string? deviceClass, IPAddress? remote, CancellationToken aborted, ISessionOwner? owner = null)
     {
-        // One slot more than the capacity: the welcome frame never counts against a slow device.
-        var sessionId = Guid.CreateVersion7().ToString("N");
-        var sessionClass = DeviceClasses.Normalize(deviceClass);
-        var times = new DeliveryTimes(time, written.For(sessionId, identity.UserId, sessionClass), metrics);
-        using var writer = new FrameWriter(
-            socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, wire: wire, events: times);
-        var session = new Session(
-            sessionId,
-            identity,
-            sessionClass,
-            remote?.ToString(),
-            time.GetUtcNow(),
-            writer,
-            times);
-        // Queued, never written at once (a payload, not a whole frame): the loop sends it once the session is
-        // registered below, and anything published meanwhile queues behind it.
-        writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(
-            new WelcomeFrame(session.Id, session.UserId, _options.HeartbeatSeconds), SitukJson.Default.DeviceFrame));
-
-        // 4001 when the token expires, unless a token frame moves it (see the receive loop): TokenExpirySweep.
-        // Registered before the writer starts, so a device that has read its welcome is already listed,
-        // reachable by publishes and kickable by an admin. The writer's loop runs only while frames wait
-        // (the welcome first), so an idle session keeps no waiting writer.
-        Register(session, remote);
-        writer.Start(aborted);
-
-        // The receive loop runs here, not in a method of its own: an idle device keeps every async method it
-        // waits in alive (docs/broker.md, memory per device). It reads the device's frames until the socket ends
-        // and says why it ended. A protocol breach asks the writer to close with its code; reading then goes on
-        // (ignoring data) until the device answers the close or the writer's abort timer ends the socket. Each
-        // ack, read or token frame takes a token from the session's InboundBudget; a session that empties it is
-        // closed with 1008.
-        CloseOutcome outcome;
-        using var reader = new MessageReader(socket, _options.MaxFrameBytes);
-        var inbound = new Inbound(new InboundBudget(_options.InboundFramesPerSecond, _options.InboundFrameBurst, time));
+        Exception? failure = null;
         try
         {
-            while (true)
+            // One slot more than the capacity: the welcome frame never counts against a slow device.
+            var sessionId = Guid.CreateVersion7().ToString("N");
+            var sessionClass = DeviceClasses.Normalize(deviceClass);
+            var times = new DeliveryTimes(time, written.For(sessionId, identity.UserId, sessionClass), metrics);
+            using var writer = new FrameWriter(
+                socket, _options.QueueCapacity + 1, time, _options.CloseTimeout, wire: wire, events: times);
+            var session = new Session(
+                sessionId,
+                identity,
+                sessionClass,
+                remote,
+                time.GetUtcNow(),
+                writer,
+                times);
+            // Queued, never written at once (a payload, not a whole frame): the loop sends it once the session is
+            // registered below, and anything published meanwhile queues behind it.
+            writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes<DeviceFrame>(
+                new WelcomeFrame(session.Id, session.UserId, _options.HeartbeatSeconds), SitukJson.Default.DeviceFrame));
+
+            // 4001 when the token expires, unless a token frame moves it (see the receive loop): TokenExpirySweep.
+            // Registered before the writer starts, so a device that has read its welcome is already listed,
+            // reachable by publishes and kickable by an admin. The writer's loop runs only while frames wait
+            // (the welcome first), so an idle session keeps no waiting writer.
+            Register(session, remote);
+            writer.Start(aborted);
+
+            // The receive loop runs here, not in a method of its own: an idle device keeps every async method it
+            // waits in alive (docs/broker.md, memory per device). It reads the device's frames until the socket ends
+            // and says why it ended. A protocol breach asks the writer to close with its code; reading then goes on
+            // (ignoring data) until the device answers the close or the writer's abort timer ends the socket. Each
+            // ack, read or token frame takes a token from the session's InboundBudget; a session that empties it is
+            // closed with 1008.
+            CloseOutcome outcome;
+            using var reader = new MessageReader(socket, _options.MaxFrameBytes);
+            Inbound? inbound = null; // at the first text frame: a device that never sends carries none
+            try
             {
-                var kind = await reader.ReadAsync(aborted);
-                if (kind == InboundKind.Close)
+                while (true)
                 {
-                    outcome = session.Writer.RequestedClose
-                        ?? new CloseOutcome((int?)socket.CloseStatus ?? 1005, "closed by device");
-                    break;
-                }
+                    // The wait for the next frame is the socket's, awaited here: no method of the reader's waits with it.
+                    var kind = await reader.ReadAsync(await reader.WaitAsync(aborted), aborted);
+                    if (kind == InboundKind.Close)
+                    {
+                        outcome = session.Writer.RequestedClose
+                            ?? new CloseOutcome((int?)socket.CloseStatus ?? 1005, "closed by device");
+                        break;
+                    }
 
-                if (session.Writer.IsClosing)
-                {
-                    continue;
-                }
+                    if (session.Writer.IsClosing)
+                    {
+                        continue;
+                    }
 
-                switch (kind)
-                {
-                    case InboundKind.Binary:
-                        session.Close(CloseCodes.PolicyViolation, "binary frame");
-                        break;
-                    case InboundKind.TooBig:
-                        session.Close(CloseCodes.MessageTooBig, $"frame over {_options.MaxFrameBytes} bytes");
-                        break;
-                    default:
-                        await OnTextAsync(session, inbound, reader.Message, aborted);
-                        break;
+                    switch (kind)
+                    {
+                        case InboundKind.Binary:
+                            session.Close(CloseCodes.PolicyViolation, "binary frame");
+                            break;
+                        case InboundKind.TooBig:
+                            session.Close(CloseCodes.MessageTooBig, $"frame over {_options.MaxFrameBytes} bytes");
+                            break;
+                        default:
+                            inbound ??= new Inbound(new InboundBudget(_options.InboundFramesPerSecond, _options.InboundFrameBurst, time));
+                            await OnTextAsync(session, inbound, reader.Message, aborted);
+                            break;
+                    }
                 }
             }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+            {
+                outcome = session.Writer.RequestedClose ?? Lost(e);
+            }
+            finally
+            {
+                registry.Remove(session);
+            }
+
+            // Answers the device's close (or ends the writer after a lost connection); no-op if we closed first.
+            writer.RequestClose(CloseCodes.Normal, "closed by device");
+            await writer.Completion;
+            metrics.Closed(outcome.Code);
+            DeviceEndpointLog.Closed(logger, session.Id, session.UserId, outcome.Code, outcome.Reason, time.GetUtcNow() - session.ConnectedAt, writer.FramesSent, session.Acks);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (owner is not null)
         {
-            outcome = session.Writer.RequestedClose ?? Lost(e);
+            failure = e;
         }
         finally
         {
-            registry.Remove(session);
+            owner?.Ended(failure);
         }
-
-        // Answers the device's close (or ends the writer after a lost connection); no-op if we closed first.
-        writer.RequestClose(CloseCodes.Normal, "closed by device");
-        await writer.Completion;
-        metrics.Closed(outcome.Code);
-        DeviceEndpointLog.Closed(logger, session.Id, session.UserId, outcome.Code, outcome.Reason, time.GetUtcNow() - session.ConnectedAt, writer.FramesSent, session.Acks);
     }
 
     private void Register(Session session, IPAddress? remote)

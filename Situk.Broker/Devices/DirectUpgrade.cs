@@ -30,14 +30,17 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
 
     /// <summary>
     /// Takes <paramref name="socket"/> as a device, or hands it to Kestrel with <paramref name="toKestrel"/>;
-    /// <paramref name="decided"/> is called once, as soon as it is one or the other (or dropped). True when
-    /// the socket went to Kestrel; otherwise it is closed when this returns, whatever happened (its
-    /// descriptor is counted until then: <see cref="Limits.SocketBudget"/>). <paramref name="stopping"/>
-    /// drops a socket whose request is still awaited; an upgraded session is closed by the host instead (1001).
+    /// <paramref name="decided"/> is called once, as soon as it is one or the other (or dropped). Returns once it
+    /// is decided and, for a device, its session has started: the session is not awaited here, so an idle device
+    /// keeps no waiting method of the upgrade's (or the listener's) alive, only its session's own (docs/broker.md,
+    /// memory per device). When the session ends it closes the socket and calls <paramref name="ended"/>, with what
+    /// ended it if that was unexpected. A dropped socket is closed before this returns; either way its descriptor is
+    /// counted until then (<see cref="Limits.SocketBudget"/>). <paramref name="stopping"/> drops a socket whose
+    /// request is still awaited; a running session is closed by the host instead (1001).
     /// </summary>
-    public async Task<bool> RunAsync(Socket socket, Action<Socket> toKestrel, Action decided, CancellationToken stopping)
+    public async Task<DirectOutcome> RunAsync(Socket socket, Action<Socket> toKestrel, Action decided, Action<Exception?> ended, CancellationToken stopping)
     {
-        var handedOver = false;
+        var outcome = DirectOutcome.Dropped;
         try
         {
             var remote = (socket.RemoteEndPoint as IPEndPoint)?.Address;
@@ -53,7 +56,7 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
             {
                 // No complete head within the handshake timeout (dropped, as Kestrel's header timeout would
                 // drop it), the peer went away before its request was complete, or the broker is stopping.
-                return false;
+                return outcome;
             }
             finally
             {
@@ -62,44 +65,42 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
 
             if (admitted is null)
             {
-                handedOver = true;
+                outcome = DirectOutcome.ToKestrel;
                 toKestrel(socket);
-                return true;
+                return outcome;
             }
 
-            // The session runs in this method, not in one of its own: every idle device keeps each async method
-            // it waits in alive (docs/broker.md, memory per device).
             try
             {
                 await socket.SendAsync(Encoding.ASCII.GetBytes(
                     $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {admitted.AcceptKey}\r\n\r\n"));
-
-                // Where the broker can write to the socket without waiting (Linux), its sessions own every write
-                // to it (Sockets/SocketWire.cs): frames go out whole, with one send() when nothing is queued.
-                Stream stream = NonBlockingSend.Supported ? new SocketWire(socket) : new NetworkStream(socket, ownsSocket: true);
-                using var webSocket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
-                {
-                    IsServer = true,
-                    KeepAliveInterval = _options.Heartbeat,
-                    KeepAliveTimeout = _options.HeartbeatTimeout,
-                });
-                metrics.Upgraded("direct");
-                await devices.RunSessionAsync(webSocket, stream as SocketWire, admitted.Identity, admitted.DeviceClass, admitted.Client, CancellationToken.None);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
             {
                 // The peer went away while the 101 was being sent.
-            }
-            finally
-            {
                 gate.Exit();
+                return outcome;
             }
 
-            return false;
+            // Where the broker can write to the socket without waiting (Linux), its sessions own every write
+            // to it (Sockets/SocketWire.cs): frames go out whole, with one send() when nothing is queued.
+            Stream stream = NonBlockingSend.Supported ? new SocketWire(socket) : new NetworkStream(socket, ownsSocket: true);
+            var webSocket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+            {
+                IsServer = true,
+                KeepAliveInterval = _options.Heartbeat,
+                KeepAliveTimeout = _options.HeartbeatTimeout,
+            });
+            metrics.Upgraded("direct");
+            outcome = DirectOutcome.Session;
+            _ = devices.RunSessionAsync(
+                webSocket, stream as SocketWire, admitted.Identity, admitted.DeviceClass, admitted.Client, CancellationToken.None,
+                new Owner(socket, webSocket, gate, ended));
+            return outcome;
         }
         finally
         {
-            if (!handedOver)
+            if (outcome == DirectOutcome.Dropped)
             {
                 socket.Dispose();
             }
@@ -109,19 +110,24 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
     /// <summary>
     /// Peeks until the request head is complete, then parses it and runs admission. On success the head
     /// has been read off the socket and the caller owns one slot of the gate; null means nothing was read
-    /// and nothing counted. Throws <see cref="OperationCanceledException"/> after <c>HandshakeTimeoutSeconds</c>.
+    /// and nothing counted. After <c>HandshakeTimeoutSeconds</c> the socket is closed, and this throws (canceled, or the
+    /// closed socket's error).
     /// </summary>
     private async Task<Admitted?> TryAdmitAsync(Socket socket, IPAddress? remote)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(UpgradeRequest.MaxHeadBytes + 1);
         try
         {
+            // The deadline closes the socket rather than canceling each receive: a receive given a token leaves its
+            // registration in the socket's cached receive operation, which then keeps this source (and its timer's
+            // remains) alive for as long as the device stays connected, about 120 bytes per idle device.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), time);
+            using var closeAtDeadline = timeout.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
             var pause = TimeSpan.FromMilliseconds(1);
             while (true)
             {
                 // A peek waits for the first bytes, then returns at once with what is there: poll for the rest.
-                var peeked = await socket.ReceiveAsync(buffer.AsMemory(0, UpgradeRequest.MaxHeadBytes + 1), SocketFlags.Peek, timeout.Token);
+                var peeked = await socket.ReceiveAsync(buffer.AsMemory(0, UpgradeRequest.MaxHeadBytes + 1), SocketFlags.Peek);
                 var bytes = buffer.AsSpan(0, peeked);
                 if (peeked == 0 || !UpgradeRequest.CouldBe(bytes))
                 {
@@ -152,7 +158,7 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
                 {
                     for (var read = 0; read < length;)
                     {
-                        var got = await socket.ReceiveAsync(buffer.AsMemory(read, length - read), SocketFlags.None, timeout.Token);
+                        var got = await socket.ReceiveAsync(buffer.AsMemory(read, length - read), SocketFlags.None);
                         read += got > 0 ? got : throw new IOException("The connection ended inside its request head.");
                     }
                 }
@@ -171,6 +177,33 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
         }
     }
 
-    /// <summary>What the session keeps of its upgrade: not the request, nor the token in it.</summary>
+    /// <summary>What the session gets of its upgrade: not the request, nor the token in it.</summary>
     private sealed record Admitted(string AcceptKey, string? DeviceClass, DeviceIdentity Identity, IPAddress? Client);
+
+    /// <summary>What a direct session gives back when it ends: its WebSocket, its slot of the gate, its socket, then the listener's count.</summary>
+    private sealed class Owner(Socket socket, WebSocket webSocket, Limits.ConnectionGate gate, Action<Exception?> ended) : ISessionOwner
+    {
+        public void Ended(Exception? failure)
+        {
+            webSocket.Dispose();
+            gate.Exit();
+            socket.Dispose();
+
+            // The peer going away mid-write is how sessions end, not a failure.
+            ended(failure is SocketException or ObjectDisposedException or IOException ? null : failure);
+        }
+    }
+}
+
+/// <summary>What became of a socket the device listener gave to <see cref="DirectUpgrade"/>.</summary>
+internal enum DirectOutcome
+{
+    /// <summary>Closed: no request in time, the peer left, or the broker is stopping.</summary>
+    Dropped,
+
+    /// <summary>Handed to Kestrel, which closes it.</summary>
+    ToKestrel,
+
+    /// <summary>A device session runs on it and closes it when it ends.</summary>
+    Session,
 }

@@ -3,7 +3,8 @@ namespace Situk.Broker.Devices;
 /// <summary>
 /// One session's token bucket for inbound frames: <c>InboundFrameBurst</c> tokens to start with, refilled
 /// at <c>InboundFramesPerSecond</c>, one taken per ack or read frame. Only the session's receive loop
-/// uses it, so it needs no lock; it lives in that loop, so an idle session carries no more than its fields.
+/// uses it, so it needs no lock. The loop makes it at the session's first frame (a full bucket, as it would have
+/// been by then), so a device that never sends carries none.
 /// </summary>
 internal sealed class InboundBudget(int perSecond, int burst, TimeProvider time)
 {

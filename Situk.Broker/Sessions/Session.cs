@@ -1,3 +1,4 @@
+using System.Net;
 using Situk.Broker.Auth;
 using Situk.Broker.Sockets;
 using Situk.Contracts;
@@ -28,7 +29,7 @@ internal sealed class Session(
     string id,
     DeviceIdentity identity,
     string deviceClass,
-    string? remoteAddress,
+    IPAddress? remoteAddress,
     DateTimeOffset connectedAt,
     FrameWriter writer,
     DeliveryTimes times)
@@ -163,5 +164,5 @@ internal sealed class Session(
     public bool Close(int code, string reason) => Writer.RequestClose(code, reason);
 
     public SessionInfo ToInfo() =>
-        new(Id, UserId, Role, DeviceClass, remoteAddress, ConnectedAt, Writer.FramesSent, Acks, Writer.Depth);
+        new(Id, UserId, Role, DeviceClass, remoteAddress?.ToString(), ConnectedAt, Writer.FramesSent, Acks, Writer.Depth);
 }

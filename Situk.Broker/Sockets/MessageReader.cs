@@ -42,15 +42,24 @@ internal sealed class MessageReader(WebSocket socket, int maxBytes) : IDisposabl
     /// <summary>The last <see cref="InboundKind.Text"/> message; valid until the next read.</summary>
     public ReadOnlyMemory<byte> Message => _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _length);
 
+    /// <summary>The next message, whole: <see cref="WaitAsync"/> and then <see cref="ReadAsync(ValueWebSocketReceiveResult, CancellationToken)"/>.</summary>
     public async ValueTask<InboundKind> ReadAsync(CancellationToken cancellationToken)
+        => await ReadAsync(await WaitAsync(cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Waits for the next message to begin (a zero-byte read), after giving back the last one's buffer. The wait is
+    /// the socket's own, not an async method of this reader's: a device session that is idle for hours waits here,
+    /// and every async method it waits in stays alive with it (docs/broker.md, memory per device).
+    /// </summary>
+    public ValueTask<ValueWebSocketReceiveResult> WaitAsync(CancellationToken cancellationToken)
     {
         Release();
-        if (_unfinished && await SkipRestAsync(cancellationToken))
-        {
-            return InboundKind.Close;
-        }
+        return _unfinished ? SkipRestThenWaitAsync(cancellationToken) : socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+    }
 
-        var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+    /// <summary>Reads the message whose start <see cref="WaitAsync"/> returned; its payload is mostly buffered already.</summary>
+    public async ValueTask<InboundKind> ReadAsync(ValueWebSocketReceiveResult first, CancellationToken cancellationToken)
+    {
         switch (first.MessageType)
         {
             case WebSocketMessageType.Close:
@@ -101,6 +110,12 @@ internal sealed class MessageReader(WebSocket socket, int maxBytes) : IDisposabl
     }
 
     public void Dispose() => Release();
+
+    /// <summary>Drops the rest of the unfinished message, then waits for the next one (or returns the close that came instead).</summary>
+    private async ValueTask<ValueWebSocketReceiveResult> SkipRestThenWaitAsync(CancellationToken cancellationToken)
+        => await SkipRestAsync(cancellationToken)
+            ? new ValueWebSocketReceiveResult(0, WebSocketMessageType.Close, endOfMessage: true)
+            : await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
 
     /// <summary>Reads and drops the rest of the unfinished message; true when a close frame came instead.</summary>
     private async ValueTask<bool> SkipRestAsync(CancellationToken cancellationToken)

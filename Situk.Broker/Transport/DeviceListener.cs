@@ -47,6 +47,7 @@ internal sealed class DeviceListener : IConnectionListener
     private readonly Channel<Socket> _toKestrel = Channel.CreateUnbounded<Socket>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Action<Socket> _handOver;
     private readonly Action _decided;
+    private readonly Action<Exception?> _sessionEnded;
     private readonly Task _accepting;
     private int _undecided;
 
@@ -72,6 +73,7 @@ internal sealed class DeviceListener : IConnectionListener
             loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         _handOver = HandOver;
         _decided = () => Interlocked.Decrement(ref _undecided);
+        _sessionEnded = SessionEnded;
         EndPoint = listenSocket.LocalEndPoint!;
         _accepting = AcceptLoopAsync();
     }
@@ -158,13 +160,16 @@ internal sealed class DeviceListener : IConnectionListener
         }
     }
 
-    /// <summary>One accepted socket's whole life on the direct path; what nothing below expected is logged, as Kestrel would.</summary>
+    /// <summary>
+    /// One accepted socket on the direct path until it is decided; what nothing below expected is logged, as Kestrel
+    /// would. A device session outlives this method and gives its socket back itself (<see cref="SessionEnded"/>).
+    /// </summary>
     private async Task RunDeviceAsync(Socket socket)
     {
-        var handedOver = false;
+        var outcome = DirectOutcome.Dropped;
         try
         {
-            handedOver = await _direct.RunAsync(socket, _handOver, _decided, _stopping.Token);
+            outcome = await _direct.RunAsync(socket, _handOver, _decided, _sessionEnded, _stopping.Token);
         }
         catch (Exception e)
         {
@@ -172,13 +177,28 @@ internal sealed class DeviceListener : IConnectionListener
         }
         finally
         {
-            if (!handedOver)
+            if (outcome != DirectOutcome.Session)
             {
-                _budget.Release();
-            }
+                if (outcome == DirectOutcome.Dropped)
+                {
+                    _budget.Release();
+                }
 
-            Finished();
+                Finished();
+            }
         }
+    }
+
+    /// <summary>A direct session has ended and closed its socket.</summary>
+    private void SessionEnded(Exception? failure)
+    {
+        if (failure is not null)
+        {
+            DeviceListenerLog.Failed(_logger, failure);
+        }
+
+        _budget.Release();
+        Finished();
     }
 
     private async Task RefuseAsync(Socket socket)

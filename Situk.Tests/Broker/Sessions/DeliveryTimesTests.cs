@@ -65,7 +65,7 @@ public sealed class DeliveryTimesTests
         var socket = WebSocket.CreateFromStream(Stream.Null, new WebSocketCreationOptions { IsServer = true });
         using var writer = new FrameWriter(socket, 1, TimeProvider.System, TimeSpan.FromSeconds(5), onNotificationWritten: times.Written);
         var session = new Session("s1", new DeviceIdentity("u1", Roles.Asesi, DateTimeOffset.MaxValue),
-            DeviceClasses.Web, "127.0.0.1", DateTimeOffset.UtcNow, writer, times);
+            DeviceClasses.Web, System.Net.IPAddress.Loopback, DateTimeOffset.UtcNow, writer, times);
         byte[] frame = [(byte)'{', (byte)'}'];
 
         Assert.Multiple(() =>
