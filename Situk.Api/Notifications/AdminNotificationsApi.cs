@@ -72,50 +72,67 @@ public static class AdminNotificationsApi
 
         var from = Caller.From(user).UserId;
         await using var c = await db.OpenConnectionAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
+
+        // A transaction only where an idempotency key's claim must commit or roll back with the messages: without
+        // one, the messages are one statement (or one batch, which PostgreSQL runs as one implicit transaction), and
+        // the usual call, to one user, is one round trip instead of three (docs/benchmarks.md, REST path).
+        await using var tx = key is null ? null : await c.BeginTransactionAsync(ct);
         if (key is not null)
         {
-            var (replay, refused) = await IdempotencyKeys.ClaimAsync(c, tx, from, "notifications", key, IdempotencyKeys.Fingerprint(body), ct);
+            var (replay, refused) = await IdempotencyKeys.ClaimAsync(c, tx!, from, "notifications", key, IdempotencyKeys.Fingerprint(body), ct);
             if (replay is not null || refused is not null)
             {
                 return replay is not null ? replay : refused!;
             }
         }
 
-        var recipients = (await c.QueryAsync<long>(new CommandDefinition(
-            AudienceSql(to), new { id = to.UserIds?[0] ?? 0, ids = (to.UserIds ?? []).Distinct().ToArray(), role = to.Role }, tx, cancellationToken: ct))).ToList();
+        // One user: the notification's foreign key is the check that the user exists (below), not a query of its own.
+        var recipients = to.UserIds is { Count: 1 } ? [to.UserIds[0]] : (await c.QueryAsync<long>(new CommandDefinition(
+            AudienceSql(to), new { ids = (to.UserIds ?? []).Distinct().ToArray(), role = to.Role }, tx, cancellationToken: ct))).ToList();
 
-        if (to.UserIds is not null)
+        if (to.UserIds is { Count: > 1 })
         {
             var unknown = to.UserIds.Distinct().Except(recipients).ToList();
             if (unknown.Count > 0)
             {
-                return Problems.Unprocessable(
-                    "notification.unknown_users",
-                    new Dictionary<string, FieldText> { ["to.userIds"] = Problems.Field("field.unknown_users", ("ids", string.Join(", ", unknown))) });
+                return UnknownUsers(unknown);
             }
         }
 
-        await NotificationWriter.AddAsync(c, tx, recipients.Select(id => new NewNotification(
-            id, NotificationKinds.AdminMessage, body.Title, body.Body, body.Link, new JsonObject { ["from"] = from })), ct);
+        try
+        {
+            await NotificationWriter.AddAsync(c, tx, recipients.Select(id => new NewNotification(
+                id, NotificationKinds.AdminMessage, body.Title, body.Body, body.Link, new JsonObject { ["from"] = from })), ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation && e.ConstraintName == UserForeignKey)
+        {
+            return UnknownUsers(recipients);
+        }
+
         var sent = new SentCount(recipients.Count);
         if (key is not null)
         {
-            await IdempotencyKeys.CompleteAsync(c, tx, from, "notifications", key, StatusCodes.Status202Accepted, sent, null, ct);
+            await IdempotencyKeys.CompleteAsync(c, tx!, from, "notifications", key, StatusCodes.Status202Accepted, sent, null, ct);
+            await tx!.CommitAsync(ct);
         }
 
-        await tx.CommitAsync(ct);
         return TypedResults.Accepted((string?)null, sent);
     }
 
+    /// <summary>The notification's reference to its reader (migration 0002): it fails for a user that does not exist.</summary>
+    private const string UserForeignKey = "notifications_user_id_fkey";
+
+    private static ProblemHttpResult UnknownUsers(IEnumerable<long> unknown) => Problems.Unprocessable(
+        "notification.unknown_users",
+        new Dictionary<string, FieldText> { ["to.userIds"] = Problems.Field("field.unknown_users", ("ids", string.Join(", ", unknown))) });
+
     // One statement per kind of target rather than one "@all OR id = ANY(@ids) OR role = @role": PostgreSQL
     // cannot use an index for a plan that must also serve @all, so it planned that statement afresh on every
-    // call (0.1-0.2 ms of planning per message). A single user, a role and everyone each settle on a generic
-    // plan after five uses; a list of users is still planned for its array (a generic plan guesses its length),
-    // which a message to many users spreads over its recipients.
+    // call (0.1-0.2 ms of planning per message). A role and everyone each settle on a generic plan after five
+    // uses; a list of users is still planned for its array (a generic plan guesses its length), which a message
+    // to many users spreads over its recipients. One user needs no audience statement at all.
     internal static string AudienceSql(MessageTarget to) =>
-        to.UserIds is { Count: 1 } ? "SELECT id FROM users WHERE id = @id"
-        : to.UserIds is not null ? "SELECT id FROM users WHERE id = ANY(@ids) ORDER BY id"
+        to.UserIds is not null ? "SELECT id FROM users WHERE id = ANY(@ids) ORDER BY id"
         : to.Role is not null ? "SELECT id FROM users WHERE role = @role ORDER BY id"
         : "SELECT id FROM users ORDER BY id";
 }

@@ -10,7 +10,8 @@ namespace Situk.Api.Notifications;
 /// The one place that writes notifications: the inbox row, its <c>push_outbox</c> row and, for kinds
 /// that go by email (<see cref="NotificationKinds.Table"/>), its <c>email_outbox</c> row to the
 /// address the user registered with (or, for a digested copy, its <c>digest_items</c> row) — all inside
-/// the caller's transaction, so they exist exactly when the change that caused them commits. Each
+/// the caller's transaction, so they exist exactly when the change that caused them commits. Without one
+/// (a caller with nothing else to commit), the batch is one implicit transaction: all of it or none. Each
 /// notification's words are written here, once, in its reader's language and time zone
 /// (<see cref="UserLocales"/>, one query for the batch): the inbox row, the device frame and the email then
 /// say the same thing. A language changed later applies to notifications written after it; the row keeps the
@@ -59,7 +60,7 @@ public static class NotificationWriter
 
     /// <summary>Stores the notifications and their outbox rows; returns their ids in input order.</summary>
     public static async Task<IReadOnlyList<long>> AddAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<NewNotification> notifications, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<NewNotification> notifications, CancellationToken ct)
     {
         var list = notifications.ToList();
         if (list.Count == 0)

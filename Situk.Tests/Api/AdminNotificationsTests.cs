@@ -84,6 +84,41 @@ public sealed class AdminNotificationsTests : ApiTests
     }
 
     [Test]
+    [Description("A message to one user has no audience query: the insert's foreign key finds the user missing, and the answer "
+        + "is the same 422 naming the id, with or without an idempotency key; nothing is stored, and the key stays free.")]
+    public async Task One_unknown_user_is_422_naming_the_id_and_stores_nothing([Values] bool withKey)
+    {
+        var before = await Api.CountRowsAsync();
+        var key = Guid.NewGuid().ToString();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/notifications")
+        {
+            Content = JsonContent.Create(new { to = new { userIds = new[] { 987_654_321L } }, title = "nobody", body = "x" }),
+        };
+        if (withKey)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        var problem = await ProblemAssert.NamesFieldAsync(await Api.Admin.Client.SendAsync(request), HttpStatusCode.UnprocessableEntity, "to.userIds");
+        Assert.That(problem.GetRawText(), Does.Contain("987654321"));
+        Assert.That(await Api.CountRowsAsync(), Is.EqualTo(before));
+
+        if (withKey)
+        {
+            // The claim rolled back with the failed insert: the key may be used for a valid message.
+            var a = await Api.CreateUserAsync(Roles.Asesi);
+            using var retry = new HttpRequestMessage(HttpMethod.Post, "api/v1/notifications")
+            {
+                Content = JsonContent.Create(new { to = new { userIds = new[] { a.Id } }, title = "somebody", body = "x" }),
+            };
+            retry.Headers.Add("Idempotency-Key", key);
+            Assert.That((await Api.Admin.Client.SendAsync(retry)).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(await CountAsync("somebody"), Is.EqualTo((1L, 1L, 0L)));
+        }
+    }
+
+    [Test]
     public async Task Only_admins_may_send()
     {
         var asesor = await Api.CreateUserAsync(Roles.Asesor);
