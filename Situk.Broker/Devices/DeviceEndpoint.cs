@@ -189,7 +189,8 @@ internal sealed partial class DeviceEndpoint(
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
             {
-                outcome = session.Writer.RequestedClose ?? Lost(e);
+                outcome = session.Writer.RequestedClose
+                    ?? (session.MissedPong ? new CloseOutcome(CloseCodeNames.Abnormal, $"no pong within {_options.HeartbeatTimeoutSeconds} s") : Lost(e));
             }
             finally
             {

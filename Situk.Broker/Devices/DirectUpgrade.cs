@@ -84,17 +84,18 @@ internal sealed class DirectUpgrade(DeviceEndpoint devices, Limits.ConnectionGat
 
             // Where the broker can write to the socket without waiting (Linux), its sessions own every write
             // to it (Sockets/SocketWire.cs): frames go out whole, with one send() when nothing is queued.
-            Stream stream = NonBlockingSend.Supported ? new SocketWire(socket) : new NetworkStream(socket, ownsSocket: true);
-            var webSocket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+            // Its pings then come from the broker's one sweep (Sessions/HeartbeatSweep.cs), not from a timer of the socket's own.
+            var wire = NonBlockingSend.Supported ? new SocketWire(socket) : null;
+            var webSocket = WebSocket.CreateFromStream(wire ?? (Stream)new NetworkStream(socket, ownsSocket: true), new WebSocketCreationOptions
             {
                 IsServer = true,
-                KeepAliveInterval = _options.Heartbeat,
-                KeepAliveTimeout = _options.HeartbeatTimeout,
+                KeepAliveInterval = wire is null ? _options.Heartbeat : TimeSpan.Zero,
+                KeepAliveTimeout = wire is null ? _options.HeartbeatTimeout : Timeout.InfiniteTimeSpan,
             });
             metrics.Upgraded("direct");
             outcome = DirectOutcome.Session;
             _ = devices.RunSessionAsync(
-                webSocket, stream as SocketWire, admitted.Identity, admitted.DeviceClass, admitted.Client, CancellationToken.None,
+                webSocket, wire, admitted.Identity, admitted.DeviceClass, admitted.Client, CancellationToken.None,
                 new Owner(socket, webSocket, gate, ended));
             return outcome;
         }

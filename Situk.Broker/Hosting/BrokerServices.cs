@@ -60,6 +60,7 @@ internal static class BrokerServices
         services.AddSingleton<LinkRegistry>();
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService<TokenExpirySweep>();
+        services.AddHostedService<HeartbeatSweep>();
         services.AddSingleton(sp =>
         {
             var metrics = new BrokerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());

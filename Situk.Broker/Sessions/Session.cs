@@ -35,6 +35,11 @@ internal sealed class Session(
     DeliveryTimes times)
 {
     private long _acks;
+
+    // The heartbeat on the direct path (HeartbeatSweep): when the last ping went out (Environment.TickCount64, 0 before
+    // the first), and whether the session was ended for not answering one.
+    private long _pingSentAt;
+    private volatile bool _missedPong;
     private AckedIds? _acked;
 
     // Replaced whole by a token frame for the same user and role (Renew); read without a lock.
@@ -59,6 +64,23 @@ internal sealed class Session(
     public FrameWriter Writer { get; } = writer;
 
     public long Acks => Interlocked.Read(ref _acks);
+
+    /// <summary>The socket was ended because the device answered no ping within the heartbeat timeout.</summary>
+    public bool MissedPong => _missedPong;
+
+    /// <summary>When the last ping went out (<see cref="Environment.TickCount64"/>), 0 before the first; only the sweep writes it.</summary>
+    public long PingSentAt
+    {
+        get => Volatile.Read(ref _pingSentAt);
+        set => Volatile.Write(ref _pingSentAt, value);
+    }
+
+    /// <summary>Ends the socket at once: the device stopped answering pings, and a close handshake would only wait on it.</summary>
+    public void DropUnresponsive()
+    {
+        _missedPong = true;
+        Writer.Abort();
+    }
 
     /// <summary>
     /// Queues a serialised notification without waiting. A full queue sheds normal-priority notifications

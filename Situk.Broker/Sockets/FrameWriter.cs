@@ -98,6 +98,12 @@ internal sealed class FrameWriter : IDisposable
     /// <summary>The close this side asked for, if any.</summary>
     public CloseOutcome? RequestedClose => Volatile.Read(ref _closing);
 
+    /// <summary>The socket under the WebSocket when the broker owns it (direct path), else null.</summary>
+    public SocketWire? Wire => _wire;
+
+    /// <summary>Ends the socket at once, without a close handshake (a peer that stopped answering pings).</summary>
+    public void Abort() => _socket.Abort();
+
     /// <summary>Queues a frame that is not a notification, as high priority; false when the queue is full of high-priority frames or the socket is closing.</summary>
     public bool TryWrite(ReadOnlyMemory<byte> frame) =>
         TryWrite(new OutboundFrame(frame, NotANotification, Priority.High)) is Offer.Queued or Offer.QueuedShedding;

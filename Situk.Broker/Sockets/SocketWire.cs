@@ -27,7 +27,18 @@ internal sealed class SocketWire : Stream
     private bool _closeWritten;
     private Queue<TaskCompletionSource>? _waiting;
 
+    /// <summary><see cref="Environment.TickCount64"/> when the WebSocket last asked for bytes: see <see cref="LastReadAt"/>.</summary>
+    private long _lastReadAt = Environment.TickCount64;
+
     public SocketWire(Socket socket) => _socket = socket;
+
+    /// <summary>
+    /// When the WebSocket last asked for bytes (<see cref="Environment.TickCount64"/>, ms). It asks again only once
+    /// it has handled what the last read brought, a pong among them (which it handles itself and never reports), so a
+    /// value later than a ping's is the peer's answer: what <c>Sessions/HeartbeatSweep</c> goes by. Stamped when the read
+    /// is asked for, not when it completes, so that an idle device's read waits in no method of this stream's.
+    /// </summary>
+    public long LastReadAt => Volatile.Read(ref _lastReadAt);
 
     /// <summary>A close frame went out: no data frame may follow it.</summary>
     public bool CloseWritten
@@ -124,8 +135,11 @@ internal sealed class SocketWire : Stream
         }
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Volatile.Write(ref _lastReadAt, Environment.TickCount64);
+        return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -99,6 +99,8 @@ internal sealed class RawDevice : IDisposable
 
     public Task SendPingAsync(byte[] payload, CancellationToken ct) => SendAsync(RawFrame.Ping, payload, ct);
 
+    public Task SendPongAsync(byte[] payload, CancellationToken ct) => SendAsync(RawFrame.Pong, payload, ct);
+
     public Task SendCloseAsync(int code, CancellationToken ct)
     {
         var payload = new byte[2];
