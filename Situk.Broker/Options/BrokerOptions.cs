@@ -129,8 +129,13 @@ public sealed class BrokerOptions
     /// <summary>Receipts per <c>receipts</c> frame at most. Default 256.</summary>
     public int ReceiptBatchSize { get; set; } = 256;
 
-    /// <summary>Milliseconds receipts may wait to fill a batch. Default 5.</summary>
-    public int ReceiptFlushMilliseconds { get; set; } = 5;
+    /// <summary>
+    /// Milliseconds receipts (and written records) may wait to fill a batch. Default 20: each batch is one statement of
+    /// PostgreSQL's, planned afresh, and at 100–400 notifications a second a 5 ms window sent one or two records per batch
+    /// (docs/benchmarks.md, "The receipts' batch window"). A receipt reaches the database up to this much after its ack;
+    /// the device's notification is not delayed.
+    /// </summary>
+    public int ReceiptFlushMilliseconds { get; set; } = 20;
 
     /// <summary>
     /// This broker's name in session lists, stats rows and the <c>node</c> label of <c>/metrics</c>; unique in a cluster.
