@@ -177,13 +177,14 @@ internal sealed class DeviceListener : IConnectionListener
         }
         finally
         {
+            // A socket handed to Kestrel stays counted until Kestrel closes it; a session's end releases its own.
+            if (outcome == DirectOutcome.Dropped)
+            {
+                _budget.Release();
+            }
+
             if (outcome != DirectOutcome.Session)
             {
-                if (outcome == DirectOutcome.Dropped)
-                {
-                    _budget.Release();
-                }
-
                 Finished();
             }
         }
