@@ -19,14 +19,17 @@ internal static class InboundFrame
             return (null, CloseCodes.InvalidPayload, "invalid UTF-8");
         }
 
-        DeviceFrame? frame;
-        try
+        DeviceFrame? frame = AckFrameReader.TryRead(message);
+        if (frame is null)
         {
-            frame = JsonSerializer.Deserialize(message, SitukJson.Default.DeviceFrame);
-        }
-        catch (Exception e) when (e is JsonException or NotSupportedException)
-        {
-            return (null, CloseCodes.PolicyViolation, "malformed or unknown frame");
+            try
+            {
+                frame = JsonSerializer.Deserialize(message, SitukJson.Default.DeviceFrame);
+            }
+            catch (Exception e) when (e is JsonException or NotSupportedException)
+            {
+                return (null, CloseCodes.PolicyViolation, "malformed or unknown frame");
+            }
         }
 
         if (frame is TokenFrame)

@@ -30,13 +30,21 @@ internal sealed class PrometheusExport : IDisposable
         {
             Registry.SetStaticLabels(new Dictionary<string, string>(StringComparer.Ordinal) { ["node"] = node.Name });
         }
+        var factory = Metrics.WithCustomRegistry(Registry);
         _adapter = MeterAdapter.StartListening(new MeterAdapterOptions
         {
             Registry = Registry,
-            MetricFactory = Metrics.WithCustomRegistry(Registry), // its default is the global registry's factory
+            MetricFactory = factory, // its default is the global registry's factory
             InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter, metrics.Meter),
         });
+        var publishToAck = factory.CreateHistogram(
+            "situk_broker_publish_to_ack", "From publish to the device's ack, in milliseconds.",
+            new HistogramConfiguration { Buckets = PublishToAckBuckets });
+        metrics.ExportPublishToAck(publishToAck.Observe);
     }
+
+    /// <summary>The publish-to-ack histogram's upper bounds (ms): from a socket on the same LAN to a phone on a slow link.</summary>
+    public static readonly double[] PublishToAckBuckets = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
     public CollectorRegistry Registry { get; }
 
