@@ -31,7 +31,7 @@ string ownedTestPgRoot = null;
 
 Task("__Clean").Does(() =>
 {
-    foreach (var project in new[] { "Situk.Contracts", "Situk.Broker", "Situk.Api", "Situk.Tests", "Situk.Bench" })
+    foreach (var project in new[] { "Situk.Contracts", "Situk.Nats", "Situk.Client", "Situk.Broker", "Situk.Api", "Situk.Tests", "Situk.Bench" })
     {
         CleanDirectory($"{root}/{project}/bin");
         CleanDirectory($"{root}/{project}/obj");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using NATS.Client.Core;
 using Situk.Api.Relay;
 using Situk.Contracts;
+using Situk.Nats;
 
 namespace Situk.Api.Cluster;
 
@@ -9,7 +10,7 @@ internal sealed partial class NatsBrokerTransport
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await _connection.ConnectAsync();
+        await NatsConnectionSettings.ConnectAsync(_connection, error => LastError = error, _time, stoppingToken);
         LogConnected(_logger, NatsConnectionSettings.Redacted(_url));
         try
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using Situk.Api.Relay;
 using Situk.Contracts;
+using Situk.Nats;
 
 namespace Situk.Api.Cluster;
 
@@ -32,7 +33,7 @@ internal sealed partial class NatsBrokerTransport : BackgroundService, IBrokerTr
     private readonly Channel<(string Subject, NatsHeaders Headers, byte[] Frame)> _reads =
         Channel.CreateBounded<(string, NatsHeaders, byte[])>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    public NatsBrokerTransport(IOptions<NatsClusterOptions> nats, IOptions<RelayOptions> relay, BrokerInbound inbound, TimeProvider time, ILogger<NatsBrokerTransport> logger)
+    public NatsBrokerTransport(IOptions<NatsConnectionOptions> nats, IOptions<RelayOptions> relay, BrokerInbound inbound, TimeProvider time, ILogger<NatsBrokerTransport> logger)
     {
         _relay = relay.Value;
         _inbound = inbound;
@@ -40,8 +41,19 @@ internal sealed partial class NatsBrokerTransport : BackgroundService, IBrokerTr
         _logger = logger;
         _url = nats.Value.Url!;
         _connection = new NatsConnection(NatsConnectionSettings.Options(
-            _url, nats.Value.Name ?? "situk-api-" + Environment.MachineName + "-" + Environment.ProcessId));
+            nats.Value, nats.Value.Name ?? "situk-api-" + Environment.MachineName + "-" + Environment.ProcessId));
         _connection.ConnectionDisconnected += (_, args) =>
+        {
+            LastError = args.Message;
+            return ValueTask.CompletedTask;
+        };
+        // A refused sign-in or TLS handshake never opens the connection: the server's -ERR or the failed attempt says why.
+        _connection.ServerError += (_, args) =>
+        {
+            LastError = args.Error;
+            return ValueTask.CompletedTask;
+        };
+        _connection.ReconnectFailed += (_, args) =>
         {
             LastError = args.Message;
             return ValueTask.CompletedTask;

@@ -47,11 +47,12 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton<OutboxListener>();
         services.AddSingleton<SmtpSender>();
         // What carries pushes to the brokers: NATS when Situk:Nats:Url is set, else the internal socket to one broker.
-        services.AddOptions<Cluster.NatsClusterOptions>().Bind(configuration.GetSection(Cluster.NatsClusterOptions.Section));
+        services.AddOptions<Situk.Nats.NatsConnectionOptions>().Bind(configuration.GetSection(Situk.Nats.NatsConnectionOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Situk.Nats.NatsConnectionOptions>, Situk.Nats.NatsConnectionOptionsValidator<Situk.Nats.NatsConnectionOptions>>();
         // Chosen when first resolved, not here: a host may add configuration after its services.
         services.AddSingleton<Cluster.NatsBrokerTransport>();
         services.AddSingleton<BrokerLink>();
-        services.AddSingleton<IBrokerTransport>(sp => sp.GetRequiredService<IOptions<Cluster.NatsClusterOptions>>().Value.Url is { Length: > 0 }
+        services.AddSingleton<IBrokerTransport>(sp => sp.GetRequiredService<IOptions<Situk.Nats.NatsConnectionOptions>>().Value.Url is { Length: > 0 }
             ? sp.GetRequiredService<Cluster.NatsBrokerTransport>()
             : sp.GetRequiredService<BrokerLink>());
         services.AddHostedService(sp => (BackgroundService)sp.GetRequiredService<IBrokerTransport>());

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
+using Situk.Nats;
 using Situk.Broker.Admin;
 
 namespace Situk.Broker.Cluster;
@@ -38,7 +39,7 @@ internal sealed class ClusterAdmin : BackgroundService
         _local = local;
         _time = time;
         _logger = logger;
-        _connection = new NatsConnection(NatsConnectionSettings.Options(_options.Url!, "admin-" + local.Node));
+        _connection = new NatsConnection(NatsConnectionSettings.Options(_options, "admin-" + local.Node));
     }
 
     /// <summary>The other brokers heard from within <c>AdminNodeTtl</c>, by node name.</summary>
@@ -103,7 +104,8 @@ internal sealed class ClusterAdmin : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await _connection.ConnectAsync();
+        // Its failures are the same as the uplink's, which logs them.
+        await NatsConnectionSettings.ConnectAsync(_connection, _ => { }, _time, stoppingToken);
         await using var subscription = await _connection.SubscribeCoreAsync<byte[]>(AdminOps.Wildcard, cancellationToken: stoppingToken);
         ClusterAdminLog.Listening(_logger, _local.Node, NatsConnectionSettings.Redacted(_options.Url!));
         try

@@ -10,7 +10,8 @@ internal static class ClusterServices
 {
     public static IServiceCollection AddApiUplink(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<NatsClusterOptions>().BindConfiguration(NatsClusterOptions.Section);
+        services.AddOptions<NatsClusterOptions>().BindConfiguration(NatsClusterOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NatsClusterOptions>, Situk.Nats.NatsConnectionOptionsValidator<NatsClusterOptions>>();
         services.AddSingleton<ClusterCounters>();
         services.AddSingleton<BrokerNode>();
         services.AddSingleton<Admin.LocalAdmin>();

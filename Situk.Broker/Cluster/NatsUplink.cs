@@ -8,6 +8,7 @@ using NATS.Client.Core;
 using Situk.Broker.Fanout;
 using Situk.Broker.Sessions;
 using Situk.Contracts;
+using Situk.Nats;
 
 namespace Situk.Broker.Cluster;
 
@@ -51,11 +52,17 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
         Counters = counters;
         _receipts = new ReceiptOutbox(_options.ReceiptBacklogBytes);
         _connection = new NatsConnection(NatsConnectionSettings.Options(
-            _options.Url!, _options.Name ?? "situk-broker-" + Environment.MachineName + "-" + Environment.ProcessId));
+            _options, _options.Name ?? "situk-broker-" + Environment.MachineName + "-" + Environment.ProcessId));
 
         // Messages published while this broker was away from the NATS server are gone (NATS core keeps
         // nothing): once it is back, every user it holds is announced online again, and an API instance
         // re-sends what is still undelivered for them, as after an internal socket's "online" snapshot.
+        // A wrong password, token or certificate: said once per attempt (at most about once a second, the reconnect back-off).
+        _connection.ServerError += (_, args) =>
+        {
+            NatsUplinkLog.ServerRefused(_logger, args.Error);
+            return ValueTask.CompletedTask;
+        };
         _connection.ConnectionOpened += (_, _) =>
         {
             if (Interlocked.Exchange(ref _opened, 1) == 1)
@@ -109,7 +116,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await _connection.ConnectAsync();
+        await NatsConnectionSettings.ConnectAsync(_connection, error => NatsUplinkLog.ServerRefused(_logger, error), _time, stoppingToken);
         NatsUplinkLog.Connected(_logger, NatsConnectionSettings.Redacted(_options.Url!));
         var audiences = new List<RoutedSubscription>();
         foreach (var role in RoleNames)

@@ -32,13 +32,16 @@ internal sealed class ClusterSystem : IAsyncDisposable
 
     public TestDatabase Database => Api.Database;
 
-    public static async Task<ClusterSystem> StartAsync(CancellationToken ct)
+    public static async Task<ClusterSystem> StartAsync(CancellationToken ct) =>
+        await StartAsync(await NatsServer.StartAsync(ct), new Dictionary<string, string?>(), ct);
+
+    /// <summary>The cluster on <paramref name="nats"/>, which it then owns; every broker and API instance also gets <paramref name="natsSettings"/> (<c>Situk:Nats:…</c>: its sign-in and TLS).</summary>
+    public static async Task<ClusterSystem> StartAsync(NatsServer nats, IReadOnlyDictionary<string, string?> natsSettings, CancellationToken ct)
     {
-        var nats = await NatsServer.StartAsync(ct);
-        var a = await BrokerFixture.StartAsync(Broker(nats, "broker-a"), cancellationToken: ct);
-        var b = await BrokerFixture.StartAsync(Broker(nats, "broker-b"), cancellationToken: ct);
-        var api = await ApiFixture.StartAsync(ApiSettings(nats, "api-1", a));
-        var secondSettings = ApiSettings(nats, "api-2", a);
+        var a = await BrokerFixture.StartAsync(With(Broker(nats, "broker-a"), natsSettings), cancellationToken: ct);
+        var b = await BrokerFixture.StartAsync(With(Broker(nats, "broker-b"), natsSettings), cancellationToken: ct);
+        var api = await ApiFixture.StartAsync(With(ApiSettings(nats, "api-1", a), natsSettings));
+        var secondSettings = With(ApiSettings(nats, "api-2", a), natsSettings);
         secondSettings["ConnectionStrings:Situk"] = api.ConnectionString;
         var second = await ApiFixture.StartAsync(secondSettings);
         var system = new ClusterSystem(nats, a, b, api, second);
@@ -126,7 +129,18 @@ internal sealed class ClusterSystem : IAsyncDisposable
         ["Situk:Cluster:Rebalance:Enabled"] = "false",
     };
 
-    private static Dictionary<string, string?> ApiSettings(NatsServer nats, string name, BrokerFixture broker) => new()
+    private static Dictionary<string, string?> With(Dictionary<string, string?> settings, IReadOnlyDictionary<string, string?> more)
+    {
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    /// <summary>An API instance's settings on <paramref name="nats"/>, signed by <paramref name="broker"/>'s key.</summary>
+    internal static Dictionary<string, string?> ApiSettings(NatsServer nats, string name, BrokerFixture broker) => new()
     {
         ["Situk:Nats:Url"] = nats.Url,
         ["Situk:Nats:Name"] = name,

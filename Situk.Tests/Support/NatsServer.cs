@@ -34,13 +34,16 @@ public sealed class NatsServer : IAsyncDisposable
     /// <summary>The server's HTTP monitoring endpoint (<c>/connz</c>, <c>/subsz</c>).</summary>
     public Uri Monitor { get; }
 
-    public static async Task<NatsServer> StartAsync(CancellationToken ct)
+    public static Task<NatsServer> StartAsync(CancellationToken ct) => StartAsync([], ct);
+
+    /// <summary>A server with more of nats-server's own options (<c>--user</c>, <c>--pass</c>, <c>--tls</c>, …), kept across restarts.</summary>
+    public static async Task<NatsServer> StartAsync(IReadOnlyList<string> options, CancellationToken ct)
     {
         var binary = FindBinary() ?? throw new InvalidOperationException(
             "The cluster tests need nats-server and could not find it. Install Debian's package " +
             "(sudo apt-get install -y nats-server; ./build.sh does this as root) or name the binary in SITUK_NATS_SERVER.");
         var ports = PostgresServer.FreeTcpPorts(2);
-        var server = new NatsServer(Launch(binary, ports[0], ports[1]), ports[0], ports[1]);
+        var server = new NatsServer(Launch(binary, ports[0], ports[1], [.. options]), ports[0], ports[1], [.. options]);
         await server.WaitUntilListeningAsync(ports[0], ct);
         return server;
     }
