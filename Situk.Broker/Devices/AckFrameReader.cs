@@ -51,8 +51,16 @@ internal static class AckFrameReader
     private static bool NextIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
         reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(name);
 
+    private delegate bool TryGet<T>(ref Utf8JsonReader reader, out T value);
+
+    private static long[]? Longs(ref Utf8JsonReader reader) =>
+        Numbers(ref reader, static (ref Utf8JsonReader r, out long value) => r.TryGetInt64(out value));
+
+    private static int[]? Ints(ref Utf8JsonReader reader) =>
+        Numbers(ref reader, static (ref Utf8JsonReader r, out int value) => r.TryGetInt32(out value));
+
     /// <summary>The array after the property just read: counted on a copy of the reader, then read into an array of that size.</summary>
-    private static long[]? Longs(ref Utf8JsonReader reader)
+    private static T[]? Numbers<T>(ref Utf8JsonReader reader, TryGet<T> get)
     {
         var count = Count(reader);
         if (count < 0)
@@ -60,35 +68,12 @@ internal static class AckFrameReader
             return null;
         }
 
-        var values = new long[count];
+        var values = new T[count];
         reader.Read();
         for (var i = 0; i < values.Length; i++)
         {
             reader.Read();
-            if (!reader.TryGetInt64(out values[i]))
-            {
-                return null;
-            }
-        }
-
-        reader.Read();
-        return values;
-    }
-
-    private static int[]? Ints(ref Utf8JsonReader reader)
-    {
-        var count = Count(reader);
-        if (count < 0)
-        {
-            return null;
-        }
-
-        var values = new int[count];
-        reader.Read();
-        for (var i = 0; i < values.Length; i++)
-        {
-            reader.Read();
-            if (!reader.TryGetInt32(out values[i]))
+            if (!get(ref reader, out values[i]))
             {
                 return null;
             }
