@@ -5,7 +5,7 @@ namespace Situk.Broker.Devices;
 
 /// <summary>
 /// The ack frame as every client sends it, read without the serializer: <c>{"type":"ack","ids":[…]}</c> with an
-/// optional <c>"delays":[…]</c>, in that order, plain numbers, nothing else. Anything else, however valid, is left to
+/// optional <c>"delays":[…]</c>, in that order, plain numbers, no escapes, nothing else. Anything else, however valid, is left to
 /// the serializer (<see cref="InboundFrame"/>), so this path accepts nothing it would refuse and reads nothing
 /// differently. It is the frame a device sends most, once per notification or per window; the polymorphic
 /// serializer spent about 3 µs on each, this about a tenth of that.
@@ -19,7 +19,7 @@ internal static class AckFrameReader
         {
             var reader = new Utf8JsonReader(message);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
-                || !NextIs(ref reader, "type"u8) || !reader.Read() || reader.TokenType != JsonTokenType.String || !reader.ValueTextEquals("ack"u8)
+                || !NextIs(ref reader, "type"u8) || !reader.Read() || reader.TokenType != JsonTokenType.String || !Is(ref reader, "ack"u8)
                 || !NextIs(ref reader, "ids"u8))
             {
                 return null;
@@ -34,7 +34,7 @@ internal static class AckFrameReader
             int[]? delays = null;
             if (reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (!reader.ValueTextEquals("delays"u8) || (delays = Ints(ref reader)) is null || !reader.Read())
+                if (!Is(ref reader, "delays"u8) || (delays = Ints(ref reader)) is null || !reader.Read())
                 {
                     return null;
                 }
@@ -49,7 +49,10 @@ internal static class AckFrameReader
     }
 
     private static bool NextIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
-        reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(name);
+        reader.Read() && reader.TokenType == JsonTokenType.PropertyName && Is(ref reader, name);
+
+    /// <summary>The name or string just read is exactly <paramref name="text"/>, unescaped: an escape (a lone surrogate, say) is the serializer's to judge.</summary>
+    private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> text) => !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual(text);
 
     private delegate bool TryGet<T>(ref Utf8JsonReader reader, out T value);
 
