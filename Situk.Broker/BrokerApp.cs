@@ -63,6 +63,7 @@ public static class BrokerApp
         app.UseWebSockets();
 
         app.MapGet("/healthz", () => TypedResults.Text("ok"));
+        app.MapGet("/readyz", (HttpContext context) => Hosting.Readiness.Answer(context.RequestServices));
         app.Map("/ws", context => context.RequestServices.GetRequiredService<DeviceEndpoint>().HandleAsync(context)).On(Listener.Device);
         app.Map("/internal", context => context.RequestServices.GetRequiredService<InternalEndpoint>().HandleAsync(context)).On(Listener.Internal);
         app.MapAdmin();

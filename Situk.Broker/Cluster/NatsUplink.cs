@@ -60,7 +60,13 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
         // A wrong password, token or certificate: said once per attempt (at most about once a second, the reconnect back-off).
         _connection.ServerError += (_, args) =>
         {
+            LastError = args.Error;
             NatsUplinkLog.ServerRefused(_logger, args.Error);
+            return ValueTask.CompletedTask;
+        };
+        _connection.ConnectionDisconnected += (_, args) =>
+        {
+            LastError = args.Message;
             return ValueTask.CompletedTask;
         };
         _connection.ConnectionOpened += (_, _) =>
@@ -109,6 +115,12 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
     public ValueTask SendReceiptsAsync(ReceiptsFrame frame, int count, CancellationToken cancellationToken) =>
         _receipts.AddAsync(Serialize(frame), cancellationToken);
 
+    /// <summary>The connection to NATS is open (the broker's readiness, <c>/readyz</c>).</summary>
+    public bool IsConnected => _connection.ConnectionState == NatsConnectionState.Open;
+
+    /// <summary>Why the connection last closed or was refused, as the client or the server said it.</summary>
+    public string? LastError { get; private set; }
+
     public bool TrySendWritten(WrittenFrame frame) =>
         _connection.ConnectionState == NatsConnectionState.Open && _outgoing.Writer.TryWrite((ClusterSubjects.Written, Serialize(frame)));
 
@@ -116,7 +128,11 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await NatsConnectionSettings.ConnectAsync(_connection, error => NatsUplinkLog.ServerRefused(_logger, error), _time, stoppingToken);
+        await NatsConnectionSettings.ConnectAsync(_connection, error =>
+        {
+            LastError = error;
+            NatsUplinkLog.ServerRefused(_logger, error);
+        }, _time, stoppingToken);
         NatsUplinkLog.Connected(_logger, NatsConnectionSettings.Redacted(_options.Url!));
         var audiences = new List<RoutedSubscription>();
         foreach (var role in RoleNames)
