@@ -4,8 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
-using Situk.Nats;
 using Situk.Broker.Admin;
+using Situk.Nats;
 
 namespace Situk.Broker.Cluster;
 

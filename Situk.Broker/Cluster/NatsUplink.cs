@@ -54,10 +54,8 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
         _connection = new NatsConnection(NatsConnectionSettings.Options(
             _options, _options.Name ?? "situk-broker-" + Environment.MachineName + "-" + Environment.ProcessId));
 
-        // Messages published while this broker was away from the NATS server are gone (NATS core keeps
-        // nothing): once it is back, every user it holds is announced online again, and an API instance
-        // re-sends what is still undelivered for them, as after an internal socket's "online" snapshot.
-        // A wrong password, token or certificate: said once per attempt (at most about once a second, the reconnect back-off).
+        // A wrong password, token or certificate, or any other -ERR: said each time (a refused connect at most about
+        // once a second, the reconnect back-off).
         _connection.ServerError += (_, args) =>
         {
             LastError = args.Error;
@@ -69,6 +67,10 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
             LastError = args.Message;
             return ValueTask.CompletedTask;
         };
+
+        // Messages published while this broker was away from the NATS server are gone (NATS core keeps
+        // nothing): once it is back, every user it holds is announced online again, and an API instance
+        // re-sends what is still undelivered for them, as after an internal socket's "online" snapshot.
         _connection.ConnectionOpened += (_, _) =>
         {
             if (Interlocked.Exchange(ref _opened, 1) == 1)
