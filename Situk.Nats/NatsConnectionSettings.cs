@@ -18,9 +18,6 @@ public static class NatsConnectionSettings
     /// 2 s (default 2 min), and after 2 unanswered (the default) the third tick drops it, 4–6 s after the freeze.
     /// A connect waits 2 s for the server's INFO (the default), which bounds the time lost on a frozen server.
     /// </summary>
-    public static NatsOpts Options(string urls, string name) => Options(new NatsConnectionOptions { Url = urls }, name);
-
-    /// <inheritdoc cref="Options(string, string)"/>
     /// <remarks>With the sign-in and TLS of <paramref name="options"/> (<see cref="NatsConnectionOptions"/>).</remarks>
     public static NatsOpts Options(NatsConnectionOptions options, string name) => NatsOpts.Default with
     {
@@ -55,6 +52,30 @@ public static class NatsConnectionSettings
         MaxPingOut = 2,
         ConnectTimeout = TimeSpan.FromSeconds(2),
     };
+
+    /// <summary>
+    /// Hands <paramref name="report"/> every reason the connection gives for not being open: a closed connection, a server's
+    /// <c>-ERR</c> (a wrong password, token or certificate among them), a failed reconnect. At most about once a second
+    /// while it stays down (the reconnect back-off).
+    /// </summary>
+    public static void ReportProblems(NatsConnection connection, Action<string> report)
+    {
+        connection.ConnectionDisconnected += (_, args) =>
+        {
+            report(args.Message);
+            return ValueTask.CompletedTask;
+        };
+        connection.ServerError += (_, args) =>
+        {
+            report(args.Error);
+            return ValueTask.CompletedTask;
+        };
+        connection.ReconnectFailed += (_, args) =>
+        {
+            report(args.Message);
+            return ValueTask.CompletedTask;
+        };
+    }
 
     /// <summary>
     /// Opens <paramref name="connection"/>, trying again until it opens or <paramref name="stoppingToken"/> ends (each try

@@ -42,22 +42,7 @@ internal sealed partial class NatsBrokerTransport : BackgroundService, IBrokerTr
         _url = nats.Value.Url!;
         _connection = new NatsConnection(NatsConnectionSettings.Options(
             nats.Value, nats.Value.Name ?? "situk-api-" + Environment.MachineName + "-" + Environment.ProcessId));
-        _connection.ConnectionDisconnected += (_, args) =>
-        {
-            LastError = args.Message;
-            return ValueTask.CompletedTask;
-        };
-        // A refused sign-in or TLS handshake never opens the connection: the server's -ERR or the failed attempt says why.
-        _connection.ServerError += (_, args) =>
-        {
-            LastError = args.Error;
-            return ValueTask.CompletedTask;
-        };
-        _connection.ReconnectFailed += (_, args) =>
-        {
-            LastError = args.Message;
-            return ValueTask.CompletedTask;
-        };
+        NatsConnectionSettings.ReportProblems(_connection, error => LastError = error);
     }
 
     public BrokerLinkState State => _stopped ? BrokerLinkState.Stopped

@@ -54,19 +54,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
         _connection = new NatsConnection(NatsConnectionSettings.Options(
             _options, _options.Name ?? "situk-broker-" + Environment.MachineName + "-" + Environment.ProcessId));
 
-        // A wrong password, token or certificate, or any other -ERR: said each time (a refused connect at most about
-        // once a second, the reconnect back-off).
-        _connection.ServerError += (_, args) =>
-        {
-            LastError = args.Error;
-            NatsUplinkLog.ServerRefused(_logger, args.Error);
-            return ValueTask.CompletedTask;
-        };
-        _connection.ConnectionDisconnected += (_, args) =>
-        {
-            LastError = args.Message;
-            return ValueTask.CompletedTask;
-        };
+        NatsConnectionSettings.ReportProblems(_connection, Problem);
 
         // Messages published while this broker was away from the NATS server are gone (NATS core keeps
         // nothing): once it is back, every user it holds is announced online again, and an API instance
@@ -123,6 +111,13 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
     /// <summary>Why the connection last closed or was refused, as the client or the server said it.</summary>
     public string? LastError { get; private set; }
 
+    /// <summary>Why the connection is not open, kept for <c>/readyz</c> and logged.</summary>
+    private void Problem(string error)
+    {
+        LastError = error;
+        NatsUplinkLog.ConnectionProblem(_logger, error);
+    }
+
     public bool TrySendWritten(WrittenFrame frame) =>
         _connection.ConnectionState == NatsConnectionState.Open && _outgoing.Writer.TryWrite((ClusterSubjects.Written, Serialize(frame)));
 
@@ -130,11 +125,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await NatsConnectionSettings.ConnectAsync(_connection, error =>
-        {
-            LastError = error;
-            NatsUplinkLog.ServerRefused(_logger, error);
-        }, _time, stoppingToken);
+        await NatsConnectionSettings.ConnectAsync(_connection, Problem, _time, stoppingToken);
         NatsUplinkLog.Connected(_logger, NatsConnectionSettings.Redacted(_options.Url!));
         var audiences = new List<RoutedSubscription>();
         foreach (var role in RoleNames)

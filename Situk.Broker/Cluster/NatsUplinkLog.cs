@@ -23,6 +23,6 @@ internal static partial class NatsUplinkLog
     [LoggerMessage(95, LogLevel.Error, "Cluster: a follow round of {Users} users failed and is queued again")]
     public static partial void FollowRoundFailed(ILogger logger, int users, Exception reason);
 
-    [LoggerMessage(96, LogLevel.Warning, "Cluster: from NATS: {Error}")]
-    public static partial void ServerRefused(ILogger logger, string error);
+    [LoggerMessage(96, LogLevel.Warning, "Cluster: NATS connection: {Error}")]
+    public static partial void ConnectionProblem(ILogger logger, string error);
 }

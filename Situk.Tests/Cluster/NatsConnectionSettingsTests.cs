@@ -11,7 +11,7 @@ public sealed class NatsConnectionSettingsTests
     [Description("Several servers of one NATS cluster pass through as one comma-separated list, tried in the order given.")]
     public void Several_urls_pass_through_in_order_with_randomisation_off()
     {
-        var opts = NatsConnectionSettings.Options(Urls, "b");
+        var opts = NatsConnectionSettings.Options(new NatsConnectionOptions { Url = Urls }, "b");
         Assert.Multiple(() =>
         {
             Assert.That(opts.Url, Is.EqualTo(Urls));
