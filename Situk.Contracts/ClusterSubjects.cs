@@ -29,6 +29,15 @@ public static class ClusterSubjects
     public const string ApiQueueGroup = "situk-api";
 
     /// <summary>
+    /// Where a broker's NATS connection takes the replies to its requests (<c>_INBOX.situk-broker.{connection}.{n}</c>), so
+    /// the server's permissions can let brokers subscribe to their own inboxes only (eng/nats/situk-roles.conf).
+    /// </summary>
+    public const string BrokerInboxPrefix = "_INBOX.situk-broker";
+
+    /// <summary>As <see cref="BrokerInboxPrefix"/>, for an API instance's connection (which sends no requests, but the client subscribes its inbox at once).</summary>
+    public const string ApiInboxPrefix = "_INBOX.situk-api";
+
+    /// <summary>
     /// <c>situk.user.{id}</c>. An id made only of ASCII letters, digits, <c>_</c> and <c>-</c> (every API user
     /// id) is used as it is; any other is written as <c>x</c> and its UTF-8 bytes in hex, so a token's
     /// <c>sub</c> can never add subject tokens or wildcards.

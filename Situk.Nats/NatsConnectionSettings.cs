@@ -18,9 +18,13 @@ public static class NatsConnectionSettings
     /// 2 s (default 2 min), and after 2 unanswered (the default) the third tick drops it, 4–6 s after the freeze.
     /// A connect waits 2 s for the server's INFO (the default), which bounds the time lost on a frozen server.
     /// </summary>
-    /// <remarks>With the sign-in and TLS of <paramref name="options"/> (<see cref="NatsConnectionOptions"/>).</remarks>
-    public static NatsOpts Options(NatsConnectionOptions options, string name) => NatsOpts.Default with
+    /// <remarks>
+    /// With the sign-in and TLS of <paramref name="options"/> (<see cref="NatsConnectionOptions"/>), and replies to requests
+    /// under <paramref name="inboxPrefix"/>, the role's own (<c>ClusterSubjects.BrokerInboxPrefix</c> or <c>ApiInboxPrefix</c>).
+    /// </remarks>
+    public static NatsOpts Options(NatsConnectionOptions options, string name, string inboxPrefix) => NatsOpts.Default with
     {
+        InboxPrefix = inboxPrefix,
         Url = options.Url ?? throw new ArgumentException("Situk:Nats:Url is not set.", nameof(options)),
         AuthOpts = NatsAuthOpts.Default with
         {

@@ -41,7 +41,7 @@ internal sealed partial class NatsBrokerTransport : BackgroundService, IBrokerTr
         _logger = logger;
         _url = nats.Value.Url!;
         _connection = new NatsConnection(NatsConnectionSettings.Options(
-            nats.Value, nats.Value.Name ?? "situk-api-" + Environment.MachineName + "-" + Environment.ProcessId));
+            nats.Value, nats.Value.Name ?? "situk-api-" + Environment.MachineName + "-" + Environment.ProcessId, ClusterSubjects.ApiInboxPrefix));
         NatsConnectionSettings.ReportProblems(_connection, error => LastError = error);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using Situk.Broker.Admin;
+using Situk.Contracts;
 using Situk.Nats;
 
 namespace Situk.Broker.Cluster;
@@ -39,7 +40,7 @@ internal sealed class ClusterAdmin : BackgroundService
         _local = local;
         _time = time;
         _logger = logger;
-        _connection = new NatsConnection(NatsConnectionSettings.Options(_options, "admin-" + local.Node));
+        _connection = new NatsConnection(NatsConnectionSettings.Options(_options, "admin-" + local.Node, ClusterSubjects.BrokerInboxPrefix));
     }
 
     /// <summary>The other brokers heard from within <c>AdminNodeTtl</c>, by node name.</summary>

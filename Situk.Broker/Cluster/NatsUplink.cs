@@ -52,7 +52,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
         Counters = counters;
         _receipts = new ReceiptOutbox(_options.ReceiptBacklogBytes);
         _connection = new NatsConnection(NatsConnectionSettings.Options(
-            _options, _options.Name ?? "situk-broker-" + Environment.MachineName + "-" + Environment.ProcessId));
+            _options, _options.Name ?? "situk-broker-" + Environment.MachineName + "-" + Environment.ProcessId, ClusterSubjects.BrokerInboxPrefix));
 
         NatsConnectionSettings.ReportProblems(_connection, Problem);
 

@@ -36,12 +36,17 @@ internal sealed class ClusterSystem : IAsyncDisposable
         await StartAsync(await NatsServer.StartAsync(ct), new Dictionary<string, string?>(), ct);
 
     /// <summary>The cluster on <paramref name="nats"/>, which it then owns; every broker and API instance also gets <paramref name="natsSettings"/> (<c>Situk:Nats:…</c>: its sign-in and TLS).</summary>
-    public static async Task<ClusterSystem> StartAsync(NatsServer nats, IReadOnlyDictionary<string, string?> natsSettings, CancellationToken ct)
+    public static Task<ClusterSystem> StartAsync(NatsServer nats, IReadOnlyDictionary<string, string?> natsSettings, CancellationToken ct) =>
+        StartAsync(nats, natsSettings, natsSettings, ct);
+
+    /// <summary>As above, the brokers with <paramref name="brokerNats"/> and the API instances with <paramref name="apiNats"/>: each role its own NATS user.</summary>
+    public static async Task<ClusterSystem> StartAsync(
+        NatsServer nats, IReadOnlyDictionary<string, string?> brokerNats, IReadOnlyDictionary<string, string?> apiNats, CancellationToken ct)
     {
-        var a = await BrokerFixture.StartAsync(With(Broker(nats, "broker-a"), natsSettings), cancellationToken: ct);
-        var b = await BrokerFixture.StartAsync(With(Broker(nats, "broker-b"), natsSettings), cancellationToken: ct);
-        var api = await ApiFixture.StartAsync(With(ApiSettings(nats, "api-1", a), natsSettings));
-        var secondSettings = With(ApiSettings(nats, "api-2", a), natsSettings);
+        var a = await BrokerFixture.StartAsync(With(Broker(nats, "broker-a"), brokerNats), cancellationToken: ct);
+        var b = await BrokerFixture.StartAsync(With(Broker(nats, "broker-b"), brokerNats), cancellationToken: ct);
+        var api = await ApiFixture.StartAsync(With(ApiSettings(nats, "api-1", a), apiNats));
+        var secondSettings = With(ApiSettings(nats, "api-2", a), apiNats);
         secondSettings["ConnectionStrings:Situk"] = api.ConnectionString;
         var second = await ApiFixture.StartAsync(secondSettings);
         var system = new ClusterSystem(nats, a, b, api, second);

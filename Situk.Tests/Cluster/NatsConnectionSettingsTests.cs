@@ -1,4 +1,5 @@
 using NATS.Client.Core;
+using Situk.Contracts;
 using Situk.Nats;
 
 namespace Situk.Tests.Cluster;
@@ -11,11 +12,12 @@ public sealed class NatsConnectionSettingsTests
     [Description("Several servers of one NATS cluster pass through as one comma-separated list, tried in the order given.")]
     public void Several_urls_pass_through_in_order_with_randomisation_off()
     {
-        var opts = NatsConnectionSettings.Options(new NatsConnectionOptions { Url = Urls }, "b");
+        var opts = NatsConnectionSettings.Options(new NatsConnectionOptions { Url = Urls }, "b", ClusterSubjects.BrokerInboxPrefix);
         Assert.Multiple(() =>
         {
             Assert.That(opts.Url, Is.EqualTo(Urls));
             Assert.That(opts.NoRandomize, Is.True);
+            Assert.That(opts.InboxPrefix, Is.EqualTo("_INBOX.situk-broker"), "replies come under the role's own inbox prefix, which NATS permissions name");
             Assert.That(opts.ReconnectWaitMax, Is.LessThanOrEqualTo(TimeSpan.FromSeconds(1)), "a lost server costs at most about a second of reconnect");
             Assert.That(opts.PingInterval * (opts.MaxPingOut + 1), Is.LessThanOrEqualTo(TimeSpan.FromSeconds(6)), "a frozen server is left within seconds");
         });
@@ -34,9 +36,9 @@ public sealed class NatsConnectionSettingsTests
             TlsCertFile = "/etc/situk/broker.pem",
             TlsKeyFile = "/etc/situk/broker-key.pem",
             TlsRequired = true,
-        }, "b");
-        var token = NatsConnectionSettings.Options(new NatsConnectionOptions { Url = "nats://10.0.0.1:4222", Token = "t0k" }, "a");
-        var creds = NatsConnectionSettings.Options(new NatsConnectionOptions { Url = "nats://10.0.0.1:4222", CredsFile = "/etc/situk/api.creds" }, "a");
+        }, "b", ClusterSubjects.BrokerInboxPrefix);
+        var token = NatsConnectionSettings.Options(new NatsConnectionOptions { Url = "nats://10.0.0.1:4222", Token = "t0k" }, "a", ClusterSubjects.ApiInboxPrefix);
+        var creds = NatsConnectionSettings.Options(new NatsConnectionOptions { Url = "nats://10.0.0.1:4222", CredsFile = "/etc/situk/api.creds" }, "a", ClusterSubjects.ApiInboxPrefix);
 
         Assert.Multiple(() =>
         {

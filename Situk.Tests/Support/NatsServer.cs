@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -16,16 +17,20 @@ public sealed class NatsServer : IAsyncDisposable
     private readonly int _port;
     private readonly int _monitorPort;
     private readonly string[] _clusterArgs;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly ConcurrentQueue<string> _log = new();
     private Process _process;
 
-    private NatsServer(Process process, int port, int monitorPort, string[]? clusterArgs = null)
+    /// <summary>Starts the server (<see cref="Launch"/>); <paramref name="environment"/> is added to the server's own.</summary>
+    private NatsServer(int port, int monitorPort, string[]? clusterArgs = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        _process = process;
         _clusterArgs = clusterArgs ?? [];
+        _environment = environment ?? new Dictionary<string, string>();
         _port = port;
         _monitorPort = monitorPort;
         Url = $"nats://127.0.0.1:{port}";
         Monitor = new Uri($"http://127.0.0.1:{monitorPort}/");
+        _process = Launch();
     }
 
     /// <summary><c>nats://127.0.0.1:PORT</c>, for <c>Situk:Nats:Url</c>.</summary>
@@ -37,13 +42,18 @@ public sealed class NatsServer : IAsyncDisposable
     public static Task<NatsServer> StartAsync(CancellationToken ct) => StartAsync([], ct);
 
     /// <summary>A server with more of nats-server's own options (<c>--user</c>, <c>--pass</c>, <c>--tls</c>, …), kept across restarts.</summary>
-    public static async Task<NatsServer> StartAsync(IReadOnlyList<string> options, CancellationToken ct)
+    public static Task<NatsServer> StartAsync(IReadOnlyList<string> options, CancellationToken ct) =>
+        StartAsync(options, new Dictionary<string, string>(), ct);
+
+    /// <summary>
+    /// As <see cref="StartAsync(IReadOnlyList{string}, CancellationToken)"/>, with <paramref name="environment"/> added to the
+    /// server's own: the variables a configuration file (<c>-c</c>) refers to, such as its passwords.
+    /// </summary>
+    public static async Task<NatsServer> StartAsync(IReadOnlyList<string> options, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
-        var binary = FindBinary() ?? throw new InvalidOperationException(
-            "The cluster tests need nats-server and could not find it. Install Debian's package " +
-            "(sudo apt-get install -y nats-server; ./build.sh does this as root) or name the binary in SITUK_NATS_SERVER.");
+        RequireBinary();
         var ports = PostgresServer.FreeTcpPorts(2);
-        var server = new NatsServer(Launch(binary, ports[0], ports[1], [.. options]), ports[0], ports[1], [.. options]);
+        var server = new NatsServer(ports[0], ports[1], [.. options], environment);
         await server.WaitUntilListeningAsync(ports[0], ct);
         return server;
     }
@@ -55,15 +65,13 @@ public sealed class NatsServer : IAsyncDisposable
     /// </summary>
     internal static async Task<NatsServer> StartRoutedAsync(string name, int port, int monitorPort, int clusterPort, IEnumerable<int> peerClusterPorts, CancellationToken ct)
     {
-        var binary = FindBinary() ?? throw new InvalidOperationException(
-            "The cluster tests need nats-server and could not find it. Install Debian's package " +
-            "(sudo apt-get install -y nats-server; ./build.sh does this as root) or name the binary in SITUK_NATS_SERVER.");
+        RequireBinary();
         string[] clusterArgs =
         [
             "--server_name", name, "--cluster_name", "situk", "--cluster", $"nats://127.0.0.1:{clusterPort}",
             "--routes", string.Join(',', peerClusterPorts.Select(p => $"nats://127.0.0.1:{p}")),
         ];
-        var server = new NatsServer(Launch(binary, port, monitorPort, clusterArgs), port, monitorPort, clusterArgs);
+        var server = new NatsServer(port, monitorPort, clusterArgs);
         await server.WaitUntilListeningAsync(port, ct);
         return server;
     }
@@ -106,7 +114,7 @@ public sealed class NatsServer : IAsyncDisposable
         _process.Kill();
         await _process.WaitForExitAsync(ct);
         _process.Dispose();
-        _process = Launch(FindBinary()!, _port, _monitorPort, _clusterArgs);
+        _process = Launch();
         await WaitUntilListeningAsync(_port, ct);
     }
 
@@ -121,30 +129,56 @@ public sealed class NatsServer : IAsyncDisposable
     public async Task StartAgainAsync(CancellationToken ct)
     {
         _process.Dispose();
-        _process = Launch(FindBinary()!, _port, _monitorPort, _clusterArgs);
+        _process = Launch();
         await WaitUntilListeningAsync(_port, ct);
     }
 
-    private static Process Launch(string binary, int port, int monitorPort, string[]? clusterArgs = null)
+    /// <summary>What the server has logged so far, across restarts (its stderr: connections, errors, permission violations).</summary>
+    public IReadOnlyList<string> Log => [.. _log];
+
+    private static void RequireBinary()
     {
-        var start = new ProcessStartInfo(binary)
+        if (FindBinary() is null)
         {
-            ArgumentList = { "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", monitorPort.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            throw new InvalidOperationException(
+                "The cluster tests need nats-server and could not find it. Install Debian's package " +
+                "(sudo apt-get install -y nats-server; ./build.sh does this as root) or name the binary in SITUK_NATS_SERVER.");
+        }
+    }
+
+    private Process Launch()
+    {
+        var start = new ProcessStartInfo(FindBinary()!)
+        {
+            ArgumentList = { "-a", "127.0.0.1", "-p", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", _monitorPort.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in clusterArgs ?? [])
+        foreach (var arg in _clusterArgs)
         {
             start.ArgumentList.Add(arg);
         }
 
+        foreach (var (name, value) in _environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("nats-server did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            _log.Enqueue(line);
+        }
     }
 
     /// <summary>Messages the server sent to the client connection named <paramref name="name"/> so far (<c>/connz</c> <c>out_msgs</c>).</summary>

@@ -93,30 +93,42 @@ public sealed class DevCluster
         return ports;
     }
 
-    /// <summary>Starts the nats-servers, the brokers, the API instances and nginx, and waits until each answers.</summary>
-    public void Start(DevSystem system, Dictionary<string, string> env)
+    /// <summary>
+    /// Starts the nats-servers, the brokers, the API instances and nginx, and waits until each answers. NATS runs with the
+    /// shipped role users (eng/nats/situk-roles.conf): brokers sign in as situk-broker, API instances as situk-api.
+    /// </summary>
+    public void Start(DevSystem system, Dictionary<string, string> env, DevSecrets secrets)
     {
+        var natsEnvironment = new Dictionary<string, string>
+        {
+            ["SITUK_NATS_BROKER_PASSWORD"] = secrets.NatsBrokerPassword,
+            ["SITUK_NATS_API_PASSWORD"] = secrets.NatsApiPassword,
+        };
         foreach (var k in NatsServers)
         {
-            var args = new List<string> { "-a", "127.0.0.1", "-p", NatsClientPort(k).ToString(), "-m", NatsMonitorPortOf(k).ToString(), "-n", $"situk-dev-nats-{k}" };
+            var args = new List<string>
+            {
+                "-c", System.IO.Path.Combine(_root, "eng", "nats", "situk-roles.conf"),
+                "-a", "127.0.0.1", "-p", NatsClientPort(k).ToString(), "-m", NatsMonitorPortOf(k).ToString(), "-n", $"situk-dev-nats-{k}",
+            };
             if (_topology.Nats > 1)
             {
                 // Each server listens for routes and solicits one to every other: a full mesh, as NATS clusters run.
                 var peers = NatsServers.Where(p => p != k).Select(p => $"nats://127.0.0.1:{NatsRoutePortOf(p)}");
                 args.AddRange(new[] { "--cluster_name", "situk-dev", "--cluster", $"nats://127.0.0.1:{NatsRoutePortOf(k)}", "--routes", string.Join(",", peers) });
             }
-            system.Start($"nats-{k}", _nats, args.ToArray(), new Dictionary<string, string>());
+            system.Start($"nats-{k}", _nats, args.ToArray(), natsEnvironment);
         }
         foreach (var k in NatsServers) system.WaitHealthy($"http://127.0.0.1:{NatsMonitorPortOf(k)}/healthz", $"nats-server {k}");
         foreach (var k in NatsServers) WaitRoutes(k);
 
         foreach (var node in Brokers)
         {
-            system.Start($"broker-{node}", "dotnet", new[] { system.Dll("Situk.Broker") }, BrokerEnvironment(env, node));
+            system.Start($"broker-{node}", "dotnet", new[] { system.Dll("Situk.Broker") }, BrokerEnvironment(env, node, secrets));
         }
         foreach (var node in Apis)
         {
-            system.Start($"api-{node}", "dotnet", new[] { system.Dll("Situk.Api"), "--urls", $"http://0.0.0.0:{ApiNodePort(node)}" }, ApiEnvironment(env, node));
+            system.Start($"api-{node}", "dotnet", new[] { system.Dll("Situk.Api"), "--urls", $"http://0.0.0.0:{ApiNodePort(node)}" }, ApiEnvironment(env, node, secrets));
         }
         foreach (var node in Brokers) system.WaitHealthy($"http://127.0.0.1:{BrokerDevicePort(node)}/healthz", $"broker {node}");
         foreach (var node in Apis) system.WaitHealthy($"http://127.0.0.1:{ApiNodePort(node)}/healthz", $"API {node}");
@@ -131,8 +143,8 @@ public sealed class DevCluster
         system.WaitHealthy($"http://127.0.0.1:{DevSystem.ApiPort}/healthz", "API load balancer");
     }
 
-    // Every broker: its own listeners and node name, NATS, and trust in the load balancer's X-Forwarded-For.
-    private Dictionary<string, string> BrokerEnvironment(Dictionary<string, string> shared, int node) => new(shared)
+    // Every broker: its own listeners and node name, NATS as situk-broker, and trust in the load balancer's X-Forwarded-For.
+    private Dictionary<string, string> BrokerEnvironment(Dictionary<string, string> shared, int node, DevSecrets secrets) => new(shared)
     {
         ["Situk__Broker__DeviceUrl"] = $"http://0.0.0.0:{BrokerDevicePort(node)}",
         ["Situk__Broker__InternalUrl"] = $"http://127.0.0.1:{BrokerInternalPort(node)}",
@@ -140,16 +152,20 @@ public sealed class DevCluster
         ["Situk__Broker__KnownProxies"] = "127.0.0.1",
         ["Situk__Nats__Url"] = NatsUrlsFor(node),
         ["Situk__Nats__Name"] = $"situk-broker-{node}",
+        ["Situk__Nats__User"] = "situk-broker",
+        ["Situk__Nats__Password"] = secrets.NatsBrokerPassword,
     };
 
-    // Every API instance: NATS, the load balancer's broker URL in sign-in answers (and each broker's own
-    // for clients that pick one themselves), and trust in the load balancer's X-Forwarded-For.
-    private Dictionary<string, string> ApiEnvironment(Dictionary<string, string> shared, int node)
+    // Every API instance: NATS as situk-api, the load balancer's broker URL in sign-in answers (and each broker's
+    // own for clients that pick one themselves), and trust in the load balancer's X-Forwarded-For.
+    private Dictionary<string, string> ApiEnvironment(Dictionary<string, string> shared, int node, DevSecrets secrets)
     {
         var env = new Dictionary<string, string>(shared)
         {
             ["Situk__Nats__Url"] = NatsUrlsFor(node),
             ["Situk__Nats__Name"] = $"situk-api-{node}",
+            ["Situk__Nats__User"] = "situk-api",
+            ["Situk__Nats__Password"] = secrets.NatsApiPassword,
             ["Situk__Api__BrokerInternalUrl"] = $"ws://127.0.0.1:{BrokerInternalPort(1)}/internal",
             ["Situk__Api__PublicBrokerUrl"] = $"ws://localhost:{DevSystem.DevicePort}/ws",
             ["Situk__Proxy__KnownProxies__0"] = "127.0.0.1",
@@ -218,6 +234,7 @@ public sealed class DevCluster
         }
         var homes = Brokers.Select(n => $"broker-{n}→nats-{(n - 1) % _topology.Nats + 1}").Concat(Apis.Select(n => $"api-{n}→nats-{(n - 1) % _topology.Nats + 1}"));
         lines.Add($"  NATS homes      {string.Join("  ", homes)}   (each process has every server's URL, its home first)");
+        lines.Add("  NATS users      situk-broker, situk-api (eng/nats/situk-roles.conf; passwords NATS_*_PASSWORD in .data/dev-secrets.env)");
         return string.Join(Environment.NewLine, lines);
     }
 }

@@ -62,7 +62,7 @@ public sealed class DevSystem
             if (_topology.IsCluster)
             {
                 var cluster = new DevCluster(_topology, _root, _run, _natsServer, _nginx);
-                cluster.Start(this, env);
+                cluster.Start(this, env, secrets);
                 WaitHealthy($"http://127.0.0.1:{MailWebPort}/", "mail catcher");
                 PrintBanner(secrets, connectionString, cluster);
             }
