@@ -26,6 +26,7 @@ internal sealed partial class NatsBrokerTransport : BackgroundService, IBrokerTr
     private readonly TimeProvider _time;
     private readonly ILogger<NatsBrokerTransport> _logger;
     private readonly NatsConnection _connection;
+    private readonly NatsRefusals _refusals = new();
     private readonly string _url;
     private volatile bool _stopped;
 
@@ -43,10 +44,12 @@ internal sealed partial class NatsBrokerTransport : BackgroundService, IBrokerTr
         _connection = new NatsConnection(NatsConnectionSettings.Options(
             nats.Value, nats.Value.Name ?? "situk-api-" + Environment.MachineName + "-" + Environment.ProcessId, ClusterSubjects.ApiInboxPrefix));
         NatsConnectionSettings.ReportProblems(_connection, error => LastError = error);
+        _refusals.Watch(_connection);
     }
 
     public BrokerLinkState State => _stopped ? BrokerLinkState.Stopped
-        : _connection.ConnectionState == NatsConnectionState.Open ? BrokerLinkState.Connected : BrokerLinkState.Retrying;
+        : _connection.ConnectionState != NatsConnectionState.Open ? BrokerLinkState.Retrying
+        : _refusals.Last is null ? BrokerLinkState.Connected : BrokerLinkState.Refused;
 
     public string? LastError { get; private set; }
 

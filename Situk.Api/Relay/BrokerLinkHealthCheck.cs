@@ -4,7 +4,8 @@ namespace Situk.Api.Relay;
 
 /// <summary>
 /// The "broker" readiness check: Healthy while the link is open, Degraded while it reconnects (the
-/// API still takes requests; pushes wait in the outbox), Unhealthy once the host is stopping.
+/// API still takes requests; pushes wait in the outbox) or while NATS refuses some of its traffic,
+/// Unhealthy once the host is stopping.
 /// </summary>
 internal sealed class BrokerLinkHealthCheck(IBrokerTransport link) : IHealthCheck
 {
@@ -15,6 +16,7 @@ internal sealed class BrokerLinkHealthCheck(IBrokerTransport link) : IHealthChec
         {
             BrokerLinkState.Connected => HealthCheckResult.Healthy("Connected to the broker."),
             BrokerLinkState.Retrying => HealthCheckResult.Degraded("Reconnecting to the broker: " + (link.LastError ?? "not connected yet")),
+            BrokerLinkState.Refused => HealthCheckResult.Degraded("NATS refuses this instance's traffic (its user lacks the API's permissions): " + link.LastError),
             _ => HealthCheckResult.Unhealthy("The broker link is stopped."),
         });
 }

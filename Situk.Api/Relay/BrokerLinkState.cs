@@ -11,6 +11,12 @@ public enum BrokerLinkState
 
     /// <summary>The host is shutting down.</summary>
     Stopped,
+
+    /// <summary>
+    /// Connected to NATS, but the server refused one of this instance's subscriptions or publishes since it connected:
+    /// its NATS user lacks the API instances' permissions (<c>LastError</c> says which).
+    /// </summary>
+    Refused,
 }
 
 /// <summary>A publish could not complete: the link is down, broke, or the broker did not answer in time.</summary>

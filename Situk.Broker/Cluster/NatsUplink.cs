@@ -55,6 +55,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
             _options, _options.Name ?? "situk-broker-" + Environment.MachineName + "-" + Environment.ProcessId, ClusterSubjects.BrokerInboxPrefix));
 
         NatsConnectionSettings.ReportProblems(_connection, Problem);
+        Refusals.Watch(_connection);
 
         // Messages published while this broker was away from the NATS server are gone (NATS core keeps
         // nothing): once it is back, every user it holds is announced online again, and an API instance
@@ -110,6 +111,9 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
 
     /// <summary>Why the connection last closed or was refused, as the client or the server said it.</summary>
     public string? LastError { get; private set; }
+
+    /// <summary>What the server refused this broker since the connection last opened (its NATS user lacks the broker's permissions).</summary>
+    public NatsRefusals Refusals { get; } = new();
 
     /// <summary>Why the connection is not open, kept for <c>/readyz</c> and logged.</summary>
     private void Problem(string error)

@@ -60,13 +60,17 @@ public sealed class NatsRolePermissionsTests
         using var admin = _cluster.A.CreateAdminClient();
         using var response = await admin.GetAsync("admin/sessions?userId=" + user, ct);
         var sessions = await response.Content.ReadFromJsonAsync(SitukJson.Default.SessionInfoArray, ct);
+        using var http = new HttpClient();
+        using var readiness = await http.GetAsync(new Uri(_cluster.A.InternalHttp, "readyz"), ct);
 
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(sessions!.Select(s => s.Node), Is.EqualTo(new[] { _cluster.B.Service<BrokerNode>().Name }), "broker B answered broker A's question");
             Assert.That(response.Headers.Contains("Situk-Missing-Brokers"), Is.False);
-            Assert.That(Violations().Where(l => !l.Contains(".NET:hostile-", StringComparison.Ordinal)), Is.Empty,
+            Assert.That(readiness.StatusCode, Is.EqualTo(HttpStatusCode.OK), "broker A, refused nothing, is ready");
+            // The other tests' hostile connections and wrong-role processes are refused on purpose; their names say so.
+            Assert.That(Violations().Where(l => !l.Contains(".NET:hostile-", StringComparison.Ordinal) && !l.Contains("-as-", StringComparison.Ordinal)), Is.Empty,
                 "the server refused one of the cluster's own publishes or subscriptions");
         });
     }
@@ -130,6 +134,67 @@ public sealed class NatsRolePermissionsTests
         await AssertLoggedAsync($"Subscription Violation - User \"{ApiUser}\", Subject \"situk.user.>\"");
         await AssertLoggedAsync($"Subscription Violation - User \"{ApiUser}\", Subject \"{ClusterSubjects.Receipts}\"");
         await AssertLoggedAsync($"Publish Violation - User \"{ApiUser}\", Subject \"{AdminOps.Subject(AdminOps.KickUser)}\"");
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    [Description("A broker signed in as situk-api, and an API instance signed in as situk-broker, connect but the server refuses "
+        + "their subscriptions: each one's readiness says so, with the server's words, within 5 s of starting, instead of ready.")]
+    public async Task A_process_signed_in_as_the_other_role_is_not_ready_and_says_why(CancellationToken ct)
+    {
+        await using var broker = await BrokerFixture.StartAsync(new Dictionary<string, string?>
+        {
+            ["Situk:Nats:Url"] = _cluster.Nats.Url,
+            ["Situk:Nats:Name"] = "broker-as-api",
+            ["Situk:Broker:NodeName"] = "broker-as-api",
+            ["Situk:Nats:User"] = ApiUser,
+            ["Situk:Nats:Password"] = _apiPassword,
+            ["Situk:Cluster:Rebalance:Enabled"] = "false",
+        }, cancellationToken: ct);
+        var settings = ClusterSystem.ApiSettings(_cluster.Nats, "api-as-broker", _cluster.A);
+        settings["Situk:Nats:User"] = BrokerUser;
+        settings["Situk:Nats:Password"] = _brokerPassword;
+        await using var api = await ApiFixture.StartAsync(settings);
+        using var http = new HttpClient();
+        using var apiHttp = api.CreateClient();
+
+        var brokerReason = await EventuallyAsync(async () =>
+        {
+            using var response = await http.GetAsync(new Uri(broker.InternalHttp, "readyz"), ct);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            return response.StatusCode == HttpStatusCode.ServiceUnavailable ? body.GetProperty("reason").GetString() : null;
+        });
+        var apiReason = await EventuallyAsync(async () =>
+        {
+            using var response = await apiHttp.GetAsync("readyz", ct);
+            var check = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("checks").GetProperty("broker");
+            return check.GetProperty("status").GetString() == "Degraded" ? check.GetProperty("description").GetString() : null;
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(brokerReason, Does.Contain("refuses this broker's traffic").And.Contain("Permissions Violation for Subscription"));
+            Assert.That(apiReason, Does.Contain("refuses this instance's traffic").And.Contain("Permissions Violation for Subscription"));
+        });
+    }
+
+    /// <summary>The first reason <paramref name="reason"/> gives that names a refusal, polled within 5 s (a connect and its first subscriptions take well under one); null if none came.</summary>
+    private static async Task<string?> EventuallyAsync(Func<Task<string?>> reason)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string? last = null;
+        while (clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            last = await reason();
+            if (last?.Contains("Permissions Violation", StringComparison.Ordinal) == true)
+            {
+                return last;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return last;
     }
 
     private static Dictionary<string, string?> SignIn(string user, string password) => new()

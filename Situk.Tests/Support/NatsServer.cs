@@ -18,6 +18,7 @@ public sealed class NatsServer : IAsyncDisposable
     private readonly int _monitorPort;
     private readonly string[] _clusterArgs;
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private const int MaxLogLines = 10_000;
     private readonly ConcurrentQueue<string> _log = new();
     private Process _process;
 
@@ -133,7 +134,7 @@ public sealed class NatsServer : IAsyncDisposable
         await WaitUntilListeningAsync(_port, ct);
     }
 
-    /// <summary>What the server has logged so far, across restarts (its stderr: connections, errors, permission violations).</summary>
+    /// <summary>What the server has logged so far, across restarts (its stderr: connections, errors, permission violations); the last <see cref="MaxLogLines"/> lines.</summary>
     public IReadOnlyList<string> Log => [.. _log];
 
     private static void RequireBinary()
@@ -178,6 +179,9 @@ public sealed class NatsServer : IAsyncDisposable
         if (line is not null)
         {
             _log.Enqueue(line);
+            while (_log.Count > MaxLogLines && _log.TryDequeue(out _))
+            {
+            }
         }
     }
 
