@@ -95,6 +95,21 @@ internal sealed class ClusterSystem : IAsyncDisposable
         return socket;
     }
 
+    /// <summary>
+    /// Writes a notification to <paramref name="userId"/> through the outbox, checks that <paramref name="device"/> gets it,
+    /// acks it and waits until its receipt is stored (<paramref name="what"/> names that path in a failure).
+    /// </summary>
+    public async Task DeliverAndStoreReceiptAsync(ClientWebSocket device, long userId, string what, CancellationToken ct)
+    {
+        var id = (await Relay.RelayData.NotifyAsync(Database, userId)).Single();
+        var received = await device.ReceiveNotificationAsync(ct);
+        Assert.That(received.Id, Is.EqualTo(id), "the device got another notification first");
+        await device.SendTextAsync($$"""{"type":"ack","ids":[{{id}}]}""", ct);
+        await Relay.RelayData.EventuallyAsync(
+            async () => await Relay.RelayData.ScalarAsync<bool>(Database, "SELECT delivered_at IS NOT NULL FROM notifications WHERE id = @id", new { id }),
+            what);
+    }
+
     /// <summary>A notification written without its outbox row: as if its publish had been lost, only a presence re-send carries it.</summary>
     public async Task<long> InsertUnsentAsync(long userId, string title)
     {

@@ -50,12 +50,8 @@ public sealed class NatsRolePermissionsTests
     {
         var user = await RelayData.CreateUserAsync(_cluster.Database);
         using var device = await _cluster.ConnectSettledAsync(_cluster.B, user, ct);
-        var id = (await RelayData.NotifyAsync(_cluster.Database, user)).Single();
-        Assert.That((await device.ReceiveNotificationAsync(ct)).Id, Is.EqualTo(id));
-        await device.SendTextAsync($$"""{"type":"ack","ids":[{{id}}]}""", ct);
-        await RelayData.EventuallyAsync(
-            async () => await RelayData.ScalarAsync<bool>(_cluster.Database, "SELECT delivered_at IS NOT NULL FROM notifications WHERE id = @id", new { id }),
-            "the receipt, requested by broker B as situk-broker and answered by an API instance as situk-api, is stored");
+        await _cluster.DeliverAndStoreReceiptAsync(
+            device, user, "the receipt, requested by broker B as situk-broker and answered by an API instance as situk-api, is stored", ct);
 
         using var admin = _cluster.A.CreateAdminClient();
         using var response = await admin.GetAsync("admin/sessions?userId=" + user, ct);

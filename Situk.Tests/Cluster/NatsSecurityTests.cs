@@ -29,13 +29,7 @@ public sealed class NatsSecurityTests
 
         var user = await RelayData.CreateUserAsync(cluster.Database);
         using var device = await cluster.ConnectSettledAsync(cluster.B, user, ct);
-        var id = (await RelayData.NotifyAsync(cluster.Database, user)).Single();
-
-        Assert.That((await device.ReceiveNotificationAsync(ct)).Id, Is.EqualTo(id));
-        await device.SendTextAsync($$"""{"type":"ack","ids":[{{id}}]}""", ct);
-        await RelayData.EventuallyAsync(
-            async () => await RelayData.ScalarAsync<bool>(cluster.Database, "SELECT delivered_at IS NOT NULL FROM notifications WHERE id = @id", new { id }),
-            "the receipt, sent by broker B over TLS, is stored");
+        await cluster.DeliverAndStoreReceiptAsync(device, user, "the receipt, sent by broker B over TLS, is stored", ct);
     }
 
     [Test]
