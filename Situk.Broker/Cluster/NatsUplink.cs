@@ -81,6 +81,9 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
 
     private Publisher Publisher => _services.GetRequiredService<Publisher>();
 
+    // Role and broadcast messages, delivered off the connection's reader (made on first use: the publisher is resolved lazily).
+    private AudienceFanout Audiences => field ??= new AudienceFanout(Publisher);
+
     /// <summary>Bytes of receipts waiting for an API instance's answer.</summary>
     public long ReceiptBacklogBytes => _receipts.Bytes;
 
@@ -141,7 +144,8 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
         audiences.Add(await SubscribeAsync(ClusterSubjects.All, () => Registry.All, userId: null, stoppingToken));
         try
         {
-            await Task.WhenAll(FollowUsersAsync(stoppingToken), SendReceiptsLoopAsync(stoppingToken), SendOutgoingAsync(stoppingToken));
+            await Task.WhenAll(
+                Audiences.RunAsync(stoppingToken), FollowUsersAsync(stoppingToken), SendReceiptsLoopAsync(stoppingToken), SendOutgoingAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -157,7 +161,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
 
     private async Task<RoutedSubscription> SubscribeAsync(string subject, Func<IEnumerable<Session>> sessions, string? userId, CancellationToken ct)
     {
-        var subscription = new RoutedSubscription(_connection, subject, Publisher, sessions, userId, Counters);
+        var subscription = new RoutedSubscription(_connection, subject, Publisher, sessions, userId, Counters, Audiences);
         await _connection.AddSubAsync(subscription, ct);
         return subscription;
     }
