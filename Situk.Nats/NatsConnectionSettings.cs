@@ -64,9 +64,10 @@ public static class NatsConnectionSettings
     /// </summary>
     public static void ReportProblems(NatsConnection connection, Action<string> report)
     {
+        // NATS.Net's message for these two is the server's URL alone; say what happened to it.
         connection.ConnectionDisconnected += (_, args) =>
         {
-            report(args.Message);
+            report("disconnected from " + Redacted(args.Message));
             return ValueTask.CompletedTask;
         };
         connection.ServerError += (_, args) =>
@@ -76,7 +77,7 @@ public static class NatsConnectionSettings
         };
         connection.ReconnectFailed += (_, args) =>
         {
-            report(args.Message);
+            report("could not reconnect to " + Redacted(args.Message));
             return ValueTask.CompletedTask;
         };
     }
