@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Situk.Broker.Fanout;
 using Situk.Broker.Sessions;
 using Situk.Contracts;
@@ -14,7 +15,7 @@ namespace Situk.Broker.Cluster;
 /// most <c>MaxSessionsPerUser</c> sessions. At most <see cref="Capacity"/> messages wait here; past that the reader
 /// waits for room, as it always did.
 /// </summary>
-internal sealed class AudienceFanout(Publisher publisher)
+internal sealed class AudienceFanout(Publisher publisher, ILogger logger)
 {
     public const int Capacity = 16;
 
@@ -41,7 +42,15 @@ internal sealed class AudienceFanout(Publisher publisher)
         {
             await foreach (var message in _queue.Reader.ReadAllAsync(ct))
             {
-                publisher.Deliver(message.Sessions(), message.Payload, message.NotificationId, message.Priority);
+                try
+                {
+                    publisher.Deliver(message.Sessions(), message.Payload, message.NotificationId, message.Priority);
+                }
+                catch (Exception e)
+                {
+                    // Delivery never throws by design; if it did, one loop ending would silently stop every broadcast after it.
+                    NatsUplinkLog.FanoutFailed(logger, message.NotificationId, e);
+                }
             }
         }
         finally

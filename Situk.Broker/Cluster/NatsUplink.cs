@@ -82,7 +82,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
     private Publisher Publisher => _services.GetRequiredService<Publisher>();
 
     // Role and broadcast messages, delivered off the connection's reader (made on first use: the publisher is resolved lazily).
-    private AudienceFanout Audiences => field ??= new AudienceFanout(Publisher);
+    private AudienceFanout Audiences => field ??= new AudienceFanout(Publisher, _logger);
 
     /// <summary>Bytes of receipts waiting for an API instance's answer.</summary>
     public long ReceiptBacklogBytes => _receipts.Bytes;

@@ -25,4 +25,7 @@ internal static partial class NatsUplinkLog
 
     [LoggerMessage(96, LogLevel.Warning, "Cluster: NATS connection: {Error}")]
     public static partial void ConnectionProblem(ILogger logger, string error);
+
+    [LoggerMessage(97, LogLevel.Error, "Cluster: a role or broadcast message (notification {NotificationId}) could not be delivered; the next goes on")]
+    public static partial void FanoutFailed(ILogger logger, long notificationId, Exception reason);
 }

@@ -36,7 +36,7 @@ public sealed class AudienceFanoutTests
             new SessionRegistry(Microsoft.Extensions.Options.Options.Create(new BrokerOptions()), new LinkRegistry()),
             new BrokerMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()),
             TimeProvider.System);
-        var fanout = new AudienceFanout(publisher);
+        var fanout = new AudienceFanout(publisher, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = fanout.RunAsync(stop.Token);
 
