@@ -60,10 +60,12 @@ public static class NatsConnectionSettings
     /// <summary>
     /// Hands <paramref name="report"/> every reason the connection gives for not being open: a closed connection, a server's
     /// <c>-ERR</c> (a wrong password, token or certificate among them), a failed reconnect. At most about once a second
-    /// while it stays down (the reconnect back-off).
+    /// while it stays down (the reconnect back-off). Returns the server's refusals of the connection's own traffic, which
+    /// leave it open (<see cref="NatsRefusals"/>).
     /// </summary>
-    public static void ReportProblems(NatsConnection connection, Action<string> report)
+    public static NatsRefusals ReportProblems(NatsConnection connection, Action<string> report)
     {
+        var refusals = new NatsRefusals();
         // NATS.Net's message for these two is the server's URL alone; say what happened to it.
         connection.ConnectionDisconnected += (_, args) =>
         {
@@ -72,6 +74,7 @@ public static class NatsConnectionSettings
         };
         connection.ServerError += (_, args) =>
         {
+            refusals.Heard(args.Error);
             report(args.Error);
             return ValueTask.CompletedTask;
         };
@@ -80,6 +83,12 @@ public static class NatsConnectionSettings
             report("could not reconnect to " + Redacted(args.Message));
             return ValueTask.CompletedTask;
         };
+        connection.ConnectionOpened += (_, _) =>
+        {
+            refusals.Clear();
+            return ValueTask.CompletedTask;
+        };
+        return refusals;
     }
 
     /// <summary>

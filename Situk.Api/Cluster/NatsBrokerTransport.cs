@@ -26,7 +26,7 @@ internal sealed partial class NatsBrokerTransport : BackgroundService, IBrokerTr
     private readonly TimeProvider _time;
     private readonly ILogger<NatsBrokerTransport> _logger;
     private readonly NatsConnection _connection;
-    private readonly NatsRefusals _refusals = new();
+    private readonly NatsRefusals _refusals;
     private readonly string _url;
     private volatile bool _stopped;
 
@@ -43,8 +43,7 @@ internal sealed partial class NatsBrokerTransport : BackgroundService, IBrokerTr
         _url = nats.Value.Url!;
         _connection = new NatsConnection(NatsConnectionSettings.Options(
             nats.Value, nats.Value.Name ?? "situk-api-" + Environment.MachineName + "-" + Environment.ProcessId, ClusterSubjects.ApiInboxPrefix));
-        NatsConnectionSettings.ReportProblems(_connection, error => LastError = error);
-        _refusals.Watch(_connection);
+        _refusals = NatsConnectionSettings.ReportProblems(_connection, error => LastError = error);
     }
 
     public BrokerLinkState State => _stopped ? BrokerLinkState.Stopped

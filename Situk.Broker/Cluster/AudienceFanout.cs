@@ -20,7 +20,7 @@ internal sealed class AudienceFanout(Publisher publisher, ILogger logger)
     public const int Capacity = 16;
 
     private readonly Channel<Message> _queue = Channel.CreateBounded<Message>(
-        new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     /// <summary>Queues a message for <paramref name="sessions"/> (resolved when it is delivered); nothing once the broker stops.</summary>
     public async ValueTask EnqueueAsync(Func<IEnumerable<Session>> sessions, byte[] payload, long notificationId, Priority priority)

@@ -54,8 +54,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
         _connection = new NatsConnection(NatsConnectionSettings.Options(
             _options, _options.Name ?? "situk-broker-" + Environment.MachineName + "-" + Environment.ProcessId, ClusterSubjects.BrokerInboxPrefix));
 
-        NatsConnectionSettings.ReportProblems(_connection, Problem);
-        Refusals.Watch(_connection);
+        Refusals = NatsConnectionSettings.ReportProblems(_connection, Problem);
 
         // Messages published while this broker was away from the NATS server are gone (NATS core keeps
         // nothing): once it is back, every user it holds is announced online again, and an API instance
@@ -116,7 +115,7 @@ internal sealed partial class NatsUplink : BackgroundService, IApiUplink
     public string? LastError { get; private set; }
 
     /// <summary>What the server refused this broker since the connection last opened (its NATS user lacks the broker's permissions).</summary>
-    public NatsRefusals Refusals { get; } = new();
+    public NatsRefusals Refusals { get; }
 
     /// <summary>Why the connection is not open, kept for <c>/readyz</c> and logged.</summary>
     private void Problem(string error)
