@@ -143,6 +143,7 @@ public sealed partial class SitukDeviceClient
                 var body = await response.Content.ReadFromJsonAsync(SitukJson.Default.InboxPage, ct);
                 if (body is null || body.Items.Length == 0)
                 {
+                    Interlocked.Increment(ref _inboxSyncs);
                     return;
                 }
 
@@ -153,6 +154,7 @@ public sealed partial class SitukDeviceClient
 
                 if (body.Next is not { } next)
                 {
+                    Interlocked.Increment(ref _inboxSyncs);
                     return;
                 }
 

@@ -40,6 +40,7 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
     private IReadOnlyList<Uri> _brokers = [];
     private int _brokerIndex;
     private long _duplicatesDropped;
+    private long _inboxSyncs;
 
     public SitukDeviceClient(SitukClientOptions options, TimeProvider? timeProvider = null, HttpClient? httpClient = null)
     {
@@ -76,6 +77,12 @@ public sealed partial class SitukDeviceClient : IAsyncDisposable
 
     /// <summary>How many duplicate ids were dropped.</summary>
     public long DuplicatesDropped => Interlocked.Read(ref _duplicatesDropped);
+
+    /// <summary>
+    /// How many inbox syncs (one after each welcome) have read the inbox to its end. Once it has grown after a connect,
+    /// what the device missed while away has been handed over, and new notifications come by the socket.
+    /// </summary>
+    public long InboxSyncs => Interlocked.Read(ref _inboxSyncs);
 
     /// <summary>Starts connecting in the background; returns at once.</summary>
     public void Start()

@@ -182,6 +182,13 @@ public sealed class PullAfterPushTests
             await client.Notifications.ReadAsync(cts.Token); // what came before: submitted … scheduled
         }
 
+        // The connect's inbox sync has read to the end: a sync slow to start (its first request on a busy machine) would
+        // otherwise fetch the verdict written below and hand it over before the socket's notice does.
+        while (client.InboxSyncs == 0)
+        {
+            await Task.Delay(10, cts.Token);
+        }
+
         Assert.That((await c.Asesor.Client.PutAsJsonAsync($"{c.Path}/records", Scenario.Records(c), cts.Token)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         using var verdict = await c.Asesor.Client.PostAsJsonAsync($"{c.Path}/verdict", new { competent = false, note = "Portfolio incomplete." }, cts.Token);
         Assert.That(verdict.StatusCode, Is.EqualTo(HttpStatusCode.OK), await verdict.Content.ReadAsStringAsync(cts.Token));
