@@ -91,6 +91,12 @@ internal sealed partial class NatsBrokerTransport : BackgroundService, IBrokerTr
         {
             throw new BrokerUnavailableException($"NATS did not take the publish within {_relay.PublishTimeout}.", ex);
         }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            // NATS.Net cancels the pings it still waits for when it drops a connection (a server found silent): the
+            // publish may not have reached the server.
+            throw new BrokerUnavailableException("NATS dropped the connection before it confirmed the publish.", ex);
+        }
         catch (NatsException ex)
         {
             throw new BrokerUnavailableException("NATS refused the publish: " + ex.Message, ex);

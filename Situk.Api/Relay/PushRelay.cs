@@ -102,8 +102,9 @@ internal sealed partial class PushRelay(
             await link.PublishAsync(Contracts.Audience.Users(row.UserIdText), push, ct);
             return (row, null);
         }
-        catch (BrokerUnavailableException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // Whatever went wrong, the row is retried with back-off: the relay must outlive any one publish.
             return (row, ex.Message);
         }
     }
