@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Relay;
 using Situk.Api.Notifications;
 using Situk.Contracts;
 
@@ -78,7 +79,7 @@ public static class CertificatesApi
     }
 
     private static async Task<Results<Ok<CertificateDto>, ValidationProblem, ProblemHttpResult>> Revoke(
-        string number, RevocationRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+        string number, RevocationRequest body, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, TimeProvider time, CancellationToken ct)
     {
         // Stored and told exactly as written, like every text; only a reason that says nothing is refused.
         var reason = body.Reason;
@@ -109,8 +110,9 @@ public static class CertificatesApi
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE certificates SET revoked_at = @now, revoked_by = @by, revocation_reason = @reason WHERE id = @Id",
             new { now, by = Caller.From(user).UserId, reason, found.Id }, tx, cancellationToken: ct));
-        await NotificationWriter.AddAsync(c, tx, [CertificateNotices.Revoked(found.HolderId, found.RegistrationId, found.Number, found.SchemeName, reason)], ct);
+        var written = await NotificationWriter.AddAsync(c, tx, [CertificateNotices.Revoked(found.HolderId, found.RegistrationId, found.Number, found.SchemeName, reason)], pushes, ct);
         await tx.CommitAsync(ct);
+        pushes.Send(written.Pushes);
         return TypedResults.Ok(found with { Status = CertificateStatus.Revoked, RevokedAt = now, RevocationReason = reason });
     }
 

@@ -5,6 +5,7 @@ using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
 using Situk.Api.Registrations;
+using Situk.Api.Relay;
 
 namespace Situk.Api.Evidence;
 
@@ -16,11 +17,11 @@ namespace Situk.Api.Evidence;
 public static partial class EvidenceApi
 {
     private static async Task<Results<Ok<DocumentDto>, ProblemHttpResult>> Review(
-        long id, long docId, DocumentReviewRequest body, ClaimsPrincipal user, NpgsqlDataSource db, IOptions<RegistrationOptions> rules, ILoggerFactory loggers,
+        long id, long docId, DocumentReviewRequest body, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, IOptions<RegistrationOptions> rules, ILoggerFactory loggers,
         CancellationToken ct)
     {
         var me = Caller.From(user);
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, r => r.VisibleTo(me, rules.Value.AsesorsMayVerify), RegistrationStatus.Submitted) is { } refused)
         {
             return refused;

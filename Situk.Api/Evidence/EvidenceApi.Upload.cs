@@ -7,6 +7,7 @@ using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
 using Situk.Api.Registrations;
+using Situk.Api.Relay;
 
 namespace Situk.Api.Evidence;
 
@@ -20,7 +21,7 @@ public static partial class EvidenceApi
         purpose == EvidencePurposes.Apl01 ? RegistrationStatus.Submitted : RegistrationStatus.Assigned;
 
     private static async Task<Results<Created<DocumentDto>, ProblemHttpResult>> Upload(
-        long id, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource db, IOptions<EvidenceOptions> options, ILoggerFactory loggers, CancellationToken ct)
+        long id, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, IOptions<EvidenceOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(EvidenceLog.Category);
         var me = Caller.From(user);
@@ -47,7 +48,7 @@ public static partial class EvidenceApi
             return invalid;
         }
 
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, r => r.AsesiId == me.UserId, OpenStatus(file!.Purpose)) is { } refused)
         {
             return refused;
@@ -72,7 +73,7 @@ public static partial class EvidenceApi
     }
 
     private static async Task<Results<Ok<DocumentDto>, ProblemHttpResult>> Replace(
-        long id, long docId, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource db, IOptions<EvidenceOptions> options, ILoggerFactory loggers, CancellationToken ct)
+        long id, long docId, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, IOptions<EvidenceOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(EvidenceLog.Category);
         var me = Caller.From(user);
@@ -106,7 +107,7 @@ public static partial class EvidenceApi
         }
 
         await using var upload = form!;
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, r => r.AsesiId == me.UserId, OpenStatus(existing.Purpose)) is { } refused)
         {
             return refused;

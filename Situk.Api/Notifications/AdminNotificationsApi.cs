@@ -7,6 +7,7 @@ using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
 using Situk.Api.Idempotency;
+using Situk.Api.Relay;
 using Situk.Contracts;
 
 namespace Situk.Api.Notifications;
@@ -26,7 +27,7 @@ public sealed record AdminMessageRequest(
 
 public sealed record SentCount(int Count);
 
-/// <summary>An admin's durable message: one <c>admin.message</c> per recipient, stored, then pushed by the relay.</summary>
+/// <summary>An admin's durable message: one <c>admin.message</c> per recipient, stored, then pushed by the hand-off (or the relays).</summary>
 public static class AdminNotificationsApi
 {
     public static IEndpointRouteBuilder MapAdminNotifications(this IEndpointRouteBuilder routes)
@@ -35,12 +36,12 @@ public static class AdminNotificationsApi
             .WithTags("Admin")
             .RequireAuthorization(AuthSetup.Admin)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithSummary("Stores an admin.message for users, a role or everyone (one transaction), then the relay pushes it.");
+            .WithSummary("Stores an admin.message for users, a role or everyone (one transaction), then pushes it.");
         return routes;
     }
 
     private static async Task<Results<Accepted<SentCount>, ValidationProblem, ProblemHttpResult, ReplayedAnswer>> Send(
-        AdminMessageRequest body, ClaimsPrincipal user, HttpRequest request, NpgsqlDataSource db, CancellationToken ct)
+        AdminMessageRequest body, ClaimsPrincipal user, HttpRequest request, NpgsqlDataSource db, PushHandOff handOff, CancellationToken ct)
     {
         var (key, badKey) = IdempotencyKeys.Read(request);
         if (badKey is not null)
@@ -99,10 +100,12 @@ public static class AdminNotificationsApi
             }
         }
 
+        // The pushes go to this instance's broker link once committed (the hand-off), not through a relay's claim.
+        WrittenNotifications written;
         try
         {
-            await NotificationWriter.AddAsync(c, tx, recipients.Select(id => new NewNotification(
-                id, NotificationKinds.AdminMessage, body.Title, body.Body, body.Link, new JsonObject { ["from"] = from })), ct);
+            written = await NotificationWriter.AddAsync(c, tx, recipients.Select(id => new NewNotification(
+                id, NotificationKinds.AdminMessage, body.Title, body.Body, body.Link, new JsonObject { ["from"] = from })), handOff, ct);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation && e.ConstraintName == UserForeignKey)
         {
@@ -114,6 +117,7 @@ public static class AdminNotificationsApi
         {
             await IdempotencyKeys.CompleteAsync(c, tx!, from, "notifications", key, StatusCodes.Status202Accepted, sent, null, ct);
             await tx!.CommitAsync(ct);
+            handOff.Send(written.Pushes);
         }
 
         return TypedResults.Accepted((string?)null, sent);

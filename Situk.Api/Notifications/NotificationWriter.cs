@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Situk.Api.Relay;
 using Situk.Api.Texts;
 using Situk.Contracts;
 
@@ -33,15 +34,16 @@ public static class NotificationWriter
             VALUES (@user_id, @kind, @priority, @title, @body, @link, @data, @payload_bytes,
                     coalesce(@language, (SELECT language FROM users WHERE id = @user_id)),
                     coalesce(@time_zone, (SELECT time_zone FROM users WHERE id = @user_id)))
-            RETURNING id, user_id
+            RETURNING id, user_id, created_at, language
         ), d AS (
             SELECT n.id, n.user_id,
                    EXISTS (SELECT 1 FROM digest_kinds k JOIN users u ON u.role = k.role WHERE k.kind = @kind AND u.id = n.user_id) AS held
             FROM n
         ), p AS (
-            INSERT INTO push_outbox (notification_id) SELECT id FROM d
+            INSERT INTO push_outbox (notification_id, next_attempt_at) SELECT id, clock_timestamp() + @hold FROM d
             WHERE NOT d.held AND NOT EXISTS (SELECT 1 FROM notification_preferences np
                               WHERE np.user_id = d.user_id AND np.kind_group = @kind_group AND NOT np.push)
+            RETURNING id, notification_id
         ), i AS (
             INSERT INTO digest_items (notification_id, user_id) SELECT id, user_id FROM d WHERE d.held
         ), e AS (
@@ -51,21 +53,47 @@ public static class NotificationWriter
             WHERE @email AND NOT d.held AND (@email_mandatory OR NOT EXISTS (SELECT 1 FROM notification_preferences np
                               WHERE np.user_id = d.user_id AND np.kind_group = @kind_group AND NOT np.email))
         )
-        SELECT id FROM n
+        SELECT n.id, p.id AS outbox_id, n.created_at, n.language FROM n LEFT JOIN p ON p.notification_id = n.id
         """;
 
     private static readonly Locale UnknownReader = Locale.For("id", Locale.DefaultZoneId);
 
     private static readonly DateTimeOffset SampleTime = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_560);
 
-    /// <summary>Stores the notifications and their outbox rows; returns their ids in input order.</summary>
+    /// <summary>Stores the notifications and their outbox rows; returns their ids in input order. The relays push them.</summary>
     public static async Task<IReadOnlyList<long>> AddAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<NewNotification> notifications, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<NewNotification> notifications, CancellationToken ct) =>
+        (await WriteAsync(connection, transaction, notifications.ToList(), TimeSpan.Zero, ct)).Ids;
+
+    /// <summary>
+    /// Stores them as <see cref="AddAsync(NpgsqlConnection, NpgsqlTransaction?, IEnumerable{NewNotification}, CancellationToken)"/>
+    /// does, with their push rows held for <paramref name="handOff"/> (docs/relay.md, "The push hand-off") when they are
+    /// at most <see cref="PushHandOff.MaxRecipients"/>. Without a
+    /// transaction the batch has committed when this returns, and its pushes go to the hand-off here; with one, the
+    /// caller gives <see cref="WrittenNotifications.Pushes"/> to <see cref="PushHandOff.Send"/> once it has committed.
+    /// A caller that never does delays them by the hold, after which the relays push them.
+    /// </summary>
+    internal static async Task<WrittenNotifications> AddAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<NewNotification> notifications, PushHandOff handOff, CancellationToken ct)
     {
+        // More recipients than one relay batch (a role, everyone) go through the relays, which claim them a batch at a
+        // time: the hand-off's queue is for the usual few, and never fills with one broadcast.
         var list = notifications.ToList();
+        var written = await WriteAsync(connection, transaction, list, list.Count <= handOff.MaxRecipients ? handOff.Hold : TimeSpan.Zero, ct);
+        if (transaction is null)
+        {
+            handOff.Send(written.Pushes);
+        }
+
+        return written;
+    }
+
+    private static async Task<WrittenNotifications> WriteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, List<NewNotification> list, TimeSpan hold, CancellationToken ct)
+    {
         if (list.Count == 0)
         {
-            return [];
+            return WrittenNotifications.None;
         }
 
         // The row keeps the language and zone it was written for, and the email relay lays the email out in them
@@ -75,26 +103,49 @@ public static class NotificationWriter
         var readers = await UserLocales.LoadAsync(
             connection, transaction, list.Where(n => n.Words is NotificationWords.FromTexts).Select(n => n.UserId), ct);
         await using var batch = new NpgsqlBatch(connection, transaction);
+        var words = new List<(string Title, string Body)>(list.Count);
         foreach (var n in list)
         {
             // A user the database does not know gets the default reader; the insert then fails on its foreign key as before.
             var reader = n.Words is NotificationWords.FromTexts ? readers.GetValueOrDefault(n.UserId) ?? UnknownReader : null;
             var (title, body) = n.Words.For(TextCatalog.Embedded, reader ?? UnknownReader);
-            batch.BatchCommands.Add(Command(n, title, body, reader));
+            words.Add((title, body));
+            batch.BatchCommands.Add(Command(n, title, body, reader, hold));
         }
 
         var ids = new List<long>(list.Count);
+        var pushes = new List<NotificationRow>();
         await using var rows = await batch.ExecuteReaderAsync(ct);
         do
         {
             while (await rows.ReadAsync(ct))
             {
+                var index = ids.Count;
                 ids.Add(rows.GetInt64(0));
+                // Only held rows are the hand-off's: a row written due is the relays' (NOTIFY wakes them).
+                if (hold > TimeSpan.Zero && !await rows.IsDBNullAsync(1, ct))
+                {
+                    var n = list[index];
+                    pushes.Add(new NotificationRow
+                    {
+                        OutboxId = rows.GetInt64(1),
+                        Id = ids[index],
+                        UserId = n.UserId,
+                        Kind = n.Kind,
+                        Priority = (short)NotificationKinds.Table[n.Kind].Priority,
+                        Title = words[index].Title,
+                        Body = words[index].Body,
+                        Link = n.Link,
+                        Data = n.Data?.ToJsonString(),
+                        CreatedAt = rows.GetDateTime(2),
+                        Language = await rows.IsDBNullAsync(3, ct) ? UnknownReader.Language : rows.GetString(3),
+                    });
+                }
             }
         }
         while (await rows.NextResultAsync(ct));
 
-        return ids;
+        return new WrittenNotifications(ids, pushes);
     }
 
     /// <summary>
@@ -108,7 +159,7 @@ public static class NotificationWriter
         return JsonSerializer.SerializeToUtf8Bytes(frame, SitukJson.Default.DeviceFrame).Length;
     }
 
-    private static NpgsqlBatchCommand Command(NewNotification n, string title, string body, Locale? reader)
+    private static NpgsqlBatchCommand Command(NewNotification n, string title, string body, Locale? reader, TimeSpan hold)
     {
         if (!NotificationKinds.Table.TryGetValue(n.Kind, out var info))
         {
@@ -138,6 +189,7 @@ public static class NotificationWriter
         command.Parameters.Add(new NpgsqlParameter<string>("html_body", ""));
         command.Parameters.Add(new NpgsqlParameter("language", NpgsqlDbType.Text) { Value = (object?)reader?.Language ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("time_zone", NpgsqlDbType.Text) { Value = (object?)reader?.Zone.Id ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("hold", NpgsqlDbType.Interval) { TypedValue = hold });
         return command;
     }
 }

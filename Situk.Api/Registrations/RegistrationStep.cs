@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Situk.Api.Errors;
 using Situk.Api.Notifications;
+using Situk.Api.Relay;
 
 namespace Situk.Api.Registrations;
 
@@ -9,13 +10,16 @@ namespace Situk.Api.Registrations;
 /// One step on one registration: a transaction holding the registration's row lock. Disposing
 /// without <see cref="CommitAsync"/> rolls everything back, so a refused step leaves nothing behind.
 /// </summary>
-public sealed class RegistrationStep : IAsyncDisposable
+internal sealed class RegistrationStep : IAsyncDisposable
 {
-    private RegistrationStep(NpgsqlConnection connection, NpgsqlTransaction transaction, RegistrationStore.Locked? registration)
+    private readonly PushHandOff _pushes;
+
+    private RegistrationStep(NpgsqlConnection connection, NpgsqlTransaction transaction, PushHandOff pushes, RegistrationStore.Locked? registration)
     {
         Connection = connection;
         Transaction = transaction;
         Registration = registration;
+        _pushes = pushes;
     }
 
     public NpgsqlConnection Connection { get; }
@@ -35,13 +39,14 @@ public sealed class RegistrationStep : IAsyncDisposable
         : r.Status != expected ? Problems.WrongState(id, r.Status, expected)
         : null;
 
-    public static async Task<RegistrationStep> BeginAsync(NpgsqlDataSource db, long id, CancellationToken ct)
+    /// <param name="pushes">Where the step's notifications are pushed from once it has committed (docs/relay.md, "The push hand-off").</param>
+    public static async Task<RegistrationStep> BeginAsync(NpgsqlDataSource db, PushHandOff pushes, long id, CancellationToken ct)
     {
         var connection = await db.OpenConnectionAsync(ct);
         try
         {
             var transaction = await connection.BeginTransactionAsync(ct);
-            return new RegistrationStep(connection, transaction, await RegistrationStore.LockAsync(connection, transaction, id, ct));
+            return new RegistrationStep(connection, transaction, pushes, await RegistrationStore.LockAsync(connection, transaction, id, ct));
         }
         catch
         {
@@ -52,7 +57,8 @@ public sealed class RegistrationStep : IAsyncDisposable
 
     /// <summary>
     /// Moves the registration to <paramref name="status"/> (null: it stays) and sets the step's columns in
-    /// the same UPDATE (so the table's CHECKs see a consistent row), writes the notifications, commits.
+    /// the same UPDATE (so the table's CHECKs see a consistent row), writes the notifications, commits, and hands their
+    /// pushes to the broker link.
     /// </summary>
     public async Task CommitAsync(string? status, IEnumerable<NewNotification> notifications, CancellationToken ct, RegistrationChange? change = null)
     {
@@ -61,8 +67,9 @@ public sealed class RegistrationStep : IAsyncDisposable
             await RegistrationStore.SetStatusAsync(Connection, Transaction, Registration!.Id, status, change ?? new RegistrationChange(), ct);
         }
 
-        await NotificationWriter.AddAsync(Connection, Transaction, notifications, ct);
+        var written = await NotificationWriter.AddAsync(Connection, Transaction, notifications, _pushes, ct);
         await Transaction.CommitAsync(ct);
+        _pushes.Send(written.Pushes);
     }
 
     public async ValueTask DisposeAsync()

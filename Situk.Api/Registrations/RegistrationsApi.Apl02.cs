@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Relay;
 using Situk.Api.Schemes;
 
 namespace Situk.Api.Registrations;
@@ -12,9 +13,9 @@ namespace Situk.Api.Registrations;
 public static partial class RegistrationsApi
 {
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> SubmitApl02(
-        long id, Apl02Request body, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+        long id, Apl02Request body, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, CancellationToken ct)
     {
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, locked => locked.VisibleTo(Caller.From(user)), RegistrationStatus.Assigned) is { } refused)
         {
             return refused;
@@ -47,9 +48,9 @@ public static partial class RegistrationsApi
     }
 
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> ReviewApl02(
-        long id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+        long id, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, CancellationToken ct)
     {
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Apl02Submitted) is { } refused)
         {
             return refused;

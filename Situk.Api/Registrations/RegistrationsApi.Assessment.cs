@@ -7,6 +7,7 @@ using Situk.Api.Auth;
 using Situk.Api.Certificates;
 using Situk.Api.Errors;
 using Situk.Api.Notifications;
+using Situk.Api.Relay;
 using Situk.Api.Schemes;
 
 namespace Situk.Api.Registrations;
@@ -18,9 +19,9 @@ namespace Situk.Api.Registrations;
 public static partial class RegistrationsApi
 {
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> ScheduleAssessment(
-        long id, AssessmentRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+        long id, AssessmentRequest body, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, TimeProvider time, CancellationToken ct)
     {
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Eligible) is { } refused)
         {
             return refused;
@@ -44,10 +45,10 @@ public static partial class RegistrationsApi
     /// refused (422) rather than ignored: a silent no-op would let a client believe the asesi was told.
     /// </summary>
     private static async Task<Results<Ok<AssessmentDto>, ProblemHttpResult>> MoveAssessment(
-        long id, AssessmentRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+        long id, AssessmentRequest body, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, TimeProvider time, CancellationToken ct)
     {
         var me = Caller.From(user);
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, locked => me.IsAdmin || locked.AsesorId == me.UserId, RegistrationStatus.Scheduled) is { } refused)
         {
             return refused;
@@ -90,9 +91,9 @@ public static partial class RegistrationsApi
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static async Task<Results<Ok<RecordsDto>, ProblemHttpResult>> SaveRecords(
-        long id, RecordsRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+        long id, RecordsRequest body, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, TimeProvider time, CancellationToken ct)
     {
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Scheduled) is { } refused)
         {
             return refused;
@@ -138,9 +139,9 @@ public static partial class RegistrationsApi
     }
 
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> DeclareVerdict(
-        long id, VerdictRequest body, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider time, CertificateIssuer certificates, CancellationToken ct)
+        long id, VerdictRequest body, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, TimeProvider time, CertificateIssuer certificates, CancellationToken ct)
     {
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, locked => locked.AsesorId == Caller.From(user).UserId, RegistrationStatus.Scheduled) is { } refused)
         {
             return refused;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Relay;
 using Situk.Api.Evidence;
 using Situk.Contracts;
 
@@ -14,10 +15,10 @@ namespace Situk.Api.Registrations;
 public static partial class RegistrationsApi
 {
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> Verify(
-        long id, VerificationRequest body, ClaimsPrincipal user, IOptions<RegistrationOptions> options, NpgsqlDataSource db, CancellationToken ct)
+        long id, VerificationRequest body, ClaimsPrincipal user, IOptions<RegistrationOptions> options, NpgsqlDataSource db, PushHandOff pushes, CancellationToken ct)
     {
         // An asesor reaches this only when asesors may verify (the route's policy); then the queue is theirs to see.
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, locked => locked.VisibleTo(Caller.From(user), options.Value.AsesorsMayVerify), RegistrationStatus.Submitted) is { } refused)
         {
             return refused;
@@ -41,9 +42,9 @@ public static partial class RegistrationsApi
     }
 
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> Assign(
-        long id, AssignmentRequest body, NpgsqlDataSource db, CancellationToken ct)
+        long id, AssignmentRequest body, NpgsqlDataSource db, PushHandOff pushes, CancellationToken ct)
     {
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Refuse(id, _ => true, RegistrationStatus.Verified) is { } refused)
         {
             return refused;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Relay;
 using Situk.Contracts;
 
 namespace Situk.Api.Registrations;
@@ -17,10 +18,10 @@ namespace Situk.Api.Registrations;
 public static partial class RegistrationsApi
 {
     private static async Task<Results<Ok<RegistrationStatusDto>, ProblemHttpResult>> Withdraw(
-        long id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+        long id, ClaimsPrincipal user, NpgsqlDataSource db, PushHandOff pushes, CancellationToken ct)
     {
         var me = Caller.From(user);
-        await using var step = await RegistrationStep.BeginAsync(db, id, ct);
+        await using var step = await RegistrationStep.BeginAsync(db, pushes, id, ct);
         if (step.Registration is not { } r || r.AsesiId != me.UserId)
         {
             return Problems.NotFound("registration.not_found", ("id", id));

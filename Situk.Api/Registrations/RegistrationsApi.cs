@@ -7,6 +7,7 @@ using Npgsql;
 using Situk.Api.Accounts;
 using Situk.Api.Auth;
 using Situk.Api.Errors;
+using Situk.Api.Relay;
 using Situk.Api.Idempotency;
 using Situk.Api.Notifications;
 using Situk.Contracts;
@@ -72,7 +73,7 @@ public static partial class RegistrationsApi
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     private static async Task<Results<Created<RegistrationStatusDto>, ProblemHttpResult, ReplayedAnswer>> Register(
-        RegisterRequest body, ClaimsPrincipal user, HttpRequest request, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+        RegisterRequest body, ClaimsPrincipal user, HttpRequest request, NpgsqlDataSource db, PushHandOff pushes, TimeProvider time, CancellationToken ct)
     {
         var me = Caller.From(user);
         var (key, badKey) = IdempotencyKeys.Read(request);
@@ -143,7 +144,7 @@ public static partial class RegistrationsApi
         var locked = (await RegistrationStore.LockAsync(c, tx, id, ct))!;
         var admins = await c.QueryAsync<long>(new CommandDefinition(
             "SELECT id FROM users WHERE role = @role ORDER BY id", new { role = Roles.Admin }, tx, cancellationToken: ct));
-        await NotificationWriter.AddAsync(c, tx, RegistrationNotices.Submitted(locked, admins), ct);
+        var written = await NotificationWriter.AddAsync(c, tx, RegistrationNotices.Submitted(locked, admins), pushes, ct);
         var created = new RegistrationStatusDto(id, RegistrationStatus.Submitted);
         var location = $"/api/v1/registrations/{id}";
         if (key is not null)
@@ -152,6 +153,7 @@ public static partial class RegistrationsApi
         }
 
         await tx.CommitAsync(ct);
+        pushes.Send(written.Pushes);
         return TypedResults.Created(location, created);
     }
 

@@ -31,6 +31,27 @@ public sealed class RelayOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan OtherInstanceWakeDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long a push the writing request hands to this instance's broker link (<see cref="PushHandOff"/>) is held
+    /// from the relays: its outbox row is not due before then, so no relay claims it while the hand-off publishes it
+    /// and marks it forwarded. When the hand-off cannot (the instance died after the commit, its queue was full), a
+    /// relay's fallback poll forwards the row once the hold has passed: the hold plus <see cref="PollInterval"/> bounds
+    /// how late such a push is. 0 turns the hand-off off: every push goes through the relays. Default 5 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan HandOffHold { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the hand-off gathers the rows it published before it marks them forwarded in one statement. A
+    /// device's notification is not delayed by it. Default 20 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
+    public TimeSpan HandOffMarkWindow { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Pushes waiting for the hand-off; beyond it a push is left to the relays (after its hold). Default 8,192.</summary>
+    [Range(1, 1_000_000)]
+    public int HandOffCapacity { get; set; } = 8_192;
+
     /// <summary>Outbox rows claimed per transaction. Default 100.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 100;

@@ -58,6 +58,9 @@ public static class RelayServiceCollectionExtensions
         services.AddHostedService(sp => (BackgroundService)sp.GetRequiredService<IBrokerTransport>());
 
         services.AddHostedService<PushRelay>();
+        // Pushes a request has just committed, straight to the broker link (Situk:Relay:HandOffHold).
+        services.AddSingleton<PushHandOff>();
+        services.AddHostedService(sp => sp.GetRequiredService<PushHandOff>());
         services.AddHostedService<ReceiptWriter>();
         services.AddHostedService<WrittenWriter>();
         services.AddHostedService<PresenceResender>();

@@ -9,7 +9,7 @@ namespace Situk.Tests.Relay;
 /// <summary>The push relay, receipts and presence against the REAL broker and a real PostgreSQL.</summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class PushRelayTests
+public sealed partial class PushRelayTests
 {
     private TestDatabase _db = null!;
     private BrokerFixture _broker = null!;
