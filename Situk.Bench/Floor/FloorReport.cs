@@ -29,7 +29,8 @@ internal static class FloorReport
         }
 
         goals.Add(FloorGoals.Loss([.. parts.Where(p => p.Error is null).Select(p => (p.Name, p.Lost))]));
-        GoalTable.Append(s, goals, withCommand: true);
+        // In goal order whatever order the parts ran in (stable: a goal's rows keep theirs).
+        GoalTable.Append(s, [.. goals.OrderBy(g => g.Id, StringComparer.Ordinal)], withCommand: true);
         return s.ToString();
     }
 }
