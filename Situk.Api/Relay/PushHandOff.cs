@@ -124,7 +124,7 @@ internal sealed partial class PushHandOff : BackgroundService
 
             // Pipelined, as the relay does: every publish is on the wire before the first answer is awaited.
             var at = _timeProvider.GetUtcNow().UtcDateTime;
-            var results = await Task.WhenAll(batch.Select(row => TryPublishAsync(row, ct)));
+            var results = await Task.WhenAll(batch.Select(row => PushRelay.TryPublishAsync(_link, _pull, row, ct)));
             var failed = new List<long>();
             foreach (var (row, error) in results)
             {
@@ -143,20 +143,6 @@ internal sealed partial class PushHandOff : BackgroundService
                 LogReleased(_logger, failed.Count, results.First(r => r.Error is not null).Error!);
                 await ReleaseAsync([.. failed], ct);
             }
-        }
-    }
-
-    private async Task<(NotificationRow Row, string? Error)> TryPublishAsync(NotificationRow row, CancellationToken ct)
-    {
-        try
-        {
-            await _link.PublishAsync(Contracts.Audience.Users(row.UserIdText), _pull.ForPush(row.ToPush(), row.Language), ct);
-            return (row, null);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            // Whatever went wrong, the relays retry the row: the loop must outlive any one publish.
-            return (row, ex.Message);
         }
     }
 

@@ -74,7 +74,7 @@ internal sealed partial class PushRelay(
             return false;
         }
 
-        var results = await Task.WhenAll(rows.Select(row => TryPublishAsync(row, ct)));
+        var results = await Task.WhenAll(rows.Select(row => TryPublishAsync(link, pull, row, ct)));
         var forwarded = results.Where(r => r.Error is null).Select(r => r.Row.OutboxId).ToArray();
         var failed = results
             .Where(r => r.Error is not null)
@@ -94,17 +94,20 @@ internal sealed partial class PushRelay(
         return rows.Count == settings.BatchSize && failed.Count == 0;
     }
 
-    private async Task<(NotificationRow Row, string? Error)> TryPublishAsync(NotificationRow row, CancellationToken ct)
+    /// <summary>
+    /// Publishes one row to its user, as the relays and the hand-off do: a pulled kind as its neutral notice. Any failure
+    /// but the caller's own shutdown comes back as the row's error, for a retry: the loop must outlive any one publish.
+    /// </summary>
+    internal static async Task<(NotificationRow Row, string? Error)> TryPublishAsync(
+        IBrokerTransport link, PullPolicy pull, NotificationRow row, CancellationToken ct)
     {
         try
         {
-            var push = pull.ForPush(row.ToPush(), row.Language);
-            await link.PublishAsync(Contracts.Audience.Users(row.UserIdText), push, ct);
+            await link.PublishAsync(Contracts.Audience.Users(row.UserIdText), pull.ForPush(row.ToPush(), row.Language), ct);
             return (row, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // Whatever went wrong, the row is retried with back-off: the relay must outlive any one publish.
             return (row, ex.Message);
         }
     }
