@@ -9,6 +9,7 @@ return args switch
     ["floor", .. var rest] => await Situk.Bench.Floor.FloorCommand.RunAsync(rest),
     ["baseline-signalr", .. var rest] => await Situk.Bench.Baseline.SignalRBaseline.RunAsync(rest),
     ["baseline-kestrel", .. var rest] => await Situk.Bench.Baseline.KestrelBaseline.RunAsync(rest),
+    ["baseline-rest", .. var rest] => await Situk.Bench.Baseline.RestBaseline.RunAsync(rest),
     _ => Benchmarks(args),
 };
 

@@ -115,7 +115,15 @@ internal static class EndToEndCommand
     }
 
     /// <summary>Starts <paramref name="count"/> REST calls at <paramref name="rate"/> per second, each to one user; returns how many were refused.</summary>
-    private static async Task<int> SendRestAsync(IReadOnlyList<HttpClient> admins, long[] users, int count, double rate, LongHistogram calls)
+    private static Task<int> SendRestAsync(IReadOnlyList<HttpClient> admins, long[] users, int count, double rate, LongHistogram calls) =>
+        PacedCallsAsync(count, rate, calls, i => admins[i % admins.Count].PostAsJsonAsync("api/v1/notifications",
+            new { to = new { userIds = new[] { users[i % users.Length] } }, title = "Pengumuman", body = "Jadwal uji kompetensi diperbarui." }));
+
+    /// <summary>
+    /// Starts call number 0 … <paramref name="count"/> − 1 at <paramref name="rate"/> per second without waiting for the
+    /// ones before, records each call's time in <paramref name="calls"/>, and returns how many were not answered 202.
+    /// </summary>
+    internal static async Task<int> PacedCallsAsync(int count, double rate, LongHistogram calls, Func<int, Task<HttpResponseMessage>> call)
     {
         var refused = 0;
         var inFlight = new List<Task>(count);
@@ -123,13 +131,11 @@ internal static class EndToEndCommand
         for (var i = 0; i < count; i++)
         {
             await PaceAsync(start, i, rate);
-            var userId = users[i % users.Length];
-            var admin = admins[i % admins.Count];
+            var index = i;
             inFlight.Add(Task.Run(async () =>
             {
                 var began = Stopwatch.GetTimestamp();
-                using var response = await admin.PostAsJsonAsync("api/v1/notifications",
-                    new { to = new { userIds = new[] { userId } }, title = "Pengumuman", body = "Jadwal uji kompetensi diperbarui." });
+                using var response = await call(index);
                 var micros = (long)Stopwatch.GetElapsedTime(began).TotalMicroseconds;
                 lock (calls)
                 {

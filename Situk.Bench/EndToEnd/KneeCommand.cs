@@ -14,7 +14,7 @@ namespace Situk.Bench.EndToEnd;
 internal static class KneeCommand
 {
     private const string Usage =
-        "usage: Situk.Bench knee [--devices N] [--rates 50,100,200,400,800] [--seconds S] [--warm-up S] [--runs N] [--stop-above-p99 ms] [--statements] [--report FILE] [--label NAME]";
+        "usage: Situk.Bench knee [--devices N] [--rates 50,100,200,400,800] [--seconds S] [--warm-up S] [--runs N] [--stop-above-p99 ms] [--statements] [--bare] [--report FILE] [--label NAME]";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -63,7 +63,7 @@ internal static class KneeCommand
             Console.WriteLine($"Report section 'knee:{options.Label}' written to {path}.");
         }
 
-        return runs.Sum(r => r.Points.Sum(p => p.Sent - p.Received + p.Refused)) == 0 ? 0 : 1;
+        return runs.Sum(r => r.Points.Sum(p => p.Sent - p.Received + p.Refused + (p.Bare?.Refused ?? 0))) == 0 ? 0 : 1;
     }
 
     private static async Task<KneeRun> RunOnceAsync(KneeOptions options, int number)
@@ -102,6 +102,11 @@ internal static class KneeCommand
                     Console.WriteLine($"  p99 past {options.StopAboveP99Ms} ms: higher rates are further past the knee; this run stops here.");
                     break;
                 }
+            }
+
+            if (options.Bare)
+            {
+                await BareRestPhases.MeasureAsync(system, options, run, () => clock.Elapsed.ToString(@"mm\:ss", System.Globalization.CultureInfo.InvariantCulture));
             }
         }
         finally
@@ -152,6 +157,9 @@ internal sealed record KneePoint(
     int Rate, int Sent, long Received, int Duplicates, int Refused,
     HdrHistogram.LongHistogram Delays, HdrHistogram.LongHistogram Calls, Cpu Cost, TimeSpan Elapsed)
 {
+    /// <summary>With <c>--bare</c>: the bare endpoint at the same rate, measured after the run's rates.</summary>
+    public BarePoint? Bare { get; set; }
+
     public double P50Ms => Delays.TotalCount == 0 ? double.NaN : Delays.GetValueAtPercentile(50) / 1000.0;
 
     public double P99Ms => Delays.TotalCount == 0 ? double.NaN : Delays.GetValueAtPercentile(99) / 1000.0;

@@ -30,6 +30,12 @@ internal sealed record KneeOptions
     /// <summary>Loads pg_stat_statements and reports which statements took PostgreSQL's time, per notification.</summary>
     public bool Statements { get; init; }
 
+    /// <summary>
+    /// After each run's rates, holds the bare endpoint (<see cref="Baseline.RestBaseline"/>) at the same rates: the floor
+    /// under the API's CPU per notification on this machine (<see cref="BareRestPhases"/>).
+    /// </summary>
+    public bool Bare { get; init; }
+
     public string? ReportPath { get; init; }
 
     public string Label { get; init; } = "knee";
@@ -39,9 +45,9 @@ internal sealed record KneeOptions
         var o = new KneeOptions();
         for (var i = 0; i < args.Count; i += 2)
         {
-            if (args[i] == "--statements")
+            if (args[i] is "--statements" or "--bare")
             {
-                o = o with { Statements = true };
+                o = args[i] == "--bare" ? o with { Bare = true } : o with { Statements = true };
                 i--;
                 continue;
             }
@@ -66,7 +72,7 @@ internal sealed record KneeOptions
 
     public string CommandLine =>
         string.Create(CultureInfo.InvariantCulture,
-            $"dotnet run -c Release --project Situk.Bench -- knee --devices {Devices} --rates {string.Join(',', Rates)} --seconds {Seconds} --warm-up {WarmUpSeconds} --runs {Runs}{(Statements ? " --statements" : "")}");
+            $"dotnet run -c Release --project Situk.Bench -- knee --devices {Devices} --rates {string.Join(',', Rates)} --seconds {Seconds} --warm-up {WarmUpSeconds} --runs {Runs}{(Statements ? " --statements" : "")}{(Bare ? " --bare" : "")}");
 
     private static int Positive(string value) => EndToEndOptions.Positive(value);
 }

@@ -23,8 +23,16 @@ internal static class KneeReport
         s.AppendLine(C, $"`{options.CommandLine}`  ");
         s.AppendLine(C, $"Machine: {machine}. PostgreSQL, one broker and one API instance as child processes, {runs.Min(r => r.Devices):N0} devices (acking) and the REST load in the bench process, all on loopback and on the same cores. {runs.Count} runs, each on a fresh system; load average (1 min) before each run and at the end: {string.Join(", ", load.Select(l => l.ToString("0.0", C)))}. Each rate holds for {options.Seconds} s; its CPU is read from `/proc` before the first call and after the last notification arrived. Lost: {lost:N0}; refused: {refused:N0}.");
         s.AppendLine();
-        s.AppendLine("| rate (/s) | runs | REST commit → device p50 (ms) | p99 (ms) | the call itself, p99 (ms) | API CPU per notification (ms) | API (cores) | broker CPU per notification (ms) | PostgreSQL CPU per notification (ms) | received / sent (duplicates) |");
-        s.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var bare = runs.Any(r => r.Points.Any(p => p.Bare is not null));
+        if (bare)
+        {
+            s.AppendLine("The bare columns: after each run's rates, a bare ASP.NET Core endpoint (`baseline-rest`: JSON body, one `INSERT … RETURNING`, no authentication, outbox or push; the API's GC and thread-pool settings) held at the same rates on the same machine state, warmed up as the API was. Its CPU per call is the floor under the API's CPU per notification here.");
+            s.AppendLine();
+        }
+
+        s.AppendLine("| rate (/s) | runs | REST commit → device p50 (ms) | p99 (ms) | the call itself, p99 (ms) | API CPU per notification (ms) | API (cores) | broker CPU per notification (ms) | PostgreSQL CPU per notification (ms) | received / sent (duplicates) |" +
+            (bare ? " bare endpoint: CPU per call (ms) | its call p99 (ms) | its PostgreSQL CPU per call (ms) | API / bare, CPU |" : ""));
+        s.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (bare ? "---:|---:|---:|---:|" : ""));
         foreach (var rate in options.Rates)
         {
             var points = runs.SelectMany(r => r.Points.Where(p => p.Rate == rate)).ToList();
@@ -37,7 +45,7 @@ internal static class KneeReport
             s.AppendLine(C,
                 $"| {rate:N0} | {points.Count} | {Cell(points, p => p.P50Ms)} | {Cell(points, p => p.P99Ms)} | {Cell(points, p => p.CallP99Ms)} | " +
                 $"{Cell(points, p => p.ApiMsPer, "0.00")} | {Cell(points, p => p.ApiCores, "0.00")} | {Cell(points, p => p.BrokerMsPer, "0.00")} | {Cell(points, p => p.PostgresMsPer, "0.00")} | " +
-                $"{points.Sum(p => p.Received):N0} / {points.Sum(p => p.Sent):N0} ({points.Sum(p => p.Duplicates):N0}) |");
+                $"{points.Sum(p => p.Received):N0} / {points.Sum(p => p.Sent):N0} ({points.Sum(p => p.Duplicates):N0}) |{(bare ? BareCells(points) : "")}");
         }
 
         s.AppendLine();
@@ -79,6 +87,19 @@ internal static class KneeReport
             ("p50", runs.Select(r => Series(r, p => p.P50Ms)).ToArray()),
             ("p99", runs.Select(r => Series(r, p => p.P99Ms)).ToArray()),
         ], "REST calls per second");
+    }
+
+    private static string BareCells(IReadOnlyList<KneePoint> points)
+    {
+        var measured = points.Where(p => p.Bare is not null).ToList();
+        if (measured.Count == 0)
+        {
+            return " not measured | | | |";
+        }
+
+        double[] api = [.. measured.Select(p => p.ApiMsPer)], floor = [.. measured.Select(p => p.Bare!.MsPer)];
+        return $" {Cell(measured, p => p.Bare!.MsPer, "0.00")} | {Cell(measured, p => p.Bare!.CallP99Ms)} | {Cell(measured, p => p.Bare!.PostgresMsPer, "0.00")} | " +
+            $"{MedianRange.RatioCell(api, floor)} |";
     }
 
     private static string Cell(IReadOnlyList<KneePoint> points, Func<KneePoint, double> value, string format = "0.0") =>

@@ -114,6 +114,16 @@ internal static class FloorGoals
         var devices = runs.Min(r => r.Devices);
         yield return Figure("G6", $"REST commit → device at {RestRate}/s, {devices:N0} devices: p99", points.Select(p => p.P99Ms), " ms", "0.0", RestP99Ms);
         yield return Figure("G6", "same: the API's CPU per notification", points.Select(p => p.ApiMsPer), " ms", "0.00", ApiCpuMs);
+        var bare = points.Where(p => p.Bare is not null).ToArray();
+        if (bare.Length > 0)
+        {
+            // The floor under the figure above on this machine: no target of its own.
+            double[] api = [.. bare.Select(p => p.ApiMsPer)], floor = [.. bare.Select(p => p.Bare!.MsPer)];
+            yield return Figure("G6", $"same: a bare ASP.NET Core endpoint's CPU per call at {RestRate}/s (JSON body, one INSERT, nothing else)",
+                floor, " ms", "0.00", double.PositiveInfinity);
+            yield return new Goal("G6", "same: the API's CPU per notification / the bare endpoint's per call",
+                MedianRange.RatioCell(api, floor), MedianRange.RatioOfMedians(api, floor), double.PositiveInfinity, "", "0.00");
+        }
     }
 
     /// <summary>G7: every delivery owed in every run arrived (and every REST call was answered).</summary>

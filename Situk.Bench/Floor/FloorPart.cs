@@ -46,7 +46,7 @@ internal sealed class FloorPart
         // process's clock, and after the 19,600- and 10,000-device parts its own tails showed in them (p99 at 100/s
         // 28-30 ms inside floor against 9-13 ms alone, docs/benchmarks.md).
         yield return Knee(
-            ["--devices", N(o.RestDevices), "--rates", o.Quick ? "100,200" : "100,200,400", "--seconds", o.Quick ? "5" : "10", "--runs", runs, .. Report("floor-rest")]);
+            ["--devices", N(o.RestDevices), "--rates", o.Quick ? "100,200" : "100,200,400", "--seconds", o.Quick ? "5" : "10", "--runs", runs, "--bare", .. Report("floor-rest")]);
         yield return Load("broadcast", "G1–G3",
             ["--devices", N(o.BroadcastDevices), "--count", "3", "--payload", "64", "--target", "all", "--silent-probes", "3", "--probes", "3",
              "--publish", N(o.Publishes), "--publish-rate", "1000", "--ramp", "1000", "--duration", "60s", "--runs", runs, .. broker, .. Report("floor-broadcast")],
