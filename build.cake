@@ -167,7 +167,7 @@ Task("__BuildBench").Does(() => DotNetBuild($"{root}/Situk.Bench/Situk.Bench.csp
 Task("__RunBench").Does(() =>
 {
     // With --bench-filter: those BenchmarkDotNet classes only. Without: eng/bench.sh, the hot paths and then
-    // `floor`, which measures every performance goal and rewrites its table in docs/benchmarks.md (~12 min on a quiet 2-core machine).
+    // `floor`, which measures every performance goal and rewrites its table in docs/benchmarks.md (~15 min on a quiet 2-core machine).
     var exit = benchFilter.Length > 0
         ? StartProcess("dotnet", new ProcessSettings
         {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark matrix behind `./build.sh --target=Bench`, about 12 minutes on a quiet 2-core machine (floor; longer on a busy one):
+# The benchmark matrix behind `./build.sh --target=Bench`, about 15 minutes on a quiet 2-core machine (floor; longer on a busy one):
 #   1. BenchmarkDotNet (ShortRun) on the hot paths alone: registry, fan-out enqueue, frame serialisation;
 #   2. the floor command: every "performance at the floor" goal (G1-G7) from 3 runs of each command behind it —
 #      load at 10,000 devices against Situk, the bare Kestrel loop and SignalR; load at 19,600 (the broker's cap);

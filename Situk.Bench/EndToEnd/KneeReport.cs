@@ -98,7 +98,9 @@ internal static class KneeReport
         }
 
         double[] api = [.. measured.Select(p => p.ApiMsPer)], floor = [.. measured.Select(p => p.Bare!.MsPer)];
-        return $" {Cell(measured, p => p.Bare!.MsPer, "0.00")} | {Cell(measured, p => p.Bare!.CallP99Ms)} | {Cell(measured, p => p.Bare!.PostgresMsPer, "0.00")} | " +
+        var refused = measured.Sum(p => p.Bare!.Refused);
+        return $" {Cell(measured, p => p.Bare!.MsPer, "0.00")} | {Cell(measured, p => p.Bare!.CallP99Ms)}{(refused > 0 ? $" ({refused:N0} refused)" : "")} | " +
+            $"{Cell(measured, p => p.Bare!.PostgresMsPer, "0.00")} | " +
             $"{MedianRange.RatioCell(api, floor)} |";
     }
 

@@ -18,11 +18,11 @@ internal static class FloorCommand
     private const string Usage = """
         floor [--quick] [--runs N] [--devices-scale F] [--broker-dll PATH] [--report docs/benchmarks.md]
           Runs load (10,000 devices, all three servers), load (19,600, the broker), load (a cold start, 10,000
-          reconnecting at once) and knee (1,000 devices, 100/200/400 per second), 3 runs each, and reports every
-          floor goal met or missed. Every phase has a hard deadline, so it stops by itself: about 12 min on a quiet
-          2-core machine; --quick (1 run each; 2,000 / 5,000 / 2,000 devices, knee at 100/200 per second for 5 s)
-          about 5 min, and its figures are not the reportable ones. --devices-scale F (0 < F <= 1) shrinks every
-          size further, to try the command itself. --broker-dll: default artifacts/broker/Situk.Broker.dll when it
+          reconnecting at once) and knee (1,000 devices, 100/200/400 per second, the bare endpoint beside it), 3
+          runs each, and reports every floor goal met or missed. Every phase has a hard deadline, so it stops by
+          itself: about 15 min on a quiet 2-core machine; --quick (1 run each; 2,000 / 5,000 / 2,000 devices,
+          knee at 100/200 per second for 5 s) about 5 min, and its figures are not the reportable ones.
+          --devices-scale F (0 < F <= 1) shrinks every size further, to try the command itself. --broker-dll: default artifacts/broker/Situk.Broker.dll when it
           exists (./build.sh --target=PublishBroker), else the bench's own JIT-only copy.
         """;
 
