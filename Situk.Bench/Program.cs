@@ -7,6 +7,7 @@ return args switch
     ["e2e", .. var rest] => await Situk.Bench.EndToEnd.EndToEndCommand.RunAsync(rest),
     ["knee", .. var rest] => await Situk.Bench.EndToEnd.KneeCommand.RunAsync(rest),
     ["floor", .. var rest] => await Situk.Bench.Floor.FloorCommand.RunAsync(rest),
+    ["floor-part", .. var rest] => await Situk.Bench.Floor.FloorPartProcess.RunAsync(rest),
     ["baseline-signalr", .. var rest] => await Situk.Bench.Baseline.SignalRBaseline.RunAsync(rest),
     ["baseline-kestrel", .. var rest] => await Situk.Bench.Baseline.KestrelBaseline.RunAsync(rest),
     ["baseline-rest", .. var rest] => await Situk.Bench.Baseline.RestBaseline.RunAsync(rest),

@@ -6,12 +6,13 @@ using Situk.Bench.Load.Report;
 namespace Situk.Bench.Floor;
 
 /// <summary>
-/// <c>floor</c>: every "performance at the floor" goal from the commands that measure it, run in this process one
-/// after the other — <c>load</c> with all three servers at 10,000 devices (G1–G3), <c>load</c> at the connection cap
-/// (G4), <c>load</c> against a fresh broker with every device reconnecting at once (G5), <c>knee</c> (G6) — each
-/// writing its own section as it does alone, then one table, <c>floor:goals</c>: per goal the median [range] of the
-/// runs, the target, met or missed by how much, and the command behind the figure. Every phase of every command has
-/// its own deadline, so the whole stops by itself. Exit 1 when anything was lost or a command could not run.
+/// <c>floor</c>: every "performance at the floor" goal from the commands that measure it, run one after the other,
+/// each in a bench process of its own (<see cref="FloorPartProcess"/>): <c>knee</c> with the bare endpoint (G6),
+/// <c>load</c> with all three servers at 10,000 devices (G1–G3), <c>load</c> at the connection cap (G4), <c>load</c>
+/// against a fresh broker with every device reconnecting at once (G5). Each writes its own section as it does alone,
+/// then one table, <c>floor:goals</c>: per goal the median [range] of the runs, the target, met or missed by how much,
+/// and the command behind the figure. Every phase of every command has its own deadline, so the whole stops by
+/// itself. Exit 1 when anything was lost or a command could not run.
 /// </summary>
 internal static class FloorCommand
 {
@@ -51,7 +52,7 @@ internal static class FloorCommand
         foreach (var part in FloorPart.Plan(options))
         {
             Console.WriteLine($"== floor {parts.Count + 1} of 4 ({clock.Elapsed:hh\\:mm\\:ss}): {part.Command}");
-            parts.Add(await part.RunAsync());
+            parts.Add(await FloorPartProcess.RunAsync(part, parts.Count, args));
             load.Add(KneeCommand.LoadAverage());
         }
 

@@ -7,7 +7,7 @@ namespace Situk.Bench.Floor;
 
 /// <summary>
 /// One command of the floor run: its arguments (so its exact command line goes beside its figures), how to run
-/// it in this process, and, once run, the goals it measured and what it lost — or why it could not run.
+/// it in a process, and, once run, the goals it measured and what it lost — or why it could not run.
 /// </summary>
 internal sealed class FloorPart
 {
@@ -62,6 +62,22 @@ internal sealed class FloorPart
             (_, measured) => FloorGoals.ColdStart(measured));
     }
 
+    /// <summary>Takes what the part's own process measured (<see cref="FloorPartProcess"/>).</summary>
+    public FloorPart Adopt(IReadOnlyList<Goal> goals, long lost, string? error)
+    {
+        (Goals, Lost, Error) = (goals, lost, error);
+        return this;
+    }
+
+    /// <summary>The part's process ended without a result: its goals go unmeasured, and the run exits 1.</summary>
+    public FloorPart Failed(string why)
+    {
+        Error = why;
+        Console.WriteLine($"== floor {Name}: could not run — {Error}");
+        return this;
+    }
+
+    /// <summary>Runs the part in this process (in <c>floor</c>, the part's own: <see cref="FloorPartProcess"/>).</summary>
     public async Task<FloorPart> RunAsync()
     {
         try

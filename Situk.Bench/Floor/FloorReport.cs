@@ -14,7 +14,7 @@ internal static class FloorReport
         s.AppendLine();
         s.AppendLine(c, $"`{options.CommandLine}`  ");
         s.AppendLine(c, $"Machine: {machine}. {(options.Quick ? "**Quick run: 1 run of each command at smaller sizes: not the reportable figures** (`floor` without `--quick` gives them). " : "")}" +
-            $"{options.Runs} run{(options.Runs == 1 ? "" : "s")} of each command, each with fresh processes; broker: " +
+            $"{options.Runs} run{(options.Runs == 1 ? "" : "s")} of each command, each command in a bench process of its own and each run with fresh servers; broker: " +
             $"{(options.BrokerDll is { } dll ? $"`{Path.GetRelativePath(Environment.CurrentDirectory, dll)}`" : $"the bench's JIT-only copy (no `{FloorOptions.DefaultBrokerDll}`: `./build.sh --target=PublishBroker`)")}. " +
             $"Load average (1 min) before each command and at the end: {string.Join(", ", load.Select(l => l.ToString("0.0", c)))}. " +
             $"Took {took.TotalMinutes:0} min. Each command's own section (`floor-*`) has every figure behind its rows.");
