@@ -21,12 +21,16 @@ public static class AuthSetup
         services.AddSingleton<RefreshTokenStore>();
         services.AddSingleton<RefreshTokenSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<RefreshTokenSweeper>());
+        services.AddSingleton<RememberedTokens>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
+            .Configure<IOptions<JwtOptions>, RememberedTokens>((bearer, jwtOptions, remembered) =>
             {
                 var jwt = jwtOptions.Value;
+                bearer.TokenHandlers.Clear();
+                bearer.TokenHandlers.Add(remembered); // the platform's handler, remembering valid tokens until they expire
                 bearer.MapInboundClaims = false;
+                bearer.SaveToken = false; // nothing reads the token back from the authentication properties
                 bearer.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = jwt.Issuer,
