@@ -43,10 +43,11 @@ public sealed class RelayOptions
 
     /// <summary>
     /// How long the hand-off gathers the rows it published before it marks them forwarded in one statement. A
-    /// device's notification is not delayed by it. Default 20 ms.
+    /// device's notification is not delayed by it. Default 100 ms, as the broker's receipt window: one statement per
+    /// window whatever the rate (docs/benchmarks.md, "The receipts' batch window").
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
-    public TimeSpan HandOffMarkWindow { get; set; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan HandOffMarkWindow { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Pushes waiting for the hand-off; beyond it a push is left to the relays (after its hold). Default 8,192.</summary>
     [Range(1, 1_000_000)]
