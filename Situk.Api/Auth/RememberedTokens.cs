@@ -9,7 +9,7 @@ namespace Situk.Api.Auth;
 /// The bearer scheme's token handler: the platform's <see cref="JsonWebTokenHandler"/>, which remembers the
 /// access tokens it found valid. A device or front-end sends the same token with every call for its whole
 /// lifetime, and checking it (base64, the HMAC, parsing its JSON, building its claims) was the largest part of
-/// authentication's cost per call (docs/benchmarks.md, "The REST path's CPU"). A remembered token is the same
+/// authentication's cost per call (docs/benchmarks.md, "Two cuts that held"). A remembered token is the same
 /// string under the same signing key, so it would check out the same way again until it expires: it is
 /// forgotten at its <c>exp</c>, after which it is checked in full (with the clock skew) as before. Only valid
 /// tokens are remembered; a forged or expired one is checked in full every time. What runs after validation
