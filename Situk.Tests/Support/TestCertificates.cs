@@ -32,18 +32,24 @@ public sealed class TestCertificates : IDisposable
         var caRequest = new CertificateRequest("CN=Situk test authority", caKey, HashAlgorithmName.SHA256);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        // One clock reading, in whole seconds as a certificate stores it, for the authority and what it
+        // issues: a certificate may not outlive its issuer, and two readings a second apart made the
+        // issued one end a second after the authority.
         var now = DateTimeOffset.UtcNow;
-        using var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
+        var notBefore = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero).AddMinutes(-5);
+        var notAfter = notBefore.AddDays(1);
+        using var ca = caRequest.CreateSelfSigned(notBefore, notAfter);
         File.WriteAllText(certificates.CaFile, ca.ExportCertificatePem());
 
-        Issue(ca, "CN=127.0.0.1", serverAuth: true, certificates.ServerCertFile, certificates.ServerKeyFile);
-        Issue(ca, "CN=situk-test-client", serverAuth: false, certificates.ClientCertFile, certificates.ClientKeyFile);
+        Issue(ca, notBefore, notAfter, "CN=127.0.0.1", serverAuth: true, certificates.ServerCertFile, certificates.ServerKeyFile);
+        Issue(ca, notBefore, notAfter, "CN=situk-test-client", serverAuth: false, certificates.ClientCertFile, certificates.ClientKeyFile);
         return certificates;
     }
 
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 
-    private static void Issue(X509Certificate2 ca, string subject, bool serverAuth, string certFile, string keyFile)
+    private static void Issue(
+        X509Certificate2 ca, DateTimeOffset notBefore, DateTimeOffset notAfter, string subject, bool serverAuth, string certFile, string keyFile)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
@@ -59,8 +65,7 @@ public sealed class TestCertificates : IDisposable
             request.CertificateExtensions.Add(names.Build());
         }
 
-        var now = DateTimeOffset.UtcNow;
-        using var certificate = request.Create(ca, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(16));
+        using var certificate = request.Create(ca, notBefore, notAfter, RandomNumberGenerator.GetBytes(16));
         File.WriteAllText(certFile, certificate.ExportCertificatePem());
         File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
     }
