@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Situk.Bench.Load.Report;
 using Situk.Bench.Load.Targets;
 
@@ -74,6 +75,11 @@ public static class LoadCommand
             "kestrel" => new KestrelTarget(),
             _ => new SitukTarget(),
         };
+        if (options.Restart)
+        {
+            await WarmUpThenKillAsync(name, target, options);
+        }
+
         var launched = Stopwatch.GetTimestamp();
         await target.StartAsync(options);
         var healthy = Stopwatch.GetElapsedTime(launched);
@@ -164,6 +170,27 @@ public static class LoadCommand
         return result;
     }
 
+    /// <summary>
+    /// <c>--restart on</c>: a first server takes the whole fleet and the probes, so the load generator's own connect,
+    /// receive and ack code is compiled and warm; then that server is killed. The measured run that follows is a
+    /// fresh server under a warm generator's reconnect storm.
+    /// </summary>
+    private static async Task WarmUpThenKillAsync(string name, LoadTarget target, LoadOptions options)
+    {
+        await target.StartAsync(options);
+        using (var linkTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        await using (var link = await target.ConnectPublisherAsync(linkTimeout.Token))
+        await using (var fleet = DeviceFleet.Create(target, options))
+        {
+            await fleet.ConnectAsync(options, options.Devices, options.RampPerSecond, TimeSpan.FromSeconds(60 + (options.Devices / (double)options.RampPerSecond)));
+            var warm = await Broadcasts.ProbeAsync(fleet, link, options.Probes, firstId: 1);
+            Console.WriteLine(FormattableString.Invariant(
+                $"== {name}: warm-up on a first server: {fleet.Open} devices, probes {string.Join(' ', Enumerable.Range(0, warm.Published).Select(i => warm.LastDeviceMs(i).ToString("F1", CultureInfo.InvariantCulture)))} ms; killing it"));
+        }
+
+        await target.KillAsync();
+    }
+
     private static double PerEach(TimeSpan cpu, int count) => count > 0 ? cpu.TotalMilliseconds / count : double.NaN;
 
     private const string Usage = """
@@ -172,5 +199,6 @@ public static class LoadCommand
              [--duration 60s] [--target situk|kestrel|signalr|both|all|list] [--report docs/benchmarks.md] [--label NAME]
              [--ramp sockets-per-second] [--probes N] [--silent-probes N] [--publish N] [--publish-rate per-second]
              [--queue-capacity N] [--max-connections N] [--ack-window ms] [--broker-dll path] [--runs N (1–20, default 1)]
+             [--restart on|off (warm the fleet on a first server, kill it, measure a restarted one)]
         """;
 }

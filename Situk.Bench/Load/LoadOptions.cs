@@ -61,6 +61,13 @@ internal sealed record LoadOptions
     /// <summary>How long a device gathers acks into one frame, as situk.js and Situk.Client do (20 ms); 0 = one ack frame per notification, as older clients.</summary>
     public TimeSpan AckWindow { get; init; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// The server is started, the whole fleet connected and <see cref="Probes"/> broadcasts sent, and then it is
+    /// killed and started again: what is measured is a restarted server taking its reconnect storm from a load
+    /// generator that is already warm, as the devices of a real restart are (<c>--restart on</c>; default off).
+    /// </summary>
+    public bool Restart { get; init; }
+
     /// <summary>The broker to run: a published one (ReadyToRun, <c>./build.sh --target=PublishBroker</c>); default the build output's JIT-only <c>Situk.Broker.dll</c>.</summary>
     public string? BrokerDll { get; init; }
 
@@ -104,6 +111,7 @@ internal sealed record LoadOptions
                 "--ack-window" => o with { AckWindow = TimeSpan.FromMilliseconds(Int(value)) },
                 "--broker-dll" => o with { BrokerDll = Path.GetFullPath(value) },
                 "--runs" => o with { Runs = RunCount(value) },
+                "--restart" => o with { Restart = value is "on" || (value is "off" ? false : throw new ArgumentException("--restart is on or off.")) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;

@@ -34,9 +34,12 @@ internal static class MarkdownReport
         var spread = runs.Count > 1
             ? $" {runs.Count} runs, each with fresh server processes (the servers in turn within a run): a figure is the median of the runs [min–max], a ratio the ratio of the medians [each run's own ratio, min–max], counts are summed over the runs; the breakdowns and charts are the last run's."
             : "";
+        var restart = options.Restart
+            ? " Each server was first given the whole fleet and the probes, then killed and started again: the figures are the restarted server's, under a load generator already warm (`--restart on`)."
+            : "";
         s.AppendLine(c, $"Machine: {machine}. Server and devices in separate processes on loopback; pattern `{options.Pattern}`, " +
             $"{options.Count} broadcasts of {string.Join(" / ", options.PayloadBytes.Select(Bytes))}, classes {string.Join(", ", options.Classes.Select(k => $"{k.Class}:{k.Weight}"))}, " +
-            $"bandwidth {string.Join(" / ", options.BandwidthKbit.Select(Kbit))}, ramp {options.RampPerSecond}/s.{spread}");
+            $"bandwidth {string.Join(" / ", options.BandwidthKbit.Select(Kbit))}, ramp {options.RampPerSecond}/s.{restart}{spread}");
         s.AppendLine();
 
         var table = new RunTable(s, runs);

@@ -38,6 +38,16 @@ internal abstract class LoadTarget : IAsyncDisposable
 
     protected abstract Task<ChildProcess> LaunchAsync(LoadOptions options);
 
+    /// <summary>Kills the child process, as a crash would, so that <see cref="StartAsync"/> starts a fresh one.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+    }
+
     /// <summary>Where device <paramref name="index"/> connects, with what it declares about itself.</summary>
     public abstract Uri DeviceUri(int index, string deviceClass);
 
