@@ -111,7 +111,7 @@ internal sealed record LoadOptions
                 "--ack-window" => o with { AckWindow = TimeSpan.FromMilliseconds(Int(value)) },
                 "--broker-dll" => o with { BrokerDll = Path.GetFullPath(value) },
                 "--runs" => o with { Runs = RunCount(value) },
-                "--restart" => o with { Restart = value is "on" || (value is "off" ? false : throw new ArgumentException("--restart is on or off.")) },
+                "--restart" => o with { Restart = value switch { "on" => true, "off" => false, _ => throw new ArgumentException("--restart is on or off.") } },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;
