@@ -57,7 +57,7 @@ public sealed partial class SitukDeviceClient
                 while (pending.TryRead(out var ack))
                 {
                     ids.Add(ack.Id);
-                    delays.Add((int)Math.Min(int.MaxValue, _time.GetElapsedTime(ack.ReceivedAt, now).TotalMilliseconds));
+                    delays.Add(AckDelayMilliseconds(_time, ack.ReceivedAt, now));
                 }
 
                 for (var start = 0; start < ids.Count; start += WindowChunk)
@@ -76,6 +76,14 @@ public sealed partial class SitukDeviceClient
             // The socket's session ended: what is still waiting is acked after the reconnect (see AutoAckAsync).
         }
     }
+
+    /// <summary>
+    /// The whole milliseconds from an id's arrival to the window's clock reading, never negative: an id that arrives
+    /// while the window is being read out (after <paramref name="now"/> was taken) has waited no time at all, and the
+    /// broker closes a socket that sends a negative delay with 1008.
+    /// </summary>
+    internal static int AckDelayMilliseconds(TimeProvider time, long receivedAt, long now) =>
+        (int)Math.Clamp(time.GetElapsedTime(receivedAt, now).TotalMilliseconds, 0, int.MaxValue);
 
     /// <summary>Sends one frame on <paramref name="socket"/> under the send lock; false when the socket is gone.</summary>
     private async Task<bool> SendFrameAsync(ClientWebSocket socket, DeviceFrame frame, CancellationToken ct)

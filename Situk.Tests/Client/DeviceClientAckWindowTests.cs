@@ -102,4 +102,21 @@ public sealed class DeviceClientAckWindowTests
 
     private static PublishFrame Publish(long reference, string userId, long id) =>
         new(reference, Audience.Users(userId), new PushNotification(id, NotificationKinds.AdminMessage, "t", "b", null, null, DateTimeOffset.UtcNow));
+
+    [Test]
+    [Description("An id that arrives while the window is read out, after its clock reading, has waited no time: its delay is 0, "
+        + "never negative (the broker closes a socket that sends a negative delay with 1008). Seen under load in a rolling restart.")]
+    public void An_id_arriving_after_the_windows_clock_reading_has_a_delay_of_zero()
+    {
+        var time = TimeProvider.System;
+        var now = time.GetTimestamp();
+        var second = time.TimestampFrequency;
+        Assert.Multiple(() =>
+        {
+            Assert.That(SitukDeviceClient.AckDelayMilliseconds(time, now + second / 100, now), Is.Zero, "arrived 10 ms after the reading");
+            Assert.That(SitukDeviceClient.AckDelayMilliseconds(time, now, now), Is.Zero);
+            Assert.That(SitukDeviceClient.AckDelayMilliseconds(time, now - (second / 1000 * 25), now), Is.EqualTo(25), "25 ms before it");
+            Assert.That(SitukDeviceClient.AckDelayMilliseconds(time, now - (second * 3_000_000), now), Is.EqualTo(int.MaxValue), "weeks asleep");
+        });
+    }
 }
