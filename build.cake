@@ -139,14 +139,19 @@ Task("__RunTests").Does(() =>
         },
     };
     if (testFilter.Length > 0) settings.Filter = testFilter;
+    (long Passed, long Failed) summary;
     try
     {
         DotNetTest($"{root}/Situk.Tests/Situk.Tests.csproj", settings);
     }
     finally
     {
-        WriteTestSummary();
+        summary = WriteTestSummary();
     }
+    // The test runner's exit code is not the only word: a run whose runner was stopped from outside has been seen to
+    // end with exit code 0 and no results. A failure or a run without a single passed test fails the task.
+    if (summary.Failed > 0) throw new Exception($"{summary.Failed} test(s) failed.");
+    if (summary.Passed == 0) throw new Exception($"No test passed: the run left no results in {testResults} (stopped, crashed, or a filter that matches nothing).");
 });
 
 // The broker as Up and the bench run it: published ReadyToRun (see Situk.Broker.csproj) for this machine, on the
@@ -223,7 +228,7 @@ RunTarget(target);
 
 // The "N passed, N failed, N skipped" line, from the TRX counters; build.sh prints it last, after the
 // name and first lines of the message of each failed test, so the end of a long log says what failed.
-void WriteTestSummary()
+(long Passed, long Failed) WriteTestSummary()
 {
     long passed = 0, failed = 0, skipped = 0;
     var failures = new List<string>();
@@ -245,6 +250,7 @@ void WriteTestSummary()
     }
     var line = skipped > 0 ? $"{passed} passed, {failed} failed, {skipped} skipped" : $"{passed} passed, {failed} failed";
     System.IO.File.WriteAllText(summaryFile, string.Concat(failures.Select(f => f + "\n")) + line + "\n");
+    return (passed, failed);
 }
 
 // Runs eng/pg.sh and returns what it printed (a connection string for "start").
