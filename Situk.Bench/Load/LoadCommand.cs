@@ -93,9 +93,8 @@ public static class LoadCommand
         var rssIdle = target.Process.RssBytes();
 
         progress.Phase = "connect";
-        var connectDeadline = TimeSpan.FromSeconds(60 + (options.Devices / (double)options.RampPerSecond));
         var cpuIdle = target.Process.CpuTime();
-        await fleet.ConnectAsync(options, options.Devices, options.RampPerSecond, connectDeadline);
+        await fleet.ConnectAsync(options, options.Devices, options.RampPerSecond, ConnectDeadline(options));
         var served = Stopwatch.GetElapsedTime(launched);
         // With a ramp above what the fleet's 128 handshakes at once can reach, this is a reconnect storm served from a cold start.
         Console.WriteLine(FormattableString.Invariant(
@@ -182,7 +181,7 @@ public static class LoadCommand
         await using (var link = await target.ConnectPublisherAsync(linkTimeout.Token))
         await using (var fleet = DeviceFleet.Create(target, options))
         {
-            await fleet.ConnectAsync(options, options.Devices, options.RampPerSecond, TimeSpan.FromSeconds(60 + (options.Devices / (double)options.RampPerSecond)));
+            await fleet.ConnectAsync(options, options.Devices, options.RampPerSecond, ConnectDeadline(options));
             var warm = await Broadcasts.ProbeAsync(fleet, link, options.Probes, firstId: 1);
             Console.WriteLine(FormattableString.Invariant(
                 $"== {name}: warm-up on a first server: {fleet.Open} devices, probes {string.Join(' ', Enumerable.Range(0, warm.Published).Select(i => warm.LastDeviceMs(i).ToString("F1", CultureInfo.InvariantCulture)))} ms; killing it"));
@@ -190,6 +189,9 @@ public static class LoadCommand
 
         await target.KillAsync();
     }
+
+    /// <summary>How long the fleet may take to connect: its ramp, and a minute more.</summary>
+    private static TimeSpan ConnectDeadline(LoadOptions options) => TimeSpan.FromSeconds(60 + (options.Devices / (double)options.RampPerSecond));
 
     private static double PerEach(TimeSpan cpu, int count) => count > 0 ? cpu.TotalMilliseconds / count : double.NaN;
 
