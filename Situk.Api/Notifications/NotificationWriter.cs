@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -115,14 +116,15 @@ public static class NotificationWriter
         var readers = await UserLocales.LoadAsync(
             connection, transaction, list.Where(n => n.Words is NotificationWords.FromTexts).Select(n => n.UserId), ct);
         await using var batch = new NpgsqlBatch(connection, transaction);
-        var words = new List<(string Title, string Body)>(list.Count);
+        var words = new List<(string Title, string Body, string? Data)>(list.Count);
         foreach (var n in list)
         {
             // A user the database does not know gets the default reader; the insert then fails on its foreign key as before.
             var reader = n.Words is NotificationWords.FromTexts ? readers.GetValueOrDefault(n.UserId) ?? UnknownReader : null;
             var (title, body) = n.Words.For(TextCatalog.Embedded, reader ?? UnknownReader);
-            words.Add((title, body));
-            batch.BatchCommands.Add(Command(n, title, body, reader, hold));
+            var data = n.Data?.ToJsonString(); // once: the row's jsonb, the frame's size and the push all take this text
+            words.Add((title, body, data));
+            batch.BatchCommands.Add(Command(n, title, body, data, reader, hold));
         }
 
         var ids = new List<long>(list.Count);
@@ -148,7 +150,7 @@ public static class NotificationWriter
                         Title = words[index].Title,
                         Body = words[index].Body,
                         Link = n.Link,
-                        Data = n.Data?.ToJsonString(),
+                        Data = words[index].Data,
                         CreatedAt = rows.GetDateTime(2),
                         Language = await rows.IsDBNullAsync(3, ct) ? UnknownReader.Language : rows.GetString(3),
                     });
@@ -161,17 +163,22 @@ public static class NotificationWriter
     }
 
     /// <summary>
-    /// The size in bytes of the device frame this notification becomes. The id and the times are
-    /// not known before the insert; a 10-digit id and a microsecond-precision time stand in (a few bytes off at most).
+    /// The size in bytes of the device frame this notification becomes, given its data as JSON text. The id and the
+    /// times are not known before the insert; a 10-digit id and a microsecond-precision time stand in (a few bytes off
+    /// at most). The frame is serialised without its data, whose text is counted as it is, with its member name: the
+    /// data is not parsed and written again only to be measured.
     /// </summary>
-    public static int FrameBytes(NewNotification n, string title, string body)
+    public static int FrameBytes(NewNotification n, string title, string body, string? data)
     {
-        using var document = n.Data is null ? null : JsonDocument.Parse(n.Data.ToJsonString());
-        DeviceFrame frame = new NotificationFrame(1_000_000_000, n.Kind, title, body, n.Link, document?.RootElement, SampleTime, SampleTime);
-        return JsonSerializer.SerializeToUtf8Bytes(frame, SitukJson.Default.DeviceFrame).Length;
+        DeviceFrame frame = new NotificationFrame(1_000_000_000, n.Kind, title, body, n.Link, null, SampleTime, SampleTime);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, SitukJson.Default.DeviceFrame).Length;
+        return data is null ? bytes : bytes + DataMember.Length + Encoding.UTF8.GetByteCount(data);
     }
 
-    private static NpgsqlBatchCommand Command(NewNotification n, string title, string body, Locale? reader, TimeSpan hold)
+    /// <summary>What the data adds to a frame besides its own text.</summary>
+    private const string DataMember = ",\"data\":";
+
+    private static NpgsqlBatchCommand Command(NewNotification n, string title, string body, string? data, Locale? reader, TimeSpan hold)
     {
         if (!NotificationKinds.Table.TryGetValue(n.Kind, out var info))
         {
@@ -192,8 +199,8 @@ public static class NotificationWriter
         p.Add(new NpgsqlParameter<string> { TypedValue = title });
         p.Add(new NpgsqlParameter<string> { TypedValue = body });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)n.Link ?? DBNull.Value });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = n.Data is null ? DBNull.Value : n.Data.ToJsonString() });
-        p.Add(new NpgsqlParameter<int> { TypedValue = FrameBytes(n, title, body) });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)data ?? DBNull.Value });
+        p.Add(new NpgsqlParameter<int> { TypedValue = FrameBytes(n, title, body, data) });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)reader?.Language ?? DBNull.Value });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)reader?.Zone.Id ?? DBNull.Value });
         p.Add(new NpgsqlParameter<TimeSpan> { NpgsqlDbType = NpgsqlDbType.Interval, TypedValue = hold });
