@@ -1,9 +1,11 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Situk.Contracts;
 
 namespace Situk.Bench.Baseline;
 
@@ -17,6 +19,11 @@ namespace Situk.Bench.Baseline;
 /// No authentication, no validation, no outbox, no push, no receipts: what Kestrel, JSON binding and one Npgsql round
 /// trip cost alone, on the same runtime settings as the API (workstation GC, tiered PGO off, no thread-pool spinning;
 /// set by the bench through the environment).
+/// <para>
+/// With <c>--push ws://…/internal --key KEY</c> each call also pushes what it stored to the user's devices before it
+/// answers (<see cref="BarePushLink"/>: one publish over the broker's internal socket and its answer), the id negated
+/// so the broker keeps no written record of it: the least a REST call that stores and pushes a notification costs.
+/// </para>
 /// </summary>
 public static class RestBaseline
 {
@@ -29,7 +36,7 @@ public static class RestBaseline
             created_at timestamptz NOT NULL DEFAULT now())
         """;
 
-    private const string Insert = "INSERT INTO bare_notifications (user_id, title, body) VALUES ($1, $2, $3) RETURNING id";
+    private const string Insert = "INSERT INTO bare_notifications (user_id, title, body) VALUES ($1, $2, $3) RETURNING id, created_at";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -44,20 +51,38 @@ public static class RestBaseline
             await command.ExecuteNonQueryAsync();
         }
 
+        var push = Argument(args, "--push");
+        await using var link = push is null ? null : await BarePushLink.ConnectAsync(
+            new Uri(push), Argument(args, "--key") ?? throw new ArgumentException("baseline-rest --push needs --key KEY"));
         var app = builder.Build();
         app.MapGet("/healthz", () => "ok");
-        app.MapPost("/notifications", (BareMessage message, CancellationToken ct) => StoreAsync(dataSource, message, ct));
+        app.MapPost("/notifications", (BareMessage message, CancellationToken ct) => StoreAsync(dataSource, link, message, ct));
         await app.RunAsync();
         return 0;
     }
 
-    private static async Task<IResult> StoreAsync(NpgsqlDataSource dataSource, BareMessage message, CancellationToken ct)
+    private static async Task<IResult> StoreAsync(NpgsqlDataSource dataSource, BarePushLink? link, BareMessage message, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(Insert);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = message.UserId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = message.Title });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = message.Body });
-        var id = (long)(await command.ExecuteScalarAsync(ct))!;
+        long id;
+        DateTime createdAt;
+        await using (var command = dataSource.CreateCommand(Insert))
+        {
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = message.UserId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = message.Title });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = message.Body });
+            await using var row = await command.ExecuteReaderAsync(ct);
+            await row.ReadAsync(ct);
+            (id, createdAt) = (row.GetInt64(0), row.GetDateTime(1));
+        }
+
+        if (link is not null)
+        {
+            await link.PublishAsync(
+                message.UserId.ToString(CultureInfo.InvariantCulture),
+                new PushNotification(-id, NotificationKinds.AdminMessage, message.Title, message.Body, null, null, new DateTimeOffset(createdAt, TimeSpan.Zero)),
+                ct);
+        }
+
         return Results.Accepted(null, new BareStored(id));
     }
 

@@ -197,7 +197,7 @@ internal static class EndToEndCommand
         }
     }
 
-    private static async Task WaitAsync(DelayRecorder recorder, TimeSpan patience)
+    internal static async Task WaitAsync(DelayRecorder recorder, TimeSpan patience)
     {
         if (await Task.WhenAny(recorder.Complete, Task.Delay(patience)) != recorder.Complete)
         {

@@ -63,7 +63,7 @@ internal static class KneeCommand
             Console.WriteLine($"Report section 'knee:{options.Label}' written to {path}.");
         }
 
-        return runs.Sum(r => r.Points.Sum(p => p.Sent - p.Received + p.Refused + (p.Bare?.Refused ?? 0))) == 0 ? 0 : 1;
+        return runs.Sum(r => r.Points.Sum(p => p.Sent - p.Received + p.Refused + (p.Bare?.Refused ?? 0) + (p.BarePush?.Refused ?? 0) + (p.BarePush?.Lost ?? 0))) == 0 ? 0 : 1;
     }
 
     private static async Task<KneeRun> RunOnceAsync(KneeOptions options, int number)
@@ -79,7 +79,7 @@ internal static class KneeCommand
         var run = new KneeRun(number, devices.Connected);
         try
         {
-            void Use(DelayRecorder recorder) => Volatile.Write(ref current, recorder);
+            void Use(DelayRecorder? recorder) => Volatile.Write(ref current, recorder);
             await EndToEndCommand.WarmUpAsync(admins, users, Use, options.Rates[0], options.WarmUpSeconds);
             if (options.Statements)
             {
@@ -106,7 +106,7 @@ internal static class KneeCommand
 
             if (options.Bare)
             {
-                await BareRestPhases.MeasureAsync(system, options, run, () => clock.Elapsed.ToString(@"mm\:ss", System.Globalization.CultureInfo.InvariantCulture));
+                await BareRestPhases.MeasureAsync(system, options, run, [.. users], Use, () => clock.Elapsed.ToString(@"mm\:ss", System.Globalization.CultureInfo.InvariantCulture));
             }
         }
         finally
@@ -159,6 +159,9 @@ internal sealed record KneePoint(
 {
     /// <summary>With <c>--bare</c>: the bare endpoint at the same rate, measured after the run's rates.</summary>
     public BarePoint? Bare { get; set; }
+
+    /// <summary>With <c>--bare</c>: the bare endpoint that also pushes what it stored, measured after the bare endpoint.</summary>
+    public BarePoint? BarePush { get; set; }
 
     public double P50Ms => Delays.TotalCount == 0 ? double.NaN : Delays.GetValueAtPercentile(50) / 1000.0;
 

@@ -26,13 +26,14 @@ internal static class KneeReport
         var bare = runs.Any(r => r.Points.Any(p => p.Bare is not null));
         if (bare)
         {
-            s.AppendLine("The bare columns: after each run's rates, a bare ASP.NET Core endpoint (`baseline-rest`: JSON body, one `INSERT … RETURNING`, no authentication, outbox or push; the API's GC and thread-pool settings) held at the same rates on the same machine state, warmed up as the API was. Its CPU per call is the floor under the API's CPU per notification here.");
+            s.AppendLine("The bare columns: after each run's rates, a bare ASP.NET Core endpoint (`baseline-rest`: JSON body, one `INSERT … RETURNING`, no authentication, outbox or push; the API's GC and thread-pool settings) held at the same rates on the same machine state, warmed up as the API was. Its CPU per call is the floor under the API's CPU per notification here. The bare-with-push columns: the same endpoint, started again, also publishing what it stored to the user's devices over the broker's internal socket and awaiting the broker's answer before its `202` (no queue, receipts or retries), timed from the insert to the device as the API is: the floor under a notification that is stored and pushed.");
             s.AppendLine();
         }
 
         s.AppendLine("| rate (/s) | runs | REST commit → device p50 (ms) | p99 (ms) | the call itself, p99 (ms) | API CPU per notification (ms) | API (cores) | broker CPU per notification (ms) | PostgreSQL CPU per notification (ms) | received / sent (duplicates) |" +
-            (bare ? " bare endpoint: CPU per call (ms) | its call p99 (ms) | its PostgreSQL CPU per call (ms) | API / bare, CPU |" : ""));
-        s.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (bare ? "---:|---:|---:|---:|" : ""));
+            (bare ? " bare endpoint: CPU per call (ms) | its call p99 (ms) | its PostgreSQL CPU per call (ms) | API / bare, CPU |" +
+                     " bare with push: CPU per call (ms) | its stored → device p99 (ms) | API / bare with push, CPU |" : ""));
+        s.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (bare ? "---:|---:|---:|---:|---:|---:|---:|" : ""));
         foreach (var rate in options.Rates)
         {
             var points = runs.SelectMany(r => r.Points.Where(p => p.Rate == rate)).ToList();
@@ -94,14 +95,28 @@ internal static class KneeReport
         var measured = points.Where(p => p.Bare is not null).ToList();
         if (measured.Count == 0)
         {
-            return " not measured | | | |";
+            return " not measured | | | | not measured | | |";
         }
 
         double[] api = [.. measured.Select(p => p.ApiMsPer)], floor = [.. measured.Select(p => p.Bare!.MsPer)];
         var refused = measured.Sum(p => p.Bare!.Refused);
         return $" {Cell(measured, p => p.Bare!.MsPer, "0.00")} | {Cell(measured, p => p.Bare!.CallP99Ms)}{(refused > 0 ? $" ({refused:N0} refused)" : "")} | " +
             $"{Cell(measured, p => p.Bare!.PostgresMsPer, "0.00")} | " +
-            $"{MedianRange.RatioCell(api, floor)} |";
+            $"{MedianRange.RatioCell(api, floor)} |" + BarePushCells(points);
+    }
+
+    private static string BarePushCells(IReadOnlyList<KneePoint> points)
+    {
+        var measured = points.Where(p => p.BarePush is not null).ToList();
+        if (measured.Count == 0)
+        {
+            return " not measured | | |";
+        }
+
+        double[] api = [.. measured.Select(p => p.ApiMsPer)], floor = [.. measured.Select(p => p.BarePush!.MsPer)];
+        var (refused, lost) = (measured.Sum(p => p.BarePush!.Refused), measured.Sum(p => p.BarePush!.Lost));
+        return $" {Cell(measured, p => p.BarePush!.MsPer, "0.00")}{(refused + lost > 0 ? $" ({refused:N0} refused, {lost:N0} lost)" : "")} | " +
+            $"{Cell(measured, p => p.BarePush!.DeviceP99Ms)} | {MedianRange.RatioCell(api, floor)} |";
     }
 
     private static string Cell(IReadOnlyList<KneePoint> points, Func<KneePoint, double> value, string format = "0.0") =>

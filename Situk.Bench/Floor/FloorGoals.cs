@@ -124,6 +124,20 @@ internal static class FloorGoals
             yield return new Goal("G6", "same: the API's CPU per notification / the bare endpoint's per call",
                 MedianRange.RatioCell(api, floor), MedianRange.RatioOfMedians(api, floor), double.PositiveInfinity, "", "0.00");
         }
+
+        var pushed = points.Where(p => p.BarePush is not null).ToArray();
+        if (pushed.Length > 0)
+        {
+            // The same endpoint pushing what it stored over the broker's internal socket: the floor under a stored and
+            // pushed notification, with its own time to the device.
+            double[] api = [.. pushed.Select(p => p.ApiMsPer)], floor = [.. pushed.Select(p => p.BarePush!.MsPer)];
+            yield return Figure("G6", $"same: the bare endpoint with one push over the broker's internal socket, CPU per call at {RestRate}/s",
+                floor, " ms", "0.00", double.PositiveInfinity);
+            yield return Figure("G6", "same: the bare endpoint with push, stored → device p99",
+                pushed.Select(p => p.BarePush!.DeviceP99Ms), " ms", "0.0", double.PositiveInfinity);
+            yield return new Goal("G6", "same: the API's CPU per notification / the bare endpoint with push's per call",
+                MedianRange.RatioCell(api, floor), MedianRange.RatioOfMedians(api, floor), double.PositiveInfinity, "", "0.00");
+        }
     }
 
     /// <summary>G7: every delivery owed in every run arrived (and every REST call was answered).</summary>
