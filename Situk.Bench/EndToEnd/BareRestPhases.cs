@@ -48,7 +48,7 @@ internal static class BareRestPhases
         await process.WaitHealthyAsync(new Uri(url, "healthz"), TimeSpan.FromSeconds(30));
         using var client = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
         Task<HttpResponseMessage> Call(int i) =>
-            client.PostAsJsonAsync("notifications", new BareMessage(users[i % users.Length], "Pengumuman", "Jadwal uji kompetensi diperbarui."));
+            client.PostAsync("notifications", JsonBody.Of(new BareMessage(users[i % users.Length], "Pengumuman", "Jadwal uji kompetensi diperbarui.")));
 
         // Warm-up pushes reach the devices too; nothing records them.
         push?.Invoke(null);

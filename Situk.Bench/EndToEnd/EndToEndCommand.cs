@@ -116,8 +116,8 @@ internal static class EndToEndCommand
 
     /// <summary>Starts <paramref name="count"/> REST calls at <paramref name="rate"/> per second, each to one user; returns how many were refused.</summary>
     private static Task<int> SendRestAsync(IReadOnlyList<HttpClient> admins, long[] users, int count, double rate, LongHistogram calls) =>
-        PacedCallsAsync(count, rate, calls, i => admins[i % admins.Count].PostAsJsonAsync("api/v1/notifications",
-            new { to = new { userIds = new[] { users[i % users.Length] } }, title = "Pengumuman", body = "Jadwal uji kompetensi diperbarui." }));
+        PacedCallsAsync(count, rate, calls, i => admins[i % admins.Count].PostAsync("api/v1/notifications", JsonBody.Of(
+            new { to = new { userIds = new[] { users[i % users.Length] } }, title = "Pengumuman", body = "Jadwal uji kompetensi diperbarui." })));
 
     /// <summary>
     /// Starts call number 0 … <paramref name="count"/> − 1 at <paramref name="rate"/> per second without waiting for the

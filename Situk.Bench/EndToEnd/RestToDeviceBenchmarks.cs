@@ -39,8 +39,8 @@ public class RestToDeviceBenchmarks
         var received = new DelayRecorder("op", 1);
         Volatile.Write(ref _current, received);
         var userId = _users[_next++ % _users.Length];
-        using var response = await _admin.PostAsJsonAsync("api/v1/notifications",
-            new { to = new { userIds = new[] { userId } }, title = "Pengumuman", body = "Jadwal uji kompetensi diperbarui." });
+        using var response = await _admin.PostAsync("api/v1/notifications", JsonBody.Of(
+            new { to = new { userIds = new[] { userId } }, title = "Pengumuman", body = "Jadwal uji kompetensi diperbarui." }));
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
             throw new InvalidOperationException($"POST /api/v1/notifications answered {(int)response.StatusCode}.");
