@@ -42,6 +42,12 @@ public static partial class ApiApp
             builder.WebHost.UseUrls(DefaultUrl); // ASPNETCORE_URLS or --urls win
         }
 
+        // Kestrel resumes a request's code on the worker that completed its socket read, and sends its answer from the
+        // worker that flushed it, instead of queuing each step to the thread pool: fewer wake-ups per call. Socket
+        // completions still arrive on thread-pool workers, never inline on the socket engine's own thread (the
+        // runtime's DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS stays off), so nothing here runs where it could
+        // stall other connections' I/O (docs/benchmarks.md, "Kestrel's pipes resumed inline").
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         DapperSetup.Configure();
         builder.Services.AddSitukOptions();
         builder.Services.AddSingleton(TimeProvider.System);
