@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Situk.Broker.Auth;
@@ -44,6 +45,12 @@ internal static class BrokerServices
         services.AddOptions<KestrelServerOptions>()
             .Configure<IConfiguration, BrokerListeners>((kestrel, config, listeners) =>
                 KestrelSetup.Configure(kestrel, config.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new(), listeners));
+
+        // What Kestrel serves (the internal link, /admin/publish, the page; not the direct device sessions, which
+        // write their own sockets) resumes on the worker that completed the socket read or flushed the answer,
+        // instead of queueing two more work items per frame. Socket completions themselves stay on thread-pool
+        // workers, so nothing runs on the socket engine's thread (docs/benchmarks.md, "Kestrel's pipes resumed inline").
+        services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
 
         // Stopping is bounded: every socket is asked to close with 1001 and aborted after CloseTimeoutSeconds,
         // so the host need not wait the framework's default 30 s for a connection that will not finish.
