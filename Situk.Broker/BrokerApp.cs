@@ -39,8 +39,10 @@ public static class BrokerApp
         configure?.Invoke(builder.Configuration);
 
         // Hosting logs every request line at Information, query string included, and a browser's
-        // ?access_token= is a secret: keep that category at Warning whatever the configuration says.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // ?access_token= is a secret: that category is off whatever the configuration says. It writes nothing above
+        // Information, and while it is on at any level ASP.NET Core starts an Activity and a log scope for every
+        // request, publishes included (docs/benchmarks.md, "Per-request Activity and log scope").
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddBrokerOptions().AddBroker();
         // What carries messages up to the API: the internal sockets, unless Situk:Nats:Url names a NATS server.
         builder.Services.AddApiUplink(builder.Configuration);

@@ -24,7 +24,7 @@ public sealed class SecretLoggingTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var captured = new LogCapture();
-        var trace = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace", ["Logging:LogLevel:Microsoft"] = "Trace", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace" };
+        var trace = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace", ["Logging:LogLevel:Microsoft"] = "Trace", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace", ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Trace" };
         await using var broker = await BrokerFixture.StartAsync(trace, b => b.Logging.AddProvider(captured));
         await using var smtp = await SmtpSink.StartAsync();
         var settings = new Dictionary<string, string?>(trace)
