@@ -49,9 +49,10 @@ internal static class FloorCommand
         var clock = Stopwatch.StartNew();
         var parts = new List<FloorPart>();
         var load = new List<double> { KneeCommand.LoadAverage() };
-        foreach (var part in FloorPart.Plan(options))
+        FloorPart[] plan = [.. FloorPart.Plan(options)];
+        foreach (var part in plan)
         {
-            Console.WriteLine($"== floor {parts.Count + 1} of 4 ({clock.Elapsed:hh\\:mm\\:ss}): {part.Command}");
+            Console.WriteLine($"== floor {parts.Count + 1} of {plan.Length} ({clock.Elapsed:hh\\:mm\\:ss}): {part.Command}");
             parts.Add(await FloorPartProcess.RunAsync(part, parts.Count, args));
             load.Add(KneeCommand.LoadAverage());
         }

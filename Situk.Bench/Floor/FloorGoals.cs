@@ -54,6 +54,14 @@ internal static class FloorGoals
         {
             yield return Ratio("G2", $"{devices} devices, 64 B broadcast, every device acking: last device receives it, Situk / SignalR",
                 situk.Select(r => r.ProbeMedianMs), signalr.Select(r => r.ProbeMedianMs), " ms", AckingVsSignalR, "SignalR's");
+            if (kestrel.Length == signalr.Length)
+            {
+                // What this machine allows: the bare loop, which does nothing but send and read, against the same ratio.
+                double[] bare = [.. kestrel.Select(r => r.ProbeMedianMs)], other = [.. signalr.Select(r => r.ProbeMedianMs)];
+                yield return new Goal("G2", "same: the bare Kestrel loop / SignalR, the same runs (what this machine allows any server)",
+                    $"{MedianRange.RatioCell(bare, other)} ({MedianRange.Cell(bare, "0")} vs {MedianRange.Cell(other, "0")} ms)",
+                    MedianRange.RatioOfMedians(bare, other), double.PositiveInfinity, "", "0.00");
+            }
         }
     }
 
@@ -66,8 +74,20 @@ internal static class FloorGoals
         }
 
         var at = rate.ToString("N0", CultureInfo.InvariantCulture);
-        yield return Figure("G3", $"`POST /admin/publish` at {at}/s: the call, p99", situk.Select(r => P99(r.Publish!.Calls)), " ms", "0.00", PublishP99Ms);
+        var devices = situk.Min(r => r.Connected).ToString("N0", CultureInfo.InvariantCulture);
+        yield return Figure("G3", $"`POST /admin/publish` at {at}/s, {devices} devices: the call, p99", situk.Select(r => P99(r.Publish!.Calls)), " ms", "0.00", PublishP99Ms);
         yield return Figure("G3", $"same: publish → device, p99", situk.Select(r => P99(r.Publish!.Delays)), " ms", "0.00", PublishP99Ms);
+        yield return Figure("G3", "same: the broker's CPU per publish", situk.Select(r => r.CpuPerPublishMs), " ms", "0.000", double.PositiveInfinity);
+
+        // The floor under G3 on this machine: the bare Kestrel server's own publish route (an HTTP call that finds the
+        // socket and sends), under the same load generator in the same runs.
+        var bare = Of(runs, "kestrel").Where(r => r.Publish is { Sent: > 0 }).ToArray();
+        if (bare.Length > 0)
+        {
+            yield return Figure("G3", "same: the bare Kestrel route's own publish, the call, p99", bare.Select(r => P99(r.Publish!.Calls)), " ms", "0.00", double.PositiveInfinity);
+            yield return Figure("G3", "same: the bare Kestrel route, publish → device, p99", bare.Select(r => P99(r.Publish!.Delays)), " ms", "0.00", double.PositiveInfinity);
+            yield return Figure("G3", "same: the bare Kestrel server's CPU per publish", bare.Select(r => r.CpuPerPublishMs), " ms", "0.000", double.PositiveInfinity);
+        }
     }
 
     public static IEnumerable<Goal> Memory(IReadOnlyList<TargetResult[]> runs)

@@ -4,7 +4,7 @@ using Situk.Bench.Load;
 namespace Situk.Bench.Floor;
 
 /// <summary>
-/// What <c>floor</c> runs: the sizes of the goals (10,000 devices, 19,600 at the connection cap, 1,000 for REST)
+/// What <c>floor</c> runs: the sizes of the goals (10,000 devices, 19,600 at the connection cap, 1,000 for REST and publishes)
 /// and 3 runs of each command in full; <c>--quick</c> is 1 run each at smaller sizes (not the reportable figures).
 /// </summary>
 internal sealed record FloorOptions
@@ -37,6 +37,9 @@ internal sealed record FloorOptions
 
     /// <summary>G6: devices connected while REST calls go to them.</summary>
     public int RestDevices => Scaled(1_000);
+
+    /// <summary>G3: devices connected while one-to-one publishes go to them.</summary>
+    public int PublishDevices => Scaled(1_000);
 
     /// <summary>G3: one-to-one publishes at 1,000/s.</summary>
     public int Publishes => Scaled(Quick ? 3_000 : 10_000);
