@@ -13,6 +13,9 @@ internal sealed class WakeSignal(TimeProvider timeProvider)
 
     private int _delayedSetPending;
 
+    /// <summary>The channel wait still open from the last wait, ended by its poll interval; the only waiter reads it.</summary>
+    private Task<bool>? _waiting;
+
     public void Set() => _channel.Writer.TryWrite(true);
 
     /// <summary>
@@ -41,18 +44,27 @@ internal sealed class WakeSignal(TimeProvider timeProvider)
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>Waits for a set or for <paramref name="timeout"/>, whichever comes first; true when it was set.</summary>
+    /// <summary>
+    /// Waits for a set or for <paramref name="timeout"/>, whichever comes first; true when it was set. A wait
+    /// that ends at its poll interval leaves its wait on the channel to the next one instead of cancelling it:
+    /// a cancelled wait throws inside the channel, and an idle relay would throw at every poll.
+    /// </summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct)
     {
-        using var timer = new CancellationTokenSource(timeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
-        try
+        if (_waiting is null || _waiting.IsCompleted)
         {
-            await _channel.Reader.WaitToReadAsync(linked.Token);
+            _waiting = _channel.Reader.WaitToReadAsync(CancellationToken.None).AsTask();
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+
+        if (!_waiting.IsCompleted)
         {
-            // The poll interval elapsed: look for due rows anyway.
+            using var interval = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var first = await Task.WhenAny(_waiting, Task.Delay(timeout, timeProvider, interval.Token));
+            interval.Cancel(); // the interval's timer, when the set came first
+            if (first != _waiting)
+            {
+                ct.ThrowIfCancellationRequested();
+            }
         }
 
         return _channel.Reader.TryRead(out _);
