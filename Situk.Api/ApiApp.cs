@@ -56,6 +56,7 @@ public static partial class ApiApp
         builder.Services.AddSitukAuth();
         builder.Services.AddSitukProblems();
         builder.Services.AddValidation();
+        builder.Services.RememberValidationInfo();
         builder.Services.AddSitukOpenApi();
         builder.Services.AddSitukRateLimits();
         builder.Services.AddSitukForwardedHeaders();
